@@ -1,0 +1,22 @@
+package dev.lockstep.tm;
+
+/**
+ * A snapshot of Lockstep's counters since it was built.
+ *
+ * @param begun              transactions begun
+ * @param committed          transactions committed (including one-phase and read-only ones)
+ * @param committedOnePhase  of those, committed in one phase (a single branch, no log record)
+ * @param committedReadOnly  of those, where every branch voted read-only (no log record)
+ * @param rolledBack         transactions rolled back (including timed-out ones)
+ * @param timedOut           transactions rolled back by the timeout reaper
+ * @param heuristic          transactions with a heuristic outcome
+ * @param phaseTwoRetries    background retries of phase-two calls
+ * @param pendingBranches    branches still being retried in the background
+ * @param logForces          forces of the decision log (group commit shares one among concurrent committers)
+ * @param logRecords         records appended to the decision log
+ * @param logBytes           bytes written to the decision log
+ */
+public record LockstepMetrics(long begun, long committed, long committedOnePhase, long committedReadOnly,
+                              long rolledBack, long timedOut, long heuristic, long phaseTwoRetries,
+                              long pendingBranches, long logForces, long logRecords, long logBytes) {
+}

@@ -1,0 +1,187 @@
+package dev.lockstep.tm.internal.coordinator;
+
+import dev.lockstep.tm.internal.xa.XaCodes.PhaseTwoOutcome;
+import dev.lockstep.tm.log.HeuristicRecord;
+import dev.lockstep.tm.spi.RecoverableResource;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
+
+/**
+ * Finishes, in the background, the branches that phase two could not reach: commit after a durable decision, or
+ * rollback. Retries back off exponentially with jitter (half to all of {@code initial * 2^(n-1)}, capped), so the
+ * first retry comes within about a second and a dead resource costs one call per {@code max} delay.
+ *
+ * <p>Invariant 6: {@code XAER_NOTA} on a retry means "perhaps already committed" (a first attempt may have committed
+ * before the connection broke); the branch counts as finished only once a {@code recover()} scan of its resource no
+ * longer lists it, because MariaDB answers NOTA for a branch still held by another session. The END record is
+ * written when every branch of a committed decision finished without a heuristic.
+ *
+ * <p>When a resource of the branch's name is registered, each retry uses a fresh connection from it (the
+ * original one may be broken or back in its pool); otherwise the original XAResource is used.
+ */
+public final class BranchRetrier implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger("dev.lockstep.tm.BranchRetrier");
+
+    private final Coordinator c;
+    private final long initialNanos;
+    private final long maxNanos;
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final AtomicInteger pending = new AtomicInteger();
+
+    BranchRetrier(Coordinator c, Duration initialDelay, Duration maxDelay) {
+        this.c = c;
+        this.initialNanos = Math.max(1, initialDelay.toNanos());
+        this.maxNanos = Math.max(initialNanos, maxDelay.toNanos());
+        this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "lockstep-phase-two-retry");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    /** Branches not yet finished, across all transactions. */
+    public int pendingBranches() {
+        return pending.get();
+    }
+
+    /** Retries {@code branches} of transaction {@code id} until each reaches the decided outcome. */
+    void schedule(String id, byte[] gtrid, List<Branch> branches, boolean committing, boolean heuristicSeen) {
+        Decision d = new Decision(id, gtrid, committing, branches.size(), heuristicSeen);
+        for (Branch b : branches) {
+            pending.incrementAndGet();
+            LOG.log(Level.WARNING, "LKS-140 {0} of transaction {1} could not be {2} now ({3}); retrying in the "
+                    + "background", b, id, committing ? "committed" : "rolled back",
+                    LockstepTransaction.describe(b.lastError));
+            scheduleAttempt(d, b, 1);
+        }
+    }
+
+    long delayNanos(int attempt) {
+        long base = initialNanos;
+        for (int i = 1; i < attempt && base < maxNanos; i++) {
+            base *= 2;
+        }
+        base = Math.min(base, maxNanos);
+        return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+    }
+
+    private void scheduleAttempt(Decision d, Branch b, int attempt) {
+        if (scheduler.isShutdown()) {
+            return; // closing: the decision stays in the log without END, and recovery finishes it
+        }
+        try {
+            scheduler.schedule(() -> attempt(d, b, attempt), delayNanos(attempt), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shut down between the check and the call: same as above
+        }
+    }
+
+    private void attempt(Decision d, Branch b, int attempt) {
+        c.metrics.phaseTwoRetries.increment();
+        PhaseTwoOutcome outcome;
+        RecoverableResource registered = c.registry.get(b.resourceName);
+        if (registered == null) {
+            outcome = finishOn(b, b.resource, d.committing);
+        } else {
+            try (RecoverableResource.RecoveryConnection conn = registered.connect()) {
+                outcome = finishOn(b, conn.xaResource(), d.committing);
+            } catch (Exception e) {
+                b.failed(e);
+                outcome = PhaseTwoOutcome.RETRY;
+            }
+        }
+        switch (outcome) {
+            case DONE -> {
+                LOG.log(Level.INFO, "LKS-141 {0} of transaction {1} {2} on retry {3}", b, d.id,
+                        d.committing ? "committed" : "rolled back", attempt);
+                finished(d, false);
+            }
+            case RETRY -> scheduleAttempt(d, b, attempt + 1);
+            default -> {
+                var kind = Completion.heuristicKind(outcome, d.committing);
+                LOG.log(Level.ERROR, "LKS-142 heuristic {0} on {1} of transaction {2} on retry {3}: {4}", kind, b,
+                        d.id, attempt, LockstepTransaction.describe(b.lastError));
+                try {
+                    c.store.recordHeuristic(new HeuristicRecord(d.gtrid, b.xid.getBranchQualifier(),
+                            b.resourceName, kind, c.clock.millis()));
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.ERROR, "LKS-132 could not record heuristic " + kind + " of " + b
+                            + " of transaction " + d.id + " in the log", e);
+                }
+                c.metrics.heuristic.increment();
+                finished(d, true);
+            }
+        }
+    }
+
+    /** One retry; NOTA on commit becomes DONE only if {@code recover()} no longer lists the branch. */
+    private PhaseTwoOutcome finishOn(Branch b, XAResource resource, boolean committing) {
+        PhaseTwoOutcome outcome = PhaseTwo.call(b, resource, committing);
+        if (outcome != PhaseTwoOutcome.NOT_FOUND) {
+            return outcome;
+        }
+        try {
+            return listedInRecover(resource, b.xid) ? PhaseTwoOutcome.RETRY : PhaseTwoOutcome.DONE;
+        } catch (XAException | RuntimeException e) {
+            b.failed(e);
+            return PhaseTwoOutcome.RETRY;
+        }
+    }
+
+    static boolean listedInRecover(XAResource resource, dev.lockstep.tm.internal.xa.LockstepXid xid)
+            throws XAException {
+        Xid[] listed = resource.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN);
+        if (listed != null) {
+            for (Xid x : listed) {
+                if (xid.sameAs(x)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void finished(Decision d, boolean heuristic) {
+        pending.decrementAndGet();
+        if (heuristic) {
+            d.heuristicSeen = true;
+        }
+        if (d.remaining.decrementAndGet() == 0 && d.committing && !d.heuristicSeen) {
+            c.store.recordEnd(d.gtrid);
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+
+    /** The branches of one decision still being retried. */
+    private static final class Decision {
+        final String id;
+        final byte[] gtrid;
+        final boolean committing;
+        final AtomicInteger remaining;
+        volatile boolean heuristicSeen;
+
+        Decision(String id, byte[] gtrid, boolean committing, int branches, boolean heuristicSeen) {
+            this.id = id;
+            this.gtrid = gtrid;
+            this.committing = committing;
+            this.remaining = new AtomicInteger(branches);
+            this.heuristicSeen = heuristicSeen;
+        }
+    }
+}

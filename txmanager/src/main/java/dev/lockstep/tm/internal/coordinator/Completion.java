@@ -1,0 +1,496 @@
+package dev.lockstep.tm.internal.coordinator;
+
+import dev.lockstep.tm.internal.xa.XaCodes.PhaseTwoOutcome;
+import dev.lockstep.tm.internal.xa.XaCodes.PrepareOutcome;
+import dev.lockstep.tm.internal.xa.XaCodes;
+import dev.lockstep.tm.log.CommitRecord;
+import dev.lockstep.tm.log.HeuristicOutcome;
+import dev.lockstep.tm.log.HeuristicRecord;
+import dev.lockstep.tm.spi.CrashPoint;
+import jakarta.transaction.HeuristicMixedException;
+import jakarta.transaction.HeuristicRollbackException;
+import jakarta.transaction.RollbackException;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.SystemException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
+
+/**
+ * Completes one transaction: commit (one-phase, read-only or two-phase), rollback, or rollback after a timeout.
+ *
+ * <p>Two-phase commit, presumed abort (DESIGN.md invariants 1, 5, 6, 7):
+ * <ol>
+ *   <li>beforeCompletion callbacks (regular, then interposed); a failure rolls back;</li>
+ *   <li>end every association ({@code TMSUCCESS});</li>
+ *   <li>one branch: {@code commit(xid, true)} before the deadline, no log record;</li>
+ *   <li>several: prepare all (in parallel); a failed vote rolls everything back; read-only votes drop out and
+ *       all read-only writes nothing;</li>
+ *   <li>before the deadline, force the COMMIT record listing every prepared branch by resource name;</li>
+ *   <li>commit every prepared branch (in parallel); an unreachable one is retried in the background and
+ *       {@code commit()} still returns normally; XAER_NOTA on this first attempt is a lost branch (heuristic);</li>
+ *   <li>when every branch finished, the unforced END record; heuristics are recorded (forced) and reported;</li>
+ *   <li>afterCompletion callbacks (interposed, then regular).</li>
+ * </ol>
+ */
+final class Completion {
+
+    private static final System.Logger LOG = System.getLogger("dev.lockstep.tm.Completion");
+
+    private final LockstepTransaction tx;
+    private final Coordinator c;
+
+    Completion(LockstepTransaction tx) {
+        this.tx = tx;
+        this.c = tx.coordinator;
+    }
+
+    // ------------------------------------------------------------------ commit
+
+    void commit() throws RollbackException, HeuristicMixedException, HeuristicRollbackException, SystemException {
+        if (!tx.claimCompletion()) {
+            if (tx.timedOut()) {
+                throw rollbackException("it passed its timeout of " + tx.timeoutSeconds + " s and was rolled back",
+                        null);
+            }
+            throw new IllegalStateException("LKS-121 transaction " + tx + " is already " + describeState()
+                    + ": it can be completed only once");
+        }
+        try {
+            commitClaimed();
+        } finally {
+            c.completed(tx);
+        }
+    }
+
+    private void commitClaimed()
+            throws RollbackException, HeuristicMixedException, HeuristicRollbackException, SystemException {
+        if (tx.state() == TxState.MARKED_ROLLBACK) {
+            tx.closeSynchronizations();
+            rollbackAndThrow("it was marked rollback-only", tx.rollbackOnlyCause());
+        }
+        Throwable syncFailure = beforeCompletion();
+        tx.closeSynchronizations();
+        if (syncFailure != null) {
+            tx.markRollbackOnly(syncFailure);
+            rollbackAndThrow("a beforeCompletion callback failed: " + syncFailure, syncFailure);
+        }
+        if (tx.state() == TxState.MARKED_ROLLBACK) {
+            rollbackAndThrow("it was marked rollback-only", tx.rollbackOnlyCause());
+        }
+        Branch endFailed = endAll(XAResource.TMSUCCESS);
+        if (endFailed != null) {
+            rollbackAndThrow("end(TMSUCCESS) of " + endFailed + " failed: "
+                    + LockstepTransaction.describe(endFailed.lastError), endFailed.lastError);
+        }
+        List<Branch> branches = tx.branches;
+        switch (branches.size()) {
+            case 0 -> {
+                tx.moveTo(TxState.COMMITTED);
+                c.metrics.committed.increment();
+                afterCompletion(Status.STATUS_COMMITTED);
+            }
+            case 1 -> commitOnePhase(branches.get(0));
+            default -> commitTwoPhase(branches);
+        }
+    }
+
+    private void commitOnePhase(Branch b)
+            throws RollbackException, HeuristicMixedException, HeuristicRollbackException, SystemException {
+        if (pastDeadline()) {
+            rollbackAndThrow("it passed its deadline (timeout " + tx.timeoutSeconds + " s) before the commit", null);
+        }
+        tx.moveTo(TxState.COMMITTING);
+        int code = 0;
+        try {
+            b.resource.commit(b.xid, true);
+        } catch (XAException e) {
+            b.failed(e);
+            code = e.errorCode;
+        } catch (RuntimeException e) {
+            b.failed(e);
+            code = XAException.XAER_RMFAIL;
+        }
+        if (code == 0 || code == XAException.XA_HEURCOM) {
+            if (code == XAException.XA_HEURCOM) {
+                forgetQuietly(b);
+            }
+            tx.moveTo(TxState.COMMITTED);
+            c.metrics.committed.increment();
+            c.metrics.committedOnePhase.increment();
+            afterCompletion(Status.STATUS_COMMITTED);
+            return;
+        }
+        if (XaCodes.isRollbackCode(code) || code == XAException.XAER_NOTA || code == XAException.XAER_RMERR
+                || code == XAException.XA_HEURRB) {
+            // One phase: the RM alone decides. XA_RB*, and XAER_RMERR per the XA spec, mean it rolled back; NOTA means
+            // it no longer knows the branch (PostgreSQL after a failed statement, a resource-side timeout).
+            if (code == XAException.XA_HEURRB) {
+                forgetQuietly(b);
+            }
+            tx.moveTo(TxState.ROLLED_BACK);
+            c.metrics.rolledBack.increment();
+            afterCompletion(Status.STATUS_ROLLEDBACK);
+            throw rollbackException("the one-phase commit of " + b + " answered "
+                    + LockstepTransaction.describe(b.lastError), b.lastError);
+        }
+        // XA_HEURMIX, XA_HEURHAZ, XAER_RMFAIL and the rest: the outcome is unknown; say so, never guess.
+        HeuristicOutcome kind = code == XAException.XA_HEURMIX ? HeuristicOutcome.MIXED : HeuristicOutcome.HAZARD;
+        recordHeuristic(b, kind);
+        if (code == XAException.XA_HEURMIX || code == XAException.XA_HEURHAZ) {
+            forgetQuietly(b);
+        }
+        c.metrics.heuristic.increment();
+        tx.moveTo(TxState.COMMITTED);
+        afterCompletion(Status.STATUS_UNKNOWN);
+        HeuristicMixedException e = new HeuristicMixedException("LKS-122 the outcome of the one-phase commit of "
+                + b + " of transaction " + tx + " is unknown: " + LockstepTransaction.describe(b.lastError)
+                + "; check the resource and resolve it there (recorded as a heuristic " + kind + ")");
+        e.initCause(b.lastError);
+        throw e;
+    }
+
+    private void commitTwoPhase(List<Branch> branches)
+            throws RollbackException, HeuristicMixedException, HeuristicRollbackException, SystemException {
+        tx.moveTo(TxState.PREPARING);
+        c.crash(CrashPoint.C1_BEFORE_PREPARE);
+        Preparer.prepare(c, branches);
+
+        List<Branch> prepared = new ArrayList<>(branches.size());
+        Branch failed = null;
+        for (Branch b : branches) {
+            if (b.vote == PrepareOutcome.PREPARED) {
+                prepared.add(b);
+            } else if (b.vote != PrepareOutcome.READ_ONLY && failed == null) {
+                failed = b;
+            }
+        }
+        if (failed != null) {
+            rollbackAndThrow("prepare of " + failed + " answered " + LockstepTransaction.describe(failed.lastError),
+                    failed.lastError);
+        }
+        if (prepared.isEmpty()) {
+            // Every branch voted read-only: nothing to decide, nothing to log (invariant 1).
+            tx.moveTo(TxState.COMMITTED);
+            c.metrics.committed.increment();
+            c.metrics.committedReadOnly.increment();
+            afterCompletion(Status.STATUS_COMMITTED);
+            return;
+        }
+        tx.moveTo(TxState.PREPARED);
+        c.crash(CrashPoint.C3_ALL_PREPARED);
+        if (pastDeadline()) {
+            // Invariant 5: no decision past the deadline; recovery may already presume abort after it.
+            rollbackAndThrow("it passed its deadline (timeout " + tx.timeoutSeconds + " s) before the decision", null);
+        }
+        try {
+            c.store.recordCommit(commitRecord(prepared));
+        } catch (IOException | RuntimeException e) {
+            // Not durable means not decided: presumed abort. Should the record have reached the disk anyway,
+            // recovery's commit finds the branches gone (XAER_NOTA) and no recover() list holding them: one outcome.
+            rollbackAndThrow("the COMMIT record could not be forced to the log: " + e, e);
+        }
+        c.crash(CrashPoint.C4_DECISION_FORCED);
+        tx.moveTo(TxState.COMMITTING);
+        PhaseTwo.commit(c, prepared);
+
+        List<Branch> retry = new ArrayList<>(0);
+        List<Branch> heuristics = new ArrayList<>(0);
+        int committedBranches = 0;
+        for (Branch b : prepared) {
+            switch (b.phaseTwo) {
+                case DONE -> committedBranches++;
+                case RETRY -> {
+                    retry.add(b);
+                    committedBranches++; // the decision stands: it will commit when the resource is back
+                }
+                default -> heuristics.add(b);
+            }
+        }
+        tx.moveTo(TxState.COMMITTED);
+        for (Branch b : heuristics) {
+            recordHeuristic(b, heuristicKind(b.phaseTwo, true));
+            if (b.phaseTwo != PhaseTwoOutcome.NOT_FOUND) {
+                forgetQuietly(b);
+            }
+        }
+        if (!retry.isEmpty()) {
+            c.retrier.schedule(tx.toString(), tx.gtrid, retry, true, !heuristics.isEmpty());
+        } else if (heuristics.isEmpty()) {
+            c.crash(CrashPoint.C6_ALL_COMMITTED);
+            c.store.recordEnd(tx.gtrid);
+        }
+        if (heuristics.isEmpty()) {
+            c.metrics.committed.increment();
+            afterCompletion(Status.STATUS_COMMITTED);
+            return;
+        }
+        c.metrics.heuristic.increment();
+        afterCompletion(Status.STATUS_UNKNOWN);
+        String detail = describeHeuristics(heuristics);
+        if (committedBranches == 0) {
+            HeuristicRollbackException e = new HeuristicRollbackException("LKS-123 transaction " + tx
+                    + " was decided to commit but every branch rolled back: " + detail);
+            e.initCause(heuristics.get(0).lastError);
+            throw e;
+        }
+        HeuristicMixedException e = new HeuristicMixedException("LKS-124 transaction " + tx
+                + " was decided to commit; " + committedBranches + " branch(es) committed but " + detail);
+        e.initCause(heuristics.get(0).lastError);
+        throw e;
+    }
+
+    private CommitRecord commitRecord(List<Branch> prepared) {
+        List<CommitRecord.Branch> entries = new ArrayList<>(prepared.size());
+        for (Branch b : prepared) {
+            entries.add(new CommitRecord.Branch(b.xid.getBranchQualifier(), b.resourceName));
+        }
+        return new CommitRecord(tx.gtrid, c.clock.millis(), entries);
+    }
+
+    private boolean pastDeadline() {
+        return c.clock.millis() > tx.deadlineMillis;
+    }
+
+    // ------------------------------------------------------------------ rollback
+
+    void rollback() throws SystemException {
+        if (!tx.claimCompletion()) {
+            if (tx.timedOut()) {
+                return; // the reaper rolled it back already; rollback() just clears the thread's association
+            }
+            throw new IllegalStateException("LKS-125 transaction " + tx + " is already " + describeState()
+                    + ": it can be completed only once");
+        }
+        try {
+            tx.closeSynchronizations();
+            List<Branch> heuristics = rollbackAll(true);
+            if (!heuristics.isEmpty()) {
+                throw new SystemException("LKS-126 transaction " + tx + " was rolled back, but "
+                        + describeHeuristics(heuristics));
+            }
+        } finally {
+            c.completed(tx);
+        }
+    }
+
+    /** The reaper's rollback: the owning thread may still be using the resources, so end them with TMFAIL. */
+    void rollbackAfterTimeout() {
+        try {
+            LOG.log(Level.WARNING, "LKS-127 transaction {0} passed its timeout of {1} s; rolling it back", tx,
+                    tx.timeoutSeconds);
+            rollbackAll(false);
+        } finally {
+            c.completed(tx);
+        }
+    }
+
+    /**
+     * Rolls back and throws: RollbackException, or HeuristicMixedException if a branch had committed on its own.
+     */
+    private void rollbackAndThrow(String why, Throwable cause) throws RollbackException, HeuristicMixedException {
+        List<Branch> heuristics = rollbackAll(true);
+        if (!heuristics.isEmpty()) {
+            HeuristicMixedException e = new HeuristicMixedException("LKS-128 transaction " + tx
+                    + " was rolled back because " + why + ", but " + describeHeuristics(heuristics));
+            e.initCause(cause);
+            throw e;
+        }
+        throw rollbackException(why, cause);
+    }
+
+    private RollbackException rollbackException(String why, Throwable cause) {
+        RollbackException e = new RollbackException("LKS-120 transaction " + tx + " rolled back: " + why);
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        return e;
+    }
+
+    /** Rolls back every branch that may hold work; returns the branches that answered with a heuristic. */
+    private List<Branch> rollbackAll(boolean ownerThread) {
+        tx.moveTo(TxState.ROLLING_BACK);
+        endAll(ownerThread ? XAResource.TMSUCCESS : XAResource.TMFAIL);
+        List<Branch> toRollBack = new ArrayList<>(tx.branches.size());
+        for (Branch b : tx.branches) {
+            // XA_RB* at end or prepare: the RM already rolled back; read-only: it has nothing left.
+            if (b.vote != PrepareOutcome.READ_ONLY && b.vote != PrepareOutcome.ROLLED_BACK) {
+                toRollBack.add(b);
+            }
+        }
+        List<Branch> heuristics = new ArrayList<>(0);
+        if (!toRollBack.isEmpty()) {
+            PhaseTwo.rollback(c, toRollBack);
+            List<Branch> retry = new ArrayList<>(0);
+            for (Branch b : toRollBack) {
+                switch (b.phaseTwo) {
+                    case DONE -> { }
+                    case RETRY -> retry.add(b);
+                    default -> heuristics.add(b);
+                }
+            }
+            for (Branch b : heuristics) {
+                recordHeuristic(b, heuristicKind(b.phaseTwo, false));
+                forgetQuietly(b);
+            }
+            if (!retry.isEmpty()) {
+                c.retrier.schedule(tx.toString(), tx.gtrid, retry, false, !heuristics.isEmpty());
+            }
+        }
+        tx.moveTo(TxState.ROLLED_BACK);
+        c.metrics.rolledBack.increment();
+        if (!heuristics.isEmpty()) {
+            c.metrics.heuristic.increment();
+        }
+        afterCompletion(heuristics.isEmpty() ? Status.STATUS_ROLLEDBACK : Status.STATUS_UNKNOWN);
+        return heuristics;
+    }
+
+    // ------------------------------------------------------------------ associations
+
+    /**
+     * Ends every association still started or suspended; returns the first branch whose end failed (it is marked
+     * so that it is rolled back, or not at all if the resource already rolled it back), or null.
+     */
+    private Branch endAll(int flag) {
+        Branch firstFailure = null;
+        for (Enlistment e : tx.enlistmentsSnapshot()) {
+            if (e.association != Enlistment.Association.ACTIVE && e.association != Enlistment.Association.SUSPENDED) {
+                continue;
+            }
+            try {
+                e.resource.end(e.branch.xid, flag);
+                e.association = flag == XAResource.TMFAIL ? Enlistment.Association.FAILED
+                        : Enlistment.Association.ENDED;
+            } catch (XAException | RuntimeException ex) {
+                e.association = Enlistment.Association.FAILED;
+                e.branch.failed(ex);
+                if (ex instanceof XAException xa && XaCodes.isRollbackCode(xa.errorCode)) {
+                    e.branch.vote = PrepareOutcome.ROLLED_BACK;
+                } else if (e.branch.vote == null) {
+                    e.branch.vote = PrepareOutcome.FAILED;
+                }
+                if (firstFailure == null) {
+                    firstFailure = e.branch;
+                }
+            }
+        }
+        return firstFailure;
+    }
+
+    // ------------------------------------------------------------------ synchronizations
+
+    /** Runs beforeCompletion: regular ones first, then interposed; ones registered meanwhile run too. */
+    private Throwable beforeCompletion() {
+        int regular = 0;
+        int interposed = 0;
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            Synchronization s;
+            while ((s = tx.synchronizationAt(tx.synchronizations, regular)) != null) {
+                regular++;
+                progress = true;
+                Throwable t = callBefore(s);
+                if (t != null) {
+                    return t;
+                }
+            }
+            while ((s = tx.synchronizationAt(tx.interposed, interposed)) != null) {
+                interposed++;
+                progress = true;
+                Throwable t = callBefore(s);
+                if (t != null) {
+                    return t;
+                }
+            }
+        }
+        return null;
+    }
+
+    private Throwable callBefore(Synchronization s) {
+        try {
+            s.beforeCompletion();
+            return null;
+        } catch (Throwable t) {
+            LOG.log(Level.WARNING, "LKS-129 beforeCompletion of " + s + " in transaction " + tx
+                    + " failed; the transaction rolls back", t);
+            return t;
+        }
+    }
+
+    /** Calls afterCompletion: interposed ones first, then regular; failures are logged and do not propagate. */
+    private void afterCompletion(int status) {
+        afterCompletion(tx.interposed, status);
+        afterCompletion(tx.synchronizations, status);
+    }
+
+    private void afterCompletion(List<Synchronization> list, int status) {
+        for (int i = 0; ; i++) {
+            Synchronization s = tx.synchronizationAt(list, i);
+            if (s == null) {
+                return;
+            }
+            try {
+                s.afterCompletion(status);
+            } catch (Throwable t) {
+                LOG.log(Level.WARNING, "LKS-130 afterCompletion(" + TxState.statusName(status) + ") of " + s
+                        + " in transaction " + tx + " failed; ignored, the outcome stands", t);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ heuristics
+
+    static HeuristicOutcome heuristicKind(PhaseTwoOutcome outcome, boolean committing) {
+        return switch (outcome) {
+            case NOT_FOUND -> HeuristicOutcome.LOST;
+            case HEURISTIC_ROLLBACK -> HeuristicOutcome.ROLLBACK;
+            case HEURISTIC_COMMIT, HEURISTIC_MIXED -> HeuristicOutcome.MIXED;
+            case HEURISTIC_HAZARD -> HeuristicOutcome.HAZARD;
+            default -> throw new IllegalArgumentException("not a heuristic: " + outcome
+                    + (committing ? " (commit)" : " (rollback)"));
+        };
+    }
+
+    private void recordHeuristic(Branch b, HeuristicOutcome kind) {
+        LOG.log(Level.ERROR, "LKS-131 heuristic {0} on {1} of transaction {2}: {3}", kind, b, tx,
+                LockstepTransaction.describe(b.lastError));
+        try {
+            c.store.recordHeuristic(new HeuristicRecord(tx.gtrid, b.xid.getBranchQualifier(), b.resourceName, kind,
+                    c.clock.millis()));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.ERROR, "LKS-132 could not record heuristic " + kind + " of " + b + " of transaction " + tx
+                    + " in the log; it is reported to the caller only", e);
+        }
+    }
+
+    private void forgetQuietly(Branch b) {
+        try {
+            b.resource.forget(b.xid);
+        } catch (XAException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "forget of {0} of {1} failed: {2}", b, tx, LockstepTransaction.describe(e));
+        }
+    }
+
+    private static String describeHeuristics(List<Branch> heuristics) {
+        StringBuilder sb = new StringBuilder();
+        for (Branch b : heuristics) {
+            if (sb.length() > 0) {
+                sb.append("; ");
+            }
+            sb.append(b).append(b.phaseTwo == PhaseTwoOutcome.NOT_FOUND
+                    ? " lost its prepared work (XAER_NOTA at commit: the resource no longer knew the branch)"
+                    : " decided on its own: " + LockstepTransaction.describe(b.lastError));
+        }
+        return sb.append(" (recorded in the decision log until an operator resolves it)").toString();
+    }
+
+    private String describeState() {
+        return tx.state() + (tx.timedOut() ? " (timed out)" : "");
+    }
+}

@@ -1,0 +1,117 @@
+package dev.lockstep.tm.internal.coordinator;
+
+import dev.lockstep.tm.internal.xa.XidFactory;
+import dev.lockstep.tm.spi.CrashPoint;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What every transaction of one Lockstep instance shares: settings, the decision store, XIDs, the clock, the phase
+ * executor, the background retrier, counters, and the set of live transactions (for the reaper and for draining).
+ * Everything is passed in through the constructor so that tests can drive it.
+ */
+public final class Coordinator implements AutoCloseable {
+
+    final CoordinatorSettings settings;
+    final DecisionStore store;
+    final XidFactory xids;
+    final Clock clock;
+    final TmMetrics metrics = new TmMetrics();
+    final ResourceRegistry registry;
+    final PhaseRunner phases;
+    final BranchRetrier retrier;
+    private final CrashPoint.Hook crashHook;
+    private final Set<LockstepTransaction> live = ConcurrentHashMap.newKeySet();
+    private final LockstepTransactionManager transactionManager;
+    private volatile boolean closed;
+
+    public Coordinator(CoordinatorSettings settings, DecisionStore store, XidFactory xids, Clock clock,
+                       ResourceRegistry registry, int phaseThreads, CrashPoint.Hook crashHook) {
+        this.settings = settings;
+        this.store = store;
+        this.xids = xids;
+        this.clock = clock;
+        this.registry = registry;
+        this.crashHook = crashHook == null ? CrashPoint.Hook.NONE : crashHook;
+        this.phases = new PhaseRunner(settings.parallelPhases() ? phaseThreads : 0);
+        this.retrier = new BranchRetrier(this, settings.retryInitialDelay(), settings.retryMaxDelay());
+        this.transactionManager = new LockstepTransactionManager(this);
+    }
+
+    public LockstepTransactionManager transactionManager() {
+        return transactionManager;
+    }
+
+    public TmMetrics metrics() {
+        return metrics;
+    }
+
+    public BranchRetrier retrier() {
+        return retrier;
+    }
+
+    public ResourceRegistry registry() {
+        return registry;
+    }
+
+    /** Begins a transaction with the given timeout (seconds, > 0). */
+    LockstepTransaction begin(int timeoutSeconds) {
+        if (closed) {
+            throw new IllegalStateException("LKS-150 this Lockstep instance is closed: no transaction can begin");
+        }
+        long now = clock.millis();
+        LockstepTransaction tx = new LockstepTransaction(this, xids.newGtrid(now, timeoutSeconds), now,
+                timeoutSeconds);
+        live.add(tx);
+        metrics.begun.increment();
+        return tx;
+    }
+
+    int defaultTimeoutSeconds() {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, settings.defaultTimeout().toSeconds()));
+    }
+
+    void completed(LockstepTransaction tx) {
+        live.remove(tx);
+    }
+
+    /** Rolls back every live transaction whose deadline passed and whose completion has not started. */
+    public int timeOutExpired() {
+        long now = clock.millis();
+        int n = 0;
+        for (LockstepTransaction tx : live) {
+            if (tx.deadlineMillis < now && tx.timeOut()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The transactions begun and not yet completed. */
+    public List<LockstepTransaction> liveTransactions() {
+        return new ArrayList<>(live);
+    }
+
+    boolean crashHookSet() {
+        return crashHook != CrashPoint.Hook.NONE;
+    }
+
+    void crash(CrashPoint point) {
+        crashHook.reached(point);
+    }
+
+    /** Refuses new transactions from now on. */
+    public void stopAccepting() {
+        closed = true;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        retrier.close();
+        phases.close();
+    }
+}

@@ -1,0 +1,454 @@
+package dev.lockstep.tm.internal.coordinator;
+
+import dev.lockstep.tm.internal.xa.LockstepXid;
+import dev.lockstep.tm.internal.xa.XaCodes;
+import dev.lockstep.tm.spi.NamedXAResource;
+import jakarta.transaction.HeuristicMixedException;
+import jakarta.transaction.HeuristicRollbackException;
+import jakarta.transaction.RollbackException;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.SystemException;
+import jakarta.transaction.Transaction;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
+
+/**
+ * A Lockstep transaction: its state, branches, synchronizations and registry resources. It is deliberately thin:
+ * completion is done by {@link Completion}, phase one by {@link Preparer}, phase two by {@link PhaseTwo}.
+ *
+ * <p>Every state change happens under the transaction's monitor; XA calls are made outside it, so a resource that
+ * blocks (a busy JDBC connection) never blocks a status query or the timeout reaper's scan.
+ */
+public final class LockstepTransaction implements Transaction {
+
+    final Coordinator coordinator;
+    final byte[] gtrid;
+    final long beginMillis;
+    final long deadlineMillis;
+    final int timeoutSeconds;
+    private final String id;
+
+    private TxState state = TxState.ACTIVE;
+    /** Set once completion (commit, rollback or the reaper) has started; a second one is refused. */
+    private boolean completing;
+    /** True once the beforeCompletion callbacks ran: no synchronization may be registered after. */
+    private boolean synchronizationsClosed;
+    private boolean timedOut;
+    private RuntimeException rollbackOnlyCause;
+
+    final List<Branch> branches = new ArrayList<>(4);
+    private final List<Enlistment> enlistments = new ArrayList<>(4);
+    final List<Synchronization> synchronizations = new ArrayList<>(4);
+    final List<Synchronization> interposed = new ArrayList<>(4);
+    private Map<Object, Object> registryResources;
+
+    LockstepTransaction(Coordinator coordinator, byte[] gtrid, long beginMillis, int timeoutSeconds) {
+        this.coordinator = coordinator;
+        this.gtrid = gtrid;
+        this.beginMillis = beginMillis;
+        this.timeoutSeconds = timeoutSeconds;
+        this.deadlineMillis = beginMillis + timeoutSeconds * 1000L;
+        LockstepXid.Gtrid parsed = LockstepXid.Gtrid.parse(gtrid);
+        this.id = parsed == null ? "?" : parsed.toString();
+    }
+
+    /** The global transaction id (shared by all branches; do not modify). */
+    public byte[] gtrid() {
+        return gtrid;
+    }
+
+    public long deadlineMillis() {
+        return deadlineMillis;
+    }
+
+    public synchronized TxState state() {
+        return state;
+    }
+
+    synchronized boolean timedOut() {
+        return timedOut;
+    }
+
+    synchronized void moveTo(TxState target) {
+        state = state.checkMove(target, this);
+    }
+
+    /** Claims completion for the caller; false if it was already claimed (by another thread or the reaper). */
+    synchronized boolean claimCompletion() {
+        if (completing) {
+            return false;
+        }
+        completing = true;
+        return true;
+    }
+
+    synchronized void closeSynchronizations() {
+        synchronizationsClosed = true;
+    }
+
+    synchronized RuntimeException rollbackOnlyCause() {
+        return rollbackOnlyCause;
+    }
+
+    synchronized List<Enlistment> enlistmentsSnapshot() {
+        return new ArrayList<>(enlistments);
+    }
+
+    // ------------------------------------------------------------------ completion
+
+    @Override
+    public void commit() throws RollbackException, HeuristicMixedException, HeuristicRollbackException,
+            SystemException {
+        try {
+            new Completion(this).commit();
+        } finally {
+            coordinator.transactionManager().forget(this);
+        }
+    }
+
+    @Override
+    public void rollback() throws SystemException {
+        try {
+            new Completion(this).rollback();
+        } finally {
+            coordinator.transactionManager().forget(this);
+        }
+    }
+
+    /**
+     * Called by the timeout reaper once the deadline passed: rolls the transaction back unless completion already
+     * started. Returns true if it did.
+     */
+    public boolean timeOut() {
+        synchronized (this) {
+            if (completing || state.isTerminal()) {
+                return false;
+            }
+            completing = true;
+            timedOut = true;
+            synchronizationsClosed = true;
+        }
+        coordinator.metrics.timedOut.increment();
+        new Completion(this).rollbackAfterTimeout();
+        return true;
+    }
+
+    // ------------------------------------------------------------------ status and rollback-only
+
+    @Override
+    public synchronized int getStatus() {
+        return state.jtaStatus();
+    }
+
+    @Override
+    public void setRollbackOnly() {
+        synchronized (this) {
+            switch (state) {
+                case ACTIVE -> {
+                    state = state.checkMove(TxState.MARKED_ROLLBACK, this);
+                    rollbackOnlyCause = new IllegalStateException("setRollbackOnly() was called here");
+                }
+                case MARKED_ROLLBACK, ROLLING_BACK, ROLLED_BACK -> { }
+                default -> throw new IllegalStateException("LKS-104 transaction " + this + " is " + state
+                        + ": it is too late to mark it rollback-only");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ synchronizations
+
+    @Override
+    public void registerSynchronization(Synchronization sync) throws RollbackException {
+        register(sync, synchronizations);
+    }
+
+    /** TransactionSynchronizationRegistry.registerInterposedSynchronization. */
+    public void registerInterposedSynchronization(Synchronization sync) {
+        try {
+            register(sync, interposed);
+        } catch (RollbackException e) {
+            // The registry's method cannot throw RollbackException; JTA says IllegalStateException here.
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private synchronized void register(Synchronization sync, List<Synchronization> list) throws RollbackException {
+        if (sync == null) {
+            throw new NullPointerException("synchronization");
+        }
+        if (state == TxState.MARKED_ROLLBACK) {
+            throw new RollbackException("LKS-105 transaction " + this + " is marked rollback-only: "
+                    + "a synchronization would never see a commit");
+        }
+        if (state != TxState.ACTIVE || synchronizationsClosed) {
+            throw new IllegalStateException("LKS-106 transaction " + this + " is " + state
+                    + (synchronizationsClosed ? " and its beforeCompletion callbacks have run" : "")
+                    + ": synchronizations can only be registered while it is active");
+        }
+        list.add(sync);
+    }
+
+    /** Returns the synchronization at {@code index} of {@code list}, or null past its end (the list may grow). */
+    synchronized Synchronization synchronizationAt(List<Synchronization> list, int index) {
+        return index < list.size() ? list.get(index) : null;
+    }
+
+    // ------------------------------------------------------------------ registry resources
+
+    public synchronized void putResource(Object key, Object value) {
+        if (key == null) {
+            throw new NullPointerException("key");
+        }
+        if (state.isTerminal()) {
+            throw new IllegalStateException("LKS-107 transaction " + this + " is " + state
+                    + ": resources can only be put while it is running");
+        }
+        if (registryResources == null) {
+            registryResources = new HashMap<>(4);
+        }
+        registryResources.put(key, value);
+    }
+
+    public synchronized Object getResource(Object key) {
+        if (key == null) {
+            throw new NullPointerException("key");
+        }
+        return registryResources == null ? null : registryResources.get(key);
+    }
+
+    // ------------------------------------------------------------------ enlistment
+
+    @Override
+    public boolean enlistResource(XAResource resource) throws RollbackException, SystemException {
+        if (resource == null) {
+            throw new NullPointerException("resource");
+        }
+        Enlistment existing;
+        synchronized (this) {
+            checkCanEnlist();
+            existing = find(resource);
+        }
+        if (existing != null) {
+            return reassociate(existing);
+        }
+        String name = nameOf(resource);
+        boolean joinable = resource instanceof NamedXAResource named && named.joinsOnSameRM();
+        Branch joinTarget = joinable ? findJoinTarget(resource) : null;
+        Branch branch;
+        int flag;
+        synchronized (this) {
+            checkCanEnlist();
+            if (joinTarget != null) {
+                branch = joinTarget;
+                flag = XAResource.TMJOIN;
+            } else {
+                branch = new Branch(LockstepXid.branch(gtrid, branches.size() + 1), resource, name, joinable);
+                flag = XAResource.TMNOFLAGS;
+            }
+        }
+        try {
+            resource.start(branch.xid, flag);
+        } catch (XAException | RuntimeException e) {
+            throw enlistFailed(resource, branch, e);
+        }
+        synchronized (this) {
+            if (flag == XAResource.TMNOFLAGS) {
+                branches.add(branch);
+            }
+            enlistments.add(new Enlistment(resource, branch));
+        }
+        return true;
+    }
+
+    private boolean reassociate(Enlistment e) throws RollbackException, SystemException {
+        int flag;
+        synchronized (this) {
+            switch (e.association) {
+                case ACTIVE:
+                    return true;
+                case SUSPENDED:
+                    flag = XAResource.TMRESUME;
+                    break;
+                case ENDED:
+                    // XA allows start(TMJOIN) after end(TMSUCCESS) on the same resource (PostgreSQL supports it).
+                    flag = XAResource.TMJOIN;
+                    break;
+                default:
+                    throw new RollbackException("LKS-108 " + e.branch + " of transaction " + this
+                            + " was delisted with TMFAIL: the transaction can only roll back");
+            }
+        }
+        try {
+            e.resource.start(e.branch.xid, flag);
+        } catch (XAException | RuntimeException ex) {
+            throw enlistFailed(e.resource, e.branch, ex);
+        }
+        synchronized (this) {
+            e.association = Enlistment.Association.ACTIVE;
+        }
+        return true;
+    }
+
+    /** Throws RollbackException if the resource rolled the branch back at start, else returns a SystemException. */
+    private SystemException enlistFailed(XAResource resource, Branch branch, Throwable cause)
+            throws RollbackException {
+        if (cause instanceof XAException xa && XaCodes.isRollbackCode(xa.errorCode)) {
+            // XA_RB* from start: the resource has already given up on the transaction.
+            markRollbackOnly(cause);
+            RollbackException re = new RollbackException("LKS-110 " + resource + " rolled back " + branch
+                    + " of transaction " + this + " at start: " + describe(cause));
+            re.initCause(cause);
+            throw re;
+        }
+        SystemException se = new SystemException("LKS-109 could not start " + branch + " of transaction " + this
+                + " on " + resource + ": " + describe(cause));
+        se.initCause(cause);
+        return se;
+    }
+
+    private void checkCanEnlist() throws RollbackException {
+        if (state == TxState.MARKED_ROLLBACK) {
+            RollbackException e = new RollbackException("LKS-111 transaction " + this
+                    + " is marked rollback-only: no resource can join it");
+            if (rollbackOnlyCause != null) {
+                e.initCause(rollbackOnlyCause);
+            }
+            throw e;
+        }
+        if (state != TxState.ACTIVE || (completing && synchronizationsClosed)) {
+            throw new IllegalStateException("LKS-112 transaction " + this + " is "
+                    + (timedOut ? "rolled back: it passed its timeout of " + timeoutSeconds + " s" : state.toString())
+                    + ": resources can only be enlisted while it is active");
+        }
+    }
+
+    private Enlistment find(XAResource resource) {
+        for (int i = 0; i < enlistments.size(); i++) {
+            Enlistment e = enlistments.get(i);
+            if (e.resource == resource) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** A branch of the same RM that both resources allow to be joined, or null. */
+    private Branch findJoinTarget(XAResource resource) throws SystemException {
+        List<Branch> candidates;
+        synchronized (this) {
+            candidates = new ArrayList<>(branches);
+        }
+        for (Branch b : candidates) {
+            if (!b.joinable) {
+                continue;
+            }
+            try {
+                if (resource.isSameRM(b.resource)) {
+                    return b;
+                }
+            } catch (XAException e) {
+                SystemException se = new SystemException("LKS-109 isSameRM of " + resource + " against " + b
+                        + " of transaction " + this + " failed: " + describe(e));
+                se.initCause(e);
+                throw se;
+            }
+        }
+        return null;
+    }
+
+    static String nameOf(XAResource resource) {
+        if (resource instanceof NamedXAResource named) {
+            return named.resourceName();
+        }
+        return "unnamed:" + resource.getClass().getName();
+    }
+
+    @Override
+    public boolean delistResource(XAResource resource, int flag) throws SystemException {
+        if (flag != XAResource.TMSUCCESS && flag != XAResource.TMFAIL && flag != XAResource.TMSUSPEND) {
+            throw new IllegalArgumentException("LKS-113 delistResource flag must be TMSUCCESS, TMFAIL or TMSUSPEND, "
+                    + "got " + flag);
+        }
+        Enlistment e;
+        synchronized (this) {
+            if (state != TxState.ACTIVE && state != TxState.MARKED_ROLLBACK) {
+                throw new IllegalStateException("LKS-114 transaction " + this + " is " + state
+                        + ": resources can only be delisted while it is active");
+            }
+            e = find(resource);
+            if (e == null || e.association == Enlistment.Association.ENDED
+                    || e.association == Enlistment.Association.FAILED) {
+                return false;
+            }
+            if (e.association == Enlistment.Association.SUSPENDED && flag == XAResource.TMSUSPEND) {
+                return true;
+            }
+        }
+        try {
+            e.resource.end(e.branch.xid, flag);
+        } catch (XAException | RuntimeException ex) {
+            markRollbackOnly(ex);
+            synchronized (this) {
+                e.association = Enlistment.Association.FAILED;
+            }
+            SystemException se = new SystemException("LKS-115 end(" + flagName(flag) + ") of " + e.branch
+                    + " of transaction " + this + " failed: " + describe(ex) + "; the transaction will roll back");
+            se.initCause(ex);
+            throw se;
+        }
+        synchronized (this) {
+            e.association = switch (flag) {
+                case XAResource.TMSUSPEND -> Enlistment.Association.SUSPENDED;
+                case XAResource.TMFAIL -> Enlistment.Association.FAILED;
+                default -> Enlistment.Association.ENDED;
+            };
+        }
+        if (flag == XAResource.TMFAIL) {
+            markRollbackOnly(new IllegalStateException("delistResource(" + e.resource + ", TMFAIL) was called here"));
+        }
+        return true;
+    }
+
+    /** Marks the transaction rollback-only if it still runs; {@code cause} is kept for the RollbackException. */
+    synchronized void markRollbackOnly(Throwable cause) {
+        if (state == TxState.ACTIVE) {
+            state = state.checkMove(TxState.MARKED_ROLLBACK, this);
+            rollbackOnlyCause = cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
+        }
+    }
+
+    static String flagName(int flag) {
+        return switch (flag) {
+            case XAResource.TMSUCCESS -> "TMSUCCESS";
+            case XAResource.TMFAIL -> "TMFAIL";
+            case XAResource.TMSUSPEND -> "TMSUSPEND";
+            default -> String.valueOf(flag);
+        };
+    }
+
+    static String describe(Throwable t) {
+        if (t instanceof XAException xa) {
+            return XaCodes.name(xa.errorCode) + (xa.getMessage() == null ? "" : " " + xa.getMessage());
+        }
+        return String.valueOf(t);
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(this);
+    }
+}

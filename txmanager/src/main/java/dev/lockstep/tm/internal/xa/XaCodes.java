@@ -1,0 +1,136 @@
+package dev.lockstep.tm.internal.xa;
+
+import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
+
+/**
+ * The one home of Lockstep's knowledge of XA error codes: their names, and what each means in each phase.
+ * The meanings follow the X/Open XA specification and what PostgreSQL, MariaDB and Artemis really do
+ * (XA-QUIRKS.md); docs/failure-matrix.md is rendered from the tests that exercise every row.
+ */
+public final class XaCodes {
+
+    private XaCodes() {
+    }
+
+    /** What a prepare call's outcome means for the transaction. */
+    public enum PrepareOutcome {
+        /** The branch is prepared and must be finished in phase two. */
+        PREPARED,
+        /** The branch did no work; it has no phase two. */
+        READ_ONLY,
+        /** The resource has already rolled the branch back: roll the transaction back, nothing to undo there. */
+        ROLLED_BACK,
+        /** The branch's state is unknown or bad: roll the transaction back, rollback this branch too. */
+        FAILED
+    }
+
+    /** What a phase-two call's outcome (commit after a decision, or rollback) means for that branch. */
+    public enum PhaseTwoOutcome {
+        /** The branch reached the decided outcome. */
+        DONE,
+        /** The resource could not be reached or is busy: try again later; the outcome is still the decision. */
+        RETRY,
+        /** The resource does not know the branch: on a first commit, a lost branch; on a retry, perhaps done. */
+        NOT_FOUND,
+        /** The resource decided on its own, against the decision: record and report a heuristic outcome. */
+        HEURISTIC_ROLLBACK,
+        HEURISTIC_COMMIT,
+        HEURISTIC_MIXED,
+        HEURISTIC_HAZARD
+    }
+
+    /** The meaning of {@code prepare} returning normally with {@code vote}. */
+    public static PrepareOutcome ofVote(int vote) {
+        // XA_RDONLY: the branch did no updates and the RM already released it (PostgreSQL and MariaDB never say so).
+        return vote == XAResource.XA_RDONLY ? PrepareOutcome.READ_ONLY : PrepareOutcome.PREPARED;
+    }
+
+    /** The meaning of {@code prepare} (or {@code end} before it) throwing {@code code}. */
+    public static PrepareOutcome ofPrepareError(int code) {
+        if (isRollbackCode(code)) {
+            // XA_RB*: the RM rolled the branch back and forgot it; a rollback call would only get XAER_NOTA.
+            return PrepareOutcome.ROLLED_BACK;
+        }
+        // XAER_RMFAIL, XAER_RMERR, XAER_NOTA, XAER_PROTO, XAER_INVAL, heuristics (illegal here): the branch may or may
+        // not be prepared (MariaDB even says RMFAIL for an unknown Xid); rolling back is always safe before a decision.
+        return PrepareOutcome.FAILED;
+    }
+
+    /** The meaning of {@code commit(xid, false)} after the decision, or of {@code rollback}, throwing {@code code}. */
+    public static PhaseTwoOutcome ofPhaseTwoError(int code, boolean committing) {
+        switch (code) {
+            case XAException.XA_HEURCOM:
+                // The RM committed on its own: right when committing, a heuristic when rolling back.
+                return committing ? PhaseTwoOutcome.DONE : PhaseTwoOutcome.HEURISTIC_COMMIT;
+            case XAException.XA_HEURRB:
+                return committing ? PhaseTwoOutcome.HEURISTIC_ROLLBACK : PhaseTwoOutcome.DONE;
+            case XAException.XA_HEURMIX:
+                return PhaseTwoOutcome.HEURISTIC_MIXED;
+            case XAException.XA_HEURHAZ:
+                return PhaseTwoOutcome.HEURISTIC_HAZARD;
+            case XAException.XAER_NOTA:
+                // Rolling back a branch the RM does not know is done (presumed abort). Committing one is either a
+                // lost branch (first attempt) or a finished one (retry): the caller decides (invariant 6).
+                return committing ? PhaseTwoOutcome.NOT_FOUND : PhaseTwoOutcome.DONE;
+            case XAException.XAER_RMFAIL:
+            case XAException.XA_RETRY:
+            case XAException.XAER_RMERR:
+            case XAException.XAER_PROTO:
+            case XAException.XAER_INVAL:
+            case XAException.XAER_ASYNC:
+                // RMFAIL/RETRY: unreachable or busy. RMERR: PostgreSQL answers it after a server crash for a branch
+                // that is still prepared (XA-QUIRKS.md): never final. PROTO/INVAL/ASYNC: a driver's confusion; the
+                // call is idempotent, so trying again later is safe and keeps the branch visible.
+                return PhaseTwoOutcome.RETRY;
+            default:
+                if (isRollbackCode(code)) {
+                    // XA_RB* after prepare: the RM rolled back a prepared branch (Artemis says XA_RETRY instead).
+                    return committing ? PhaseTwoOutcome.HEURISTIC_ROLLBACK : PhaseTwoOutcome.DONE;
+                }
+                return PhaseTwoOutcome.RETRY;
+        }
+    }
+
+    /** True for the XA_RB* range: the branch has been rolled back. */
+    public static boolean isRollbackCode(int code) {
+        return code >= XAException.XA_RBBASE && code <= XAException.XA_RBEND;
+    }
+
+    /** The symbolic name of an XA error code, e.g. {@code XAER_RMFAIL(-7)}. */
+    public static String name(int code) {
+        String n = switch (code) {
+            case XAException.XA_RBROLLBACK -> "XA_RBROLLBACK";
+            case XAException.XA_RBCOMMFAIL -> "XA_RBCOMMFAIL";
+            case XAException.XA_RBDEADLOCK -> "XA_RBDEADLOCK";
+            case XAException.XA_RBINTEGRITY -> "XA_RBINTEGRITY";
+            case XAException.XA_RBOTHER -> "XA_RBOTHER";
+            case XAException.XA_RBPROTO -> "XA_RBPROTO";
+            case XAException.XA_RBTIMEOUT -> "XA_RBTIMEOUT";
+            case XAException.XA_RBTRANSIENT -> "XA_RBTRANSIENT";
+            case XAException.XA_NOMIGRATE -> "XA_NOMIGRATE";
+            case XAException.XA_HEURHAZ -> "XA_HEURHAZ";
+            case XAException.XA_HEURCOM -> "XA_HEURCOM";
+            case XAException.XA_HEURRB -> "XA_HEURRB";
+            case XAException.XA_HEURMIX -> "XA_HEURMIX";
+            case XAException.XA_RETRY -> "XA_RETRY";
+            case XAException.XA_RDONLY -> "XA_RDONLY";
+            case XAException.XAER_ASYNC -> "XAER_ASYNC";
+            case XAException.XAER_RMERR -> "XAER_RMERR";
+            case XAException.XAER_NOTA -> "XAER_NOTA";
+            case XAException.XAER_INVAL -> "XAER_INVAL";
+            case XAException.XAER_PROTO -> "XAER_PROTO";
+            case XAException.XAER_RMFAIL -> "XAER_RMFAIL";
+            case XAException.XAER_DUPID -> "XAER_DUPID";
+            case XAException.XAER_OUTSIDE -> "XAER_OUTSIDE";
+            case 0 -> "XA_OK";
+            default -> "XA_UNKNOWN";
+        };
+        return n + "(" + code + ")";
+    }
+
+    /** The code of an exception thrown by an XA call: the XAException's errorCode, XAER_RMERR for anything else. */
+    public static int codeOf(Throwable t) {
+        return t instanceof XAException xa ? xa.errorCode : XAException.XAER_RMERR;
+    }
+}

@@ -1,0 +1,2 @@
+package dev.lockstep.tm.log;
+public record EndRecord(byte[] gtrid) implements LogRecord { }

@@ -1,0 +1,2 @@
+package dev.lockstep.tm.log;
+public enum HeuristicOutcome { ROLLBACK, MIXED, HAZARD, LOST }
