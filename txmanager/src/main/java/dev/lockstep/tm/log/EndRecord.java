@@ -1,2 +1,34 @@
 package dev.lockstep.tm.log;
-public record EndRecord(byte[] gtrid) implements LogRecord { }
+
+import java.util.Arrays;
+
+/**
+ * Every branch of the transaction finished (DESIGN.md invariant 6). Never forced (invariant 9): losing it in a crash
+ * only makes recovery repeat an idempotent commit.
+ */
+public record EndRecord(byte[] gtrid) implements LogRecord {
+
+    public EndRecord {
+        gtrid = Bytes.copyChecked(gtrid, "gtrid", 1, RecordCodec.MAX_ID_BYTES);
+    }
+
+    @Override
+    public byte[] gtrid() {
+        return gtrid.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof EndRecord e && Arrays.equals(gtrid, e.gtrid);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(gtrid);
+    }
+
+    @Override
+    public String toString() {
+        return "END[gtrid=" + Bytes.hex(gtrid) + "]";
+    }
+}

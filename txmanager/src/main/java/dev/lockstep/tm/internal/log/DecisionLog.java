@@ -1,0 +1,328 @@
+package dev.lockstep.tm.internal.log;
+
+import dev.lockstep.tm.log.CommitRecord;
+import dev.lockstep.tm.log.EndRecord;
+import dev.lockstep.tm.log.ForgetRecord;
+import dev.lockstep.tm.log.HeuristicRecord;
+import dev.lockstep.tm.log.LogRecord;
+import dev.lockstep.tm.log.RecordCodec;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The decision log writer of one incarnation of one node.
+ *
+ * <h2>Group commit (DESIGN.md invariant 10)</h2>
+ * Leader/follower, with no writer thread of its own, so a lone committer never hands its record to another thread:
+ * <ol>
+ * <li>An appender encodes its record, and under a short lock copies the frame into the shared pending buffer and gets
+ * a sequence number.</li>
+ * <li>{@code awaitDurable(seq)}: while the durable sequence is below {@code seq}, the caller either takes the free
+ * writer token, or waits. The token holder swaps the pending buffer with a spare under the lock, then writes and
+ * forces <em>outside</em> it (appenders keep appending into the new buffer meanwhile), publishes the durable sequence
+ * and wakes everyone. Records appended during a force all ride the next one: concurrent committers share forces, a
+ * single committer pays exactly one force per record.</li>
+ * <li>Only the token holder does file I/O: segment rolls and reclamation happen in {@link SegmentWriter} on its
+ * thread.</li>
+ * </ol>
+ * END records are appended and not waited for (invariant 9); they reach the disk with the next batch, or when the
+ * owner's housekeeping timer calls {@link #flush(boolean)} (every second is the intent).
+ *
+ * <h2>Failure</h2>
+ * A failed write or force poisons the log for good: the callers of that batch and every later caller get a
+ * {@link LogFailedException} with the original cause. The batch is never retried: after a failed fsync the kernel may
+ * have dropped the dirty pages, so a second fsync that succeeds proves nothing.
+ */
+public final class DecisionLog implements AutoCloseable {
+
+    private final LogSettings settings;
+    private final long incarnation;
+    private final SegmentWriter writer;
+    private final List<LogStorage.LockHandle> locks;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    // Guarded by lock:
+    private ByteBuffer pending = ByteBuffer.allocate(64 * 1024);
+    private ByteBuffer spare = ByteBuffer.allocate(64 * 1024);
+    private List<SegmentWriter.Entry> pendingEntries = new ArrayList<>();
+    private List<SegmentWriter.Entry> spareEntries = new ArrayList<>();
+    private long appendedSeq;
+    private long writtenSeq;
+    private long durableSeq;
+    private boolean tokenHeld;
+    private boolean closing;
+    private boolean released;
+    private LogFailedException failure;
+
+    private final AtomicLong records = new AtomicLong();
+    private final Map<FlushReason, AtomicLong> flushes = new EnumMap<>(FlushReason.class);
+
+    DecisionLog(LogSettings settings, long incarnation, SegmentWriter writer, List<LogStorage.LockHandle> locks) {
+        this.settings = settings;
+        this.incarnation = incarnation;
+        this.writer = writer;
+        this.locks = List.copyOf(locks);
+        for (FlushReason r : FlushReason.values()) {
+            flushes.put(r, new AtomicLong());
+        }
+    }
+
+    /**
+     * Opens the log of {@code settings.nodeId()} as a new incarnation and looks at the older ones; see
+     * {@link LogOpener} for the steps. Fails with {@link LogLockedException} if another owner holds the node, and
+     * with a {@link dev.lockstep.tm.log.CorruptLogException} if an older incarnation's log is corrupt.
+     */
+    public static OpenedLog open(LogSettings settings, LogStorage storage) throws IOException {
+        return new LogOpener(settings, storage).open();
+    }
+
+    /** The incarnation number this log writes; it goes into every XID of this process start. */
+    public long incarnation() {
+        return incarnation;
+    }
+
+    /** Appends the COMMIT decision and returns once it is forced. */
+    public void writeCommit(CommitRecord record) throws IOException {
+        await(append(record), true, FlushReason.COMMIT_WAIT);
+    }
+
+    /** Appends a heuristic outcome and returns once it is forced. */
+    public void writeHeuristic(HeuristicRecord record) throws IOException {
+        await(append(record), true, FlushReason.COMMIT_WAIT);
+    }
+
+    /** Appends an operator's FORGET and returns once it is forced. */
+    public void writeForget(ForgetRecord record) throws IOException {
+        await(append(record), true, FlushReason.COMMIT_WAIT);
+    }
+
+    /** Appends an END and returns at once; it reaches the disk with the next batch or flush. */
+    public void writeEnd(EndRecord record) throws IOException {
+        long seq = append(record);
+        boolean full;
+        lock.lock();
+        try {
+            full = pending.position() >= settings.policy().maxBatchBytes() && !tokenHeld;
+        } finally {
+            lock.unlock();
+        }
+        if (full) {
+            await(seq, false, FlushReason.BATCH_FULL);
+        }
+    }
+
+    /** Writes everything appended so far, and forces it if {@code force}; for the owner's housekeeping timer. */
+    public void flush(boolean force) throws IOException {
+        long target;
+        lock.lock();
+        try {
+            target = appendedSeq;
+        } finally {
+            lock.unlock();
+        }
+        await(target, force, FlushReason.HOUSEKEEPING);
+    }
+
+    private long append(LogRecord record) throws IOException {
+        byte[] frame = RecordCodec.frame(record);
+        lock.lock();
+        try {
+            checkUsable();
+            if (pending.remaining() < frame.length) {
+                ByteBuffer bigger = ByteBuffer.allocate(Math.max(pending.capacity() * 2, pending.position()
+                        + frame.length));
+                pending.flip();
+                bigger.put(pending);
+                pending = bigger;
+            }
+            pendingEntries.add(new SegmentWriter.Entry(record, frame, pending.position()));
+            pending.put(frame);
+            records.incrementAndGet();
+            if (tokenHeld && pending.position() >= settings.policy().maxBatchBytes()) {
+                changed.signalAll(); // a token holder waiting for a fuller batch can stop waiting
+            }
+            return ++appendedSeq;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkUsable() throws IOException {
+        if (failure != null) {
+            throw new LogFailedException(failure.where(), failure.getCause());
+        }
+        if (closing) {
+            throw new IOException("decision log of node '" + settings.nodeId() + "' incarnation " + incarnation
+                    + " is closed; no record can be written after close");
+        }
+    }
+
+    /** Returns once every record up to {@code seq} is written (and forced, if {@code force}). */
+    private void await(long seq, boolean force, FlushReason reason) throws IOException {
+        lock.lock();
+        try {
+            while ((force ? durableSeq : writtenSeq) < seq) {
+                if (failure != null) {
+                    throw new LogFailedException(failure.where(), failure.getCause());
+                }
+                if (!tokenHeld) {
+                    tokenHeld = true;
+                    writeBatch(force, reason);
+                } else {
+                    changed.awaitUninterruptibly();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called with the lock held and the token taken; gives both back. */
+    private void writeBatch(boolean force, FlushReason reason) {
+        Throwable error = null;
+        ByteBuffer batch = null;
+        List<SegmentWriter.Entry> entries = null;
+        long batchEnd = 0;
+        try {
+            waitForFullerBatch(force);
+            batch = pending;
+            entries = pendingEntries;
+            pending = spare;
+            pendingEntries = spareEntries;
+            batchEnd = appendedSeq;
+            lock.unlock();
+            try {
+                batch.flip();
+                writer.write(batch, entries);
+                if (force) {
+                    writer.force();
+                    writer.reclaim();
+                }
+            } catch (Throwable t) {
+                error = t;
+            } finally {
+                lock.lock();
+            }
+        } finally {
+            if (batch != null) {
+                batch.clear();
+                entries.clear();
+                spare = batch;
+                spareEntries = entries;
+            }
+            tokenHeld = false;
+            if (error != null) {
+                failure = new LogFailedException(writer.operation(), error);
+            } else if (batch != null) {
+                writtenSeq = batchEnd;
+                if (force) {
+                    durableSeq = batchEnd;
+                }
+                flushes.get(reason).incrementAndGet();
+            }
+            changed.signalAll();
+        }
+    }
+
+    private void waitForFullerBatch(boolean force) {
+        long waitNanos = settings.policy().maxWait().toNanos();
+        if (!force || waitNanos == 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + waitNanos;
+        long left = waitNanos;
+        while (left > 0 && pending.position() < settings.policy().maxBatchBytes()) {
+            try {
+                changed.awaitNanos(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            left = deadline - System.nanoTime();
+        }
+    }
+
+    /** A snapshot of the counters. */
+    public LogStats stats() {
+        Map<FlushReason, Long> byReason = new EnumMap<>(FlushReason.class);
+        flushes.forEach((r, n) -> byReason.put(r, n.get()));
+        byReason.put(FlushReason.ROLL, writer.rolls.get());
+        return new LogStats(writer.forces.get(), records.get(), writer.bytesWritten.get(), byReason,
+                writer.segmentsCreated.get(), writer.segmentsDeleted.get(), writer.recordsRelocated.get(),
+                writer.liveDecisions, writer.segmentFiles);
+    }
+
+    /** Writes and forces what is pending, then releases the node and incarnation locks. Idempotent. */
+    @Override
+    public void close() throws IOException {
+        long target;
+        lock.lock();
+        try {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            target = appendedSeq;
+        } finally {
+            lock.unlock();
+        }
+        IOException flushError = null;
+        try {
+            await(target, true, FlushReason.CLOSE);
+        } catch (IOException e) {
+            flushError = e;
+        }
+        release(flushError);
+    }
+
+    private void release(IOException flushError) throws IOException {
+        IOException error = flushError;
+        lock.lock();
+        try {
+            while (tokenHeld) {
+                changed.awaitUninterruptibly();
+            }
+            released = true;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            writer.close();
+        } catch (IOException e) {
+            error = addTo(error, e);
+        }
+        for (int i = locks.size() - 1; i >= 0; i--) {
+            try {
+                locks.get(i).close();
+            } catch (IOException e) {
+                error = addTo(error, e);
+            }
+        }
+        if (error != null && failure == null) {
+            throw error;
+        }
+    }
+
+    private static IOException addTo(IOException first, IOException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+
+    @Override
+    public String toString() {
+        return "DecisionLog[node=" + settings.nodeId() + ", incarnation=" + incarnation + ", dir="
+                + settings.logDirectory() + ", released=" + released + "]";
+    }
+}

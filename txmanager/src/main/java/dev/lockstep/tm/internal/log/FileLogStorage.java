@@ -1,0 +1,221 @@
+package dev.lockstep.tm.internal.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/** {@link LogStorage} on the local file system with {@link FileChannel}. */
+public final class FileLogStorage implements LogStorage {
+
+    /**
+     * Lock files held by this JVM. OS file locks belong to the process, and on Linux closing <em>any</em> channel of a
+     * locked file drops the process's lock; so a second owner in this JVM must be refused here, before it opens the
+     * file at all.
+     */
+    private static final Set<Path> HELD_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
+
+    private static final int ZERO_CHUNK = 64 * 1024;
+
+    @Override
+    public boolean createDirectories(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return false;
+        }
+        Files.createDirectories(dir);
+        return true;
+    }
+
+    @Override
+    public LogChannel createSegment(Path file, byte[] header, long preallocateBytes) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        try {
+            ByteBuffer head = ByteBuffer.wrap(header);
+            while (head.hasRemaining()) {
+                ch.write(head, head.position());
+            }
+            ByteBuffer zeros = ByteBuffer.allocate(ZERO_CHUNK);
+            long pos = header.length;
+            while (pos < preallocateBytes) {
+                zeros.clear().limit((int) Math.min(ZERO_CHUNK, preallocateBytes - pos));
+                while (zeros.hasRemaining()) {
+                    pos += ch.write(zeros, pos);
+                }
+            }
+            ch.force(true);
+            return new FileLogChannel(ch);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public LogChannel openForRead(Path file) throws IOException {
+        return new FileLogChannel(FileChannel.open(file, StandardOpenOption.READ));
+    }
+
+    @Override
+    public List<Path> list(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.toList();
+        }
+    }
+
+    @Override
+    public void delete(Path file) throws IOException {
+        Files.deleteIfExists(file);
+    }
+
+    @Override
+    public byte[] readSmallFile(Path file) throws IOException {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void replaceAtomically(Path file, byte[] content) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.wrap(content);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        forceDirectory(file.getParent());
+    }
+
+    @Override
+    public void forceDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Some platforms (Windows) cannot open or sync a directory; there the rename or create is already
+            // as durable as the platform makes it. A missing directory is a real error though.
+            if (!Files.isDirectory(dir)) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public LockHandle tryLock(Path file) throws IOException {
+        Path key = file.toAbsolutePath().normalize();
+        if (!HELD_IN_THIS_JVM.add(key)) {
+            return null;
+        }
+        FileChannel ch = null;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = ch.tryLock();
+            if (lock == null) {
+                ch.close();
+                HELD_IN_THIS_JVM.remove(key);
+                return null;
+            }
+            return new FileLockHandle(file, key, ch, lock);
+        } catch (OverlappingFileLockException e) {
+            ch.close();
+            HELD_IN_THIS_JVM.remove(key);
+            return null;
+        } catch (IOException | RuntimeException e) {
+            if (ch != null) {
+                ch.close();
+            }
+            HELD_IN_THIS_JVM.remove(key);
+            throw e;
+        }
+    }
+
+    private static final class FileLockHandle implements LockHandle {
+        private final Path file;
+        private final Path key;
+        private final FileChannel channel;
+        private final FileLock lock;
+        private boolean closed;
+
+        FileLockHandle(Path file, Path key, FileChannel channel, FileLock lock) {
+            this.file = file;
+            this.key = key;
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        @Override
+        public Path file() {
+            return file;
+        }
+
+        @Override
+        public synchronized void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                lock.release();
+            } finally {
+                channel.close();
+                HELD_IN_THIS_JVM.remove(key);
+            }
+        }
+    }
+
+    private static final class FileLogChannel implements LogChannel {
+        private final FileChannel ch;
+
+        FileLogChannel(FileChannel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        public int write(ByteBuffer src, long position) throws IOException {
+            return ch.write(src, position);
+        }
+
+        @Override
+        public void force() throws IOException {
+            ch.force(false);
+        }
+
+        @Override
+        public long size() throws IOException {
+            return ch.size();
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long position) throws IOException {
+            return ch.read(dst, position);
+        }
+
+        @Override
+        public void close() throws IOException {
+            ch.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FileLogStorage";
+    }
+}

@@ -1,0 +1,214 @@
+package dev.lockstep.tm.internal.log;
+
+import dev.lockstep.tm.log.LogLayout;
+import dev.lockstep.tm.log.LogRecord;
+import dev.lockstep.tm.log.RecordCodec;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The file side of one incarnation's log: appends batches to the current segment, rolls to the next one, relocates
+ * old open decisions and deletes segments nobody needs (DESIGN.md invariant 9). Only the holder of the writer token
+ * in {@link DecisionLog} calls it, one thread at a time, outside the append lock.
+ *
+ * <p>Ordering rules the reader relies on: a full segment is forced before the next one gets its first record, so an
+ * intact frame in a later segment proves that everything before it was complete; a segment is deleted only after a
+ * force, so every END that released it is durable first.
+ */
+final class SegmentWriter implements Closeable {
+
+    /** One framed record inside a batch buffer. */
+    record Entry(LogRecord record, byte[] frame, int offset) {
+    }
+
+    private final LogStorage storage;
+    private final Path nodeDir;
+    private final long incarnation;
+    private final long segmentBytes;
+    private final LiveDecisions live = new LiveDecisions();
+    private final TreeSet<Long> segmentsOnDisk = new TreeSet<>();
+
+    private LogChannel channel;
+    private long segment;
+    private long position;
+    private boolean dirty;
+    private volatile String operation = "start";
+
+    final AtomicLong forces = new AtomicLong();
+    final AtomicLong bytesWritten = new AtomicLong();
+    final AtomicLong rolls = new AtomicLong();
+    final AtomicLong segmentsCreated = new AtomicLong();
+    final AtomicLong segmentsDeleted = new AtomicLong();
+    final AtomicLong recordsRelocated = new AtomicLong();
+    volatile int liveDecisions;
+    volatile int segmentFiles;
+
+    SegmentWriter(LogStorage storage, Path nodeDir, long incarnation, long segmentBytes) {
+        this.storage = storage;
+        this.nodeDir = nodeDir;
+        this.incarnation = incarnation;
+        this.segmentBytes = segmentBytes;
+    }
+
+    /** Creates the first segment. */
+    void start() throws IOException {
+        createSegment(1);
+    }
+
+    /** What the writer was doing, for the message of a failure. */
+    String operation() {
+        return operation;
+    }
+
+    /** Writes the frames of {@code entries}, which sit back to back in {@code batch} (flipped). */
+    void write(ByteBuffer batch, List<Entry> entries) throws IOException {
+        int i = 0;
+        while (i < entries.size()) {
+            int first = entries.get(i).frame().length;
+            if (position + first > segmentBytes && position > RecordCodec.SEGMENT_HEADER_BYTES) {
+                roll();
+            }
+            // Take as many frames as fit; always at least one (a huge record grows an empty segment).
+            long room = segmentBytes - position;
+            int j = i + 1;
+            long length = first;
+            while (j < entries.size() && length + entries.get(j).frame().length <= room) {
+                length += entries.get(j).frame().length;
+                j++;
+            }
+            int from = entries.get(i).offset();
+            writeFully(batch.duplicate().limit(from + (int) length).position(from));
+            for (int k = i; k < j; k++) {
+                Entry e = entries.get(k);
+                live.apply(e.record(), e.frame(), segment);
+            }
+            i = j;
+        }
+        liveDecisions = live.size();
+    }
+
+    /** Forces what was written since the last force; a no-op if nothing was. */
+    void force() throws IOException {
+        if (dirty) {
+            operation = "force of " + currentFile();
+            channel.force();
+            forces.incrementAndGet();
+            dirty = false;
+        }
+    }
+
+    /**
+     * Deletes every older segment that no open decision pins. Call only right after {@link #force()}, so the records
+     * that released those segments are durable.
+     */
+    void reclaim() throws IOException {
+        List<Long> free = new ArrayList<>();
+        for (Long s : segmentsOnDisk) {
+            if (s != segment && live.pins(s) == 0) {
+                free.add(s);
+            }
+        }
+        if (free.isEmpty()) {
+            return;
+        }
+        for (Long s : free) {
+            Path file = segmentFile(s);
+            operation = "delete of " + file;
+            storage.delete(file);
+            segmentsOnDisk.remove(s);
+            segmentsDeleted.incrementAndGet();
+        }
+        operation = "force of directory " + nodeDir;
+        storage.forceDirectory(nodeDir);
+        segmentFiles = segmentsOnDisk.size();
+    }
+
+    /**
+     * Moves to the next segment: forces the full one, creates the next, and copies into it the open decisions that
+     * still sit in segments older than the one just filled, so those can be deleted after the next force and the
+     * number of files stays bounded (about three) even when a few decisions never end.
+     *
+     * <p>Copies are capped at a quarter of a segment per roll, oldest first: when many decisions are open at once,
+     * copying all of them on every roll would write the same bytes again and again; then the files that hold them
+     * stay, and disk use grows with the open decisions, not with the load.
+     */
+    private void roll() throws IOException {
+        force();
+        rolls.incrementAndGet();
+        operation = "close of " + currentFile();
+        channel.close();
+        channel = null;
+        createSegment(segment + 1);
+        List<LiveDecisions.Decision> candidates = live.pinnedBelow(segment - 1);
+        candidates.sort((a, b) -> Long.compare(a.segments.first(), b.segments.first()));
+        long budget = segmentBytes / 4;
+        List<LiveDecisions.Decision> moved = new ArrayList<>();
+        List<byte[]> frames = new ArrayList<>();
+        long bytes = 0;
+        for (LiveDecisions.Decision d : candidates) {
+            List<byte[]> own = d.frames();
+            long size = own.stream().mapToLong(f -> f.length).sum();
+            if (bytes + size > budget) {
+                break;
+            }
+            bytes += size;
+            frames.addAll(own);
+            moved.add(d);
+        }
+        if (moved.isEmpty()) {
+            return;
+        }
+        ByteBuffer copies = ByteBuffer.allocate((int) bytes);
+        frames.forEach(copies::put);
+        writeFully(copies.flip());
+        for (LiveDecisions.Decision d : moved) {
+            live.relocated(d, segment);
+        }
+        recordsRelocated.addAndGet(frames.size());
+    }
+
+    private void createSegment(long number) throws IOException {
+        Path file = segmentFile(number);
+        operation = "creation of " + file;
+        channel = storage.createSegment(file, RecordCodec.segmentHeader(incarnation, number), segmentBytes);
+        segment = number;
+        position = RecordCodec.SEGMENT_HEADER_BYTES;
+        segmentsOnDisk.add(number);
+        segmentsCreated.incrementAndGet();
+        segmentFiles = segmentsOnDisk.size();
+        operation = "force of directory " + nodeDir;
+        storage.forceDirectory(nodeDir);
+    }
+
+    private void writeFully(ByteBuffer src) throws IOException {
+        operation = "write of " + src.remaining() + " bytes to " + currentFile() + " at offset " + position;
+        int length = src.remaining();
+        while (src.hasRemaining()) {
+            position += channel.write(src, position);
+        }
+        dirty = true;
+        bytesWritten.addAndGet(length);
+    }
+
+    private Path currentFile() {
+        return segmentFile(segment);
+    }
+
+    private Path segmentFile(long number) {
+        return nodeDir.resolve(LogLayout.segmentFileName(incarnation, number));
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (channel != null) {
+            channel.close();
+            channel = null;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.lockstep.tm.log;
+
+import java.util.HexFormat;
+
+/** Small helpers shared by the record types: defensive copies, length checks and hex rendering. */
+final class Bytes {
+
+    private static final HexFormat HEX = HexFormat.of();
+
+    private Bytes() {
+    }
+
+    static byte[] copyChecked(byte[] value, String what, int min, int max) {
+        if (value == null) {
+            throw new IllegalArgumentException(what + " must not be null");
+        }
+        if (value.length < min || value.length > max) {
+            throw new IllegalArgumentException(
+                    what + " must be " + min + ".." + max + " bytes long, was " + value.length + " (" + hex(value) + ")");
+        }
+        return value.clone();
+    }
+
+    static String hex(byte[] value) {
+        return HEX.formatHex(value);
+    }
+
+    static String checkedName(String resourceName) {
+        if (resourceName == null || resourceName.isEmpty()) {
+            throw new IllegalArgumentException("resource name must not be null or empty");
+        }
+        if (resourceName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > RecordCodec.MAX_NAME_BYTES) {
+            throw new IllegalArgumentException("resource name is longer than " + RecordCodec.MAX_NAME_BYTES
+                    + " UTF-8 bytes: " + resourceName.substring(0, 40) + "...");
+        }
+        return resourceName;
+    }
+}
