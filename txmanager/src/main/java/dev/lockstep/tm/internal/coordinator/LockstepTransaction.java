@@ -255,13 +255,40 @@ public final class LockstepTransaction implements Transaction {
         } catch (XAException | RuntimeException e) {
             throw enlistFailed(resource, branch, e);
         }
+        boolean tooLate;
         synchronized (this) {
-            if (flag == XAResource.TMNOFLAGS) {
-                branches.add(branch);
+            // The reaper (or a completion on another thread) may have started while start() ran: then this branch
+            // would be missed by its rollback, so undo it here instead of adding it.
+            tooLate = (state != TxState.ACTIVE && state != TxState.MARKED_ROLLBACK) || synchronizationsClosed;
+            if (!tooLate) {
+                if (flag == XAResource.TMNOFLAGS) {
+                    branches.add(branch);
+                }
+                enlistments.add(new Enlistment(resource, branch));
             }
-            enlistments.add(new Enlistment(resource, branch));
+        }
+        if (tooLate) {
+            undoStart(resource, branch, flag);
+            checkCanEnlist();
+            throw new IllegalStateException("LKS-112 transaction " + this + " completed while " + resource
+                    + " was enlisting");
         }
         return true;
+    }
+
+    private static void undoStart(XAResource resource, Branch branch, int flag) {
+        try {
+            resource.end(branch.xid, XAResource.TMFAIL);
+        } catch (XAException | RuntimeException ignored) {
+            // the rollback below is what matters
+        }
+        if (flag == XAResource.TMNOFLAGS) {
+            try {
+                resource.rollback(branch.xid);
+            } catch (XAException | RuntimeException ignored) {
+                // never prepared: the resource discards it itself when the connection ends; recovery never sees it
+            }
+        }
     }
 
     private boolean reassociate(Enlistment e) throws RollbackException, SystemException {

@@ -1,0 +1,400 @@
+package dev.lockstep.tm;
+
+import dev.lockstep.tm.internal.coordinator.Coordinator;
+import dev.lockstep.tm.internal.coordinator.CoordinatorSettings;
+import dev.lockstep.tm.internal.coordinator.LockstepSynchronizationRegistry;
+import dev.lockstep.tm.internal.coordinator.LockstepTransaction;
+import dev.lockstep.tm.internal.coordinator.LockstepTransactionManager;
+import dev.lockstep.tm.internal.coordinator.LockstepUserTransaction;
+import dev.lockstep.tm.internal.coordinator.ResourceRegistry;
+import dev.lockstep.tm.internal.coordinator.TmMetrics;
+import dev.lockstep.tm.internal.log.CrashPointLogStorage;
+import dev.lockstep.tm.internal.log.DeadIncarnation;
+import dev.lockstep.tm.internal.log.DecisionLog;
+import dev.lockstep.tm.internal.log.FileLogStorage;
+import dev.lockstep.tm.internal.log.GroupCommitPolicy;
+import dev.lockstep.tm.internal.log.LogDecisionStore;
+import dev.lockstep.tm.internal.log.LogSettings;
+import dev.lockstep.tm.internal.log.LogStats;
+import dev.lockstep.tm.internal.log.LogStorage;
+import dev.lockstep.tm.internal.log.OpenedLog;
+import dev.lockstep.tm.internal.timeout.Housekeeper;
+import dev.lockstep.tm.internal.xa.XidFactory;
+import dev.lockstep.tm.log.PendingDecision;
+import dev.lockstep.tm.spi.CrashPoint;
+import dev.lockstep.tm.spi.RecoverableResource;
+import jakarta.transaction.TransactionManager;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import jakarta.transaction.UserTransaction;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One Lockstep transaction manager: a node id, its decision log, and the JTA objects over them.
+ *
+ * <pre>{@code
+ * try (Lockstep lockstep = Lockstep.builder()
+ *         .nodeId("orders-1")                          // required, stable across restarts
+ *         .logDirectory(Path.of("/var/lib/lockstep"))  // required
+ *         .defaultTimeout(Duration.ofSeconds(60))      // optional
+ *         .build()) {                                  // validates, opens and locks the log
+ *     UserTransaction ut = lockstep.userTransaction();
+ *     ...
+ * }                                                    // drains, unlocks the log
+ * }</pre>
+ *
+ * <p>{@link #build()} opens the log for a new incarnation of the node and replays the logs of earlier ones: the
+ * COMMIT decisions without END found there are {@link #pendingDecisionsAtStart() reported} for recovery.
+ */
+public final class Lockstep implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger("dev.lockstep.tm.Lockstep");
+
+    private final Builder settings;
+    private final DecisionLog log;
+    private final Coordinator coordinator;
+    private final LockstepUserTransaction userTransaction;
+    private final LockstepSynchronizationRegistry registry;
+    private final Housekeeper housekeeper;
+    private final List<PendingDecision> pendingAtStart;
+    private volatile boolean closed;
+
+    private Lockstep(Builder b, OpenedLog opened) {
+        this.settings = b;
+        this.log = opened.log();
+        List<PendingDecision> pending = new ArrayList<>();
+        for (DeadIncarnation dead : opened.inDoubt()) {
+            pending.addAll(dead.replay().pending().values());
+        }
+        this.pendingAtStart = List.copyOf(pending);
+        CoordinatorSettings cs = new CoordinatorSettings(b.defaultTimeout, b.parallelPhases, b.retryInitialDelay,
+                b.retryMaxDelay);
+        this.coordinator = new Coordinator(cs, new LogDecisionStore(log),
+                new XidFactory(b.nodeId, log.incarnation()), b.clock, new ResourceRegistry(), b.phaseThreads,
+                b.crashHook);
+        this.userTransaction = new LockstepUserTransaction(coordinator.transactionManager());
+        this.registry = new LockstepSynchronizationRegistry(coordinator.transactionManager());
+        this.housekeeper = new Housekeeper("lockstep-housekeeping-" + b.nodeId);
+        housekeeper.every(b.timeoutCheckInterval, "timeout reaper", coordinator::timeOutExpired);
+        housekeeper.every(Duration.ofSeconds(1), "lazy log write", () -> {
+            try {
+                log.flush(false);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        if (!pendingAtStart.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "LKS-001 node {0}: {1} decision(s) of earlier incarnations are "
+                    + "unfinished (COMMIT without END, or heuristics); the recovery service finishes them", b.nodeId,
+                    pendingAtStart.size());
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public TransactionManager transactionManager() {
+        return coordinator.transactionManager();
+    }
+
+    public UserTransaction userTransaction() {
+        return userTransaction;
+    }
+
+    public TransactionSynchronizationRegistry transactionSynchronizationRegistry() {
+        return registry;
+    }
+
+    public String nodeId() {
+        return settings.nodeId;
+    }
+
+    /** The incarnation number of this start of the node (increases at every build). */
+    public long incarnation() {
+        return log.incarnation();
+    }
+
+    /**
+     * The decisions found unfinished in the logs of earlier incarnations when this instance was built: COMMIT records
+     * without END (the input of recovery), and heuristic records no operator has cleared yet.
+     */
+    public List<PendingDecision> pendingDecisionsAtStart() {
+        return pendingAtStart;
+    }
+
+    /**
+     * Registers a resource by name, so that phase-two retries (and in-process recovery) can open fresh connections
+     * to it. A second resource with a name already registered is refused.
+     */
+    public void registerResource(RecoverableResource resource) {
+        coordinator.registry().register(Objects.requireNonNull(resource, "resource"));
+    }
+
+    public boolean unregisterResource(RecoverableResource resource) {
+        return coordinator.registry().unregister(resource);
+    }
+
+    /** A snapshot of the counters. */
+    public LockstepMetrics metrics() {
+        TmMetrics m = coordinator.metrics();
+        LogStats s = log.stats();
+        return new LockstepMetrics(m.begun.sum(), m.committed.sum(), m.committedOnePhase.sum(),
+                m.committedReadOnly.sum(), m.rolledBack.sum(), m.timedOut.sum(), m.heuristic.sum(),
+                m.phaseTwoRetries.sum(), coordinator.retrier().pendingBranches(), s.forces(), s.records(),
+                s.bytesWritten());
+    }
+
+    /** The decision log's own counters (forces, records, flushes by reason, segments). */
+    public LogStats logStats() {
+        return log.stats();
+    }
+
+    /**
+     * Stops new transactions, waits up to the drain timeout for running ones to complete, rolls back those still
+     * running after it, stops the background retries (their decisions stay in the log for recovery), then writes
+     * what is pending, forces and unlocks the log. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        coordinator.stopAccepting();
+        long deadline = System.nanoTime() + settings.drainTimeout.toNanos();
+        while (!coordinator.liveTransactions().isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (LockstepTransaction tx : coordinator.liveTransactions()) {
+            LOG.log(System.Logger.Level.WARNING, "LKS-002 transaction {0} still running after the drain timeout of "
+                    + "{1}; rolling it back", tx, settings.drainTimeout);
+            tx.timeOut();
+        }
+        housekeeper.close();
+        coordinator.close();
+        try {
+            log.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("LKS-003 closing the decision log of node " + settings.nodeId
+                    + " failed", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Lockstep[node=" + settings.nodeId + ", incarnation=" + log.incarnation() + ", log="
+                + settings.logDirectory + "]";
+    }
+
+    /**
+     * Lockstep's settings. Every setting is validated by {@link #build()}, which fails with a message naming the
+     * setting and what to do; the README lists each with its unit and default.
+     */
+    public static final class Builder {
+        private String nodeId;
+        private Path logDirectory;
+        private Duration defaultTimeout = Duration.ofSeconds(60);
+        private boolean parallelPhases = true;
+        private int phaseThreads = 8;
+        private Duration retryInitialDelay = Duration.ofSeconds(1);
+        private Duration retryMaxDelay = Duration.ofSeconds(30);
+        private Duration timeoutCheckInterval = Duration.ofMillis(100);
+        private Duration drainTimeout = Duration.ofSeconds(10);
+        private long logSegmentBytes = 16L << 20;
+        private int groupCommitMaxBatchBytes = 1 << 20;
+        private Duration groupCommitMaxWait = Duration.ZERO;
+        private Clock clock = Clock.systemUTC();
+        private CrashPoint.Hook crashHook = CrashPoint.Hook.NONE;
+        private LogStorage logStorage;
+
+        private Builder() {
+        }
+
+        /** Required. Unique among the TMs sharing resources, stable across restarts; [A-Za-z0-9._-], ≤ 34 chars. */
+        public Builder nodeId(String nodeId) {
+            this.nodeId = nodeId;
+            return this;
+        }
+
+        /** Required. The directory of the decision log; the node's files live in its subdirectory {@code nodeId}. */
+        public Builder logDirectory(Path logDirectory) {
+            this.logDirectory = logDirectory;
+            return this;
+        }
+
+        /** Timeout of a transaction whose thread set none; whole seconds, at least 1 s. Default 60 s. */
+        public Builder defaultTimeout(Duration timeout) {
+            this.defaultTimeout = timeout;
+            return this;
+        }
+
+        /** Run prepare and commit of several branches in parallel. Default true. */
+        public Builder parallelPhases(boolean parallel) {
+            this.parallelPhases = parallel;
+            return this;
+        }
+
+        /** Threads of the phase executor (shared by all transactions), 1..256. Default 8. */
+        public Builder phaseThreads(int threads) {
+            this.phaseThreads = threads;
+            return this;
+        }
+
+        /** Delay before the first background retry of an unreachable branch (jittered to 50–100%). Default 1 s. */
+        public Builder retryInitialDelay(Duration delay) {
+            this.retryInitialDelay = delay;
+            return this;
+        }
+
+        /** Cap of the exponential backoff of background retries. Default 30 s. */
+        public Builder retryMaxDelay(Duration delay) {
+            this.retryMaxDelay = delay;
+            return this;
+        }
+
+        /** How often the reaper looks for transactions past their deadline. Default 100 ms. */
+        public Builder timeoutCheckInterval(Duration interval) {
+            this.timeoutCheckInterval = interval;
+            return this;
+        }
+
+        /** How long {@link #close()} waits for running transactions before rolling them back. Default 10 s. */
+        public Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = timeout;
+            return this;
+        }
+
+        /** Size of a log segment file, preallocated; at least 64 KiB. Default 16 MiB. */
+        public Builder logSegmentBytes(long bytes) {
+            this.logSegmentBytes = bytes;
+            return this;
+        }
+
+        /** Most bytes one group-commit force covers. Default 1 MiB. */
+        public Builder groupCommitMaxBatchBytes(int bytes) {
+            this.groupCommitMaxBatchBytes = bytes;
+            return this;
+        }
+
+        /** How long a group commit may wait for more committers before forcing. Default 0 (no wait). */
+        public Builder groupCommitMaxWait(Duration wait) {
+            this.groupCommitMaxWait = wait;
+            return this;
+        }
+
+        /** The clock of deadlines and log times; for tests. Default the system UTC clock. */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** Called at each crash point of DESIGN.md section 3; for crash tests. Default none. */
+        public Builder crashHook(CrashPoint.Hook hook) {
+            this.crashHook = hook;
+            return this;
+        }
+
+        /** The log's file I/O; for fault-injection tests in this module only. */
+        Builder logStorage(LogStorage storage) {
+            this.logStorage = storage;
+            return this;
+        }
+
+        /** Validates the settings, opens and locks the decision log, and starts Lockstep. */
+        public Lockstep build() {
+            XidFactory.validateNodeId(nodeId);
+            if (logDirectory == null) {
+                throw new IllegalArgumentException("logDirectory is missing: set the directory of the decision log, "
+                        + "on a local disk that survives restarts, e.g. /var/lib/lockstep");
+            }
+            requireWholeSeconds("defaultTimeout", defaultTimeout);
+            requirePositive("retryInitialDelay", retryInitialDelay);
+            requirePositive("retryMaxDelay", retryMaxDelay);
+            requirePositive("timeoutCheckInterval", timeoutCheckInterval);
+            Objects.requireNonNull(drainTimeout, "drainTimeout");
+            if (drainTimeout.isNegative()) {
+                throw new IllegalArgumentException("drainTimeout must be >= 0, got " + drainTimeout);
+            }
+            if (retryMaxDelay.compareTo(retryInitialDelay) < 0) {
+                throw new IllegalArgumentException("retryMaxDelay (" + retryMaxDelay + ") is shorter than "
+                        + "retryInitialDelay (" + retryInitialDelay + "): the cap must be at least the first delay");
+            }
+            if (phaseThreads < 1 || phaseThreads > 256) {
+                throw new IllegalArgumentException("phaseThreads must be between 1 and 256, got " + phaseThreads);
+            }
+            if (logSegmentBytes < 64 * 1024) {
+                throw new IllegalArgumentException("logSegmentBytes must be at least 65536 (64 KiB), got "
+                        + logSegmentBytes);
+            }
+            if (groupCommitMaxBatchBytes < 4096) {
+                throw new IllegalArgumentException("groupCommitMaxBatchBytes must be at least 4096, got "
+                        + groupCommitMaxBatchBytes);
+            }
+            Objects.requireNonNull(groupCommitMaxWait, "groupCommitMaxWait");
+            if (groupCommitMaxWait.isNegative()) {
+                throw new IllegalArgumentException("groupCommitMaxWait must be >= 0, got " + groupCommitMaxWait);
+            }
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(crashHook, "crashHook");
+            checkDirectory(logDirectory);
+
+            LogStorage storage = logStorage != null ? logStorage : new FileLogStorage();
+            if (crashHook != CrashPoint.Hook.NONE) {
+                storage = new CrashPointLogStorage(storage, crashHook);
+            }
+            LogSettings ls = new LogSettings(logDirectory, nodeId, logSegmentBytes,
+                    new GroupCommitPolicy(groupCommitMaxBatchBytes, groupCommitMaxWait));
+            OpenedLog opened;
+            try {
+                opened = DecisionLog.open(ls, storage);
+            } catch (IOException e) {
+                throw new IllegalStateException("LKS-004 cannot open the decision log of node '" + nodeId + "' in "
+                        + logDirectory + ": " + e.getMessage(), e);
+            }
+            return new Lockstep(this, opened);
+        }
+
+        private static void requirePositive(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + d);
+            }
+        }
+
+        private static void requireWholeSeconds(String name, Duration d) {
+            requirePositive(name, d);
+            if (d.toSeconds() < 1 || d.toNanos() % 1_000_000_000L != 0 || d.toSeconds() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(name + " must be a whole number of seconds, at least 1 s "
+                        + "(JTA timeouts are in seconds), got " + d);
+            }
+        }
+
+        private static void checkDirectory(Path dir) {
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException | SecurityException e) {
+                throw new IllegalArgumentException("logDirectory " + dir + " cannot be created (" + e
+                        + "): create it, or choose a directory this process can write", e);
+            }
+            if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+                throw new IllegalArgumentException("logDirectory " + dir + " is not a writable directory: give this "
+                        + "process write permission there, or choose another directory");
+            }
+        }
+    }
+}
