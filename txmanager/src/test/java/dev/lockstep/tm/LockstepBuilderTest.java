@@ -27,6 +27,7 @@ class LockstepBuilderTest {
         assertTrue(failure(b -> b.nodeId(null)).contains("nodeId is missing"));
         assertTrue(failure(b -> b.nodeId("x".repeat(35))).contains("at most 34"));
         assertTrue(failure(b -> b.nodeId("has space")).contains("nodeId 'has space'"));
+        assertTrue(failure(b -> b.nodeId("..")).contains("nodeId '..'"), "must not name the parent directory");
         assertTrue(failure(b -> b.logDirectory(null)).contains("logDirectory is missing"));
         Path file = Files.writeString(dir.resolve("a-file"), "x");
         assertTrue(failure(b -> b.logDirectory(file.resolve("log"))).contains("logDirectory"));

@@ -30,20 +30,18 @@ public final class LogLayout {
     public static final String NODE_LOCK = "node.lock";
     public static final String INCARNATION_FILE = "incarnation";
 
-    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,38}");
     private static final Pattern SEGMENT = Pattern.compile("([0-9a-f]{16})-([0-9a-f]{8})\\.seg");
     private static final Pattern INCARNATION_LOCK = Pattern.compile("([0-9a-f]{16})\\.lock");
 
     private LogLayout() {
     }
 
-    /** Throws {@link IllegalArgumentException} unless {@code nodeId} is 1..38 of {@code [A-Za-z0-9._-]}. */
+    /**
+     * Throws {@link IllegalArgumentException} unless {@code nodeId} can name a node: the rule is the XID's (it must
+     * fit the 64-byte global id), see {@link dev.lockstep.tm.internal.xa.XidFactory#validateNodeId}.
+     */
     public static String checkNodeId(String nodeId) {
-        if (nodeId == null || !NODE_ID.matcher(nodeId).matches() || nodeId.equals(".") || nodeId.equals("..")) {
-            throw new IllegalArgumentException("node id '" + nodeId + "' is not 1..38 characters of [A-Za-z0-9._-]"
-                    + " (and not '.' or '..'); it names a directory and goes into every XID");
-        }
-        return nodeId;
+        return dev.lockstep.tm.internal.xa.XidFactory.validateNodeId(nodeId);
     }
 
     /** The directory that holds every file of node {@code nodeId}. */

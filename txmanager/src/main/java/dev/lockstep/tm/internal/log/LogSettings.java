@@ -8,7 +8,7 @@ import java.util.Objects;
  * Where and how one node writes its decision log; validated when built, immutable after.
  *
  * @param logDirectory the directory that holds one sub-directory per node id
- * @param nodeId 1..38 characters of {@code [A-Za-z0-9._-]}
+ * @param nodeId 1..34 characters of {@code [A-Za-z0-9._-]}
  * @param segmentBytes nominal size of a segment file, preallocated with zeros; at least 64 KiB, default 16 MiB
  * @param policy how records are batched into forces
  */

@@ -30,9 +30,9 @@ public final class XidFactory {
             throw new IllegalArgumentException("nodeId is missing: set a node id that is unique among the "
                     + "transaction managers sharing your resources and stable across restarts, e.g. \"orders-1\"");
         }
-        if (!NODE_ID.matcher(nodeId).matches()) {
+        if (!NODE_ID.matcher(nodeId).matches() || nodeId.equals(".") || nodeId.equals("..")) {
             throw new IllegalArgumentException("nodeId '" + nodeId + "' has characters other than letters, digits, "
-                    + "'.', '_' and '-': it is written into every XID and used as a directory name");
+                    + "'.', '_' and '-', or is '.' or '..': it is written into every XID and names a directory");
         }
         if (nodeId.length() > LockstepXid.MAX_NODE_ID_LENGTH) {
             throw new IllegalArgumentException("nodeId '" + nodeId + "' is " + nodeId.length() + " characters; at most "
