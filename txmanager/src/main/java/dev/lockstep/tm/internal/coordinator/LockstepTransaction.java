@@ -227,6 +227,18 @@ public final class LockstepTransaction implements Transaction {
         if (resource == null) {
             throw new NullPointerException("resource");
         }
+        return enlistResource(resource, nameOf(resource),
+                resource instanceof NamedXAResource named && named.joinsOnSameRM());
+    }
+
+    /**
+     * Enlists {@code resource} under the stable resource {@code name}, joining a branch of the same RM only if
+     * {@code joinable}. Pools use this to enlist the raw XAResource of a connection (delistResource then finds it by
+     * identity) while the COMMIT record still carries the pool's name.
+     */
+    public boolean enlistResource(XAResource resource, String name, boolean joinable)
+            throws RollbackException, SystemException {
+        NamedXAResource.requireValidName(name);
         Enlistment existing;
         synchronized (this) {
             checkCanEnlist();
@@ -235,8 +247,6 @@ public final class LockstepTransaction implements Transaction {
         if (existing != null) {
             return reassociate(existing);
         }
-        String name = nameOf(resource);
-        boolean joinable = resource instanceof NamedXAResource named && named.joinsOnSameRM();
         Branch joinTarget = joinable ? findJoinTarget(resource) : null;
         Branch branch;
         int flag;

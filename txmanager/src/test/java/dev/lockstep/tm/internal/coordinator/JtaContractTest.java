@@ -296,6 +296,25 @@ class JtaContractTest {
     }
 
     @Test
+    void rawResourcesEnlistUnderAGivenNameAndDelistByIdentity() throws Exception {
+        try (Fixture f = new Fixture()) {
+            var raw = f.resource("raw-ignored-name");
+            f.tm.begin();
+            var tx = f.tm.getTransaction();
+            dev.lockstep.tm.spi.Enlistment.enlist(tx, raw, "orders-db", false);
+            dev.lockstep.tm.spi.Enlistment.enlist(tx, f.resource("other"), "billing-db", false);
+            assertTrue(tx.delistResource(raw, XAResource.TMSUCCESS), "found by identity");
+            f.tm.commit();
+            assertEquals(List.of("orders-db", "billing-db"),
+                    f.store.commits.get(0).branches().stream().map(b -> b.resourceName()).toList());
+            f.tm.begin();
+            assertThrows(IllegalArgumentException.class,
+                    () -> dev.lockstep.tm.spi.Enlistment.enlist(f.tm.getTransaction(), raw, " ", false));
+            f.tm.rollback();
+        }
+    }
+
+    @Test
     void enlistAfterCompletionAndStartFailures() throws Exception {
         try (Fixture f = new Fixture()) {
             f.tm.begin();

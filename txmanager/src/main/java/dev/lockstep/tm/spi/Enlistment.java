@@ -1,0 +1,28 @@
+package dev.lockstep.tm.spi;
+
+import dev.lockstep.tm.internal.coordinator.LockstepTransaction;
+import jakarta.transaction.RollbackException;
+import jakarta.transaction.SystemException;
+import jakarta.transaction.Transaction;
+import javax.transaction.xa.XAResource;
+
+/** How pools enlist a connection's raw XAResource under their stable resource name. */
+public final class Enlistment {
+
+    private Enlistment() {
+    }
+
+    /**
+     * Enlists {@code resource} in {@code tx} under {@code name}; {@code joinsOnSameRM} as in
+     * {@link NamedXAResource#joinsOnSameRM()}. The same raw resource can later be delisted with
+     * {@code tx.delistResource(resource, flag)}. With another TM's transaction, the resource is wrapped in a
+     * {@link NamedXAResource} instead.
+     */
+    public static boolean enlist(Transaction tx, XAResource resource, String name, boolean joinsOnSameRM)
+            throws RollbackException, SystemException {
+        if (tx instanceof LockstepTransaction ltx) {
+            return ltx.enlistResource(resource, name, joinsOnSameRM);
+        }
+        return tx.enlistResource(NamedXAResource.wrap(name, resource, joinsOnSameRM));
+    }
+}
