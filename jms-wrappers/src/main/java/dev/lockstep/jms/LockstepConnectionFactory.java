@@ -1,0 +1,116 @@
+package dev.lockstep.jms;
+
+import dev.lockstep.tm.Lockstep;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSContext;
+import jakarta.jms.JMSException;
+import java.util.Objects;
+import org.apache.activemq.artemis.jms.client.ActiveMQXAConnectionFactory;
+import org.messaginghub.pooled.jms.JmsPoolXAConnectionFactory;
+
+/**
+ * A pooled JMS ConnectionFactory whose sessions join the current Lockstep transaction by themselves: a session
+ * created inside a transaction is enlisted as a branch (so a send becomes visible only on commit and a receive is
+ * redelivered on rollback); outside a transaction sessions work as usual. Pooling is pooled-jms' XA factory; this
+ * class wires it to Lockstep, names its branches and registers the broker for recovery under that name.
+ *
+ * <pre>{@code
+ * LockstepConnectionFactory cf = LockstepConnectionFactory.artemis(lockstep, "events", "tcp://127.0.0.1:61616",
+ *         null, null, 8);
+ * }</pre>
+ */
+public final class LockstepConnectionFactory implements ConnectionFactory, AutoCloseable {
+
+    private final Lockstep lockstep;
+    private final String name;
+    private final JmsPoolXAConnectionFactory pool;
+    private final ArtemisRecoverableResource recovery;
+
+    private LockstepConnectionFactory(Lockstep lockstep, String name, JmsPoolXAConnectionFactory pool,
+                                      ArtemisRecoverableResource recovery) {
+        this.lockstep = lockstep;
+        this.name = name;
+        this.pool = pool;
+        this.recovery = recovery;
+    }
+
+    /**
+     * A pooled, enlisting ConnectionFactory for the Artemis broker at {@code brokerUrl} (e.g.
+     * {@code tcp://host:61616}), recorded in the decision log as resource {@code name}, which must be unique among
+     * this Lockstep's resources. {@code user} may be null for a broker without security.
+     */
+    public static LockstepConnectionFactory artemis(Lockstep lockstep, String name, String brokerUrl, String user,
+                                                    String password, int maxConnections) {
+        Objects.requireNonNull(lockstep, "lockstep");
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections must be at least 1, got " + maxConnections);
+        }
+        ActiveMQXAConnectionFactory broker = new ActiveMQXAConnectionFactory(
+                Objects.requireNonNull(brokerUrl, "brokerUrl"));
+        if (user != null) {
+            broker.setUser(user);
+            broker.setPassword(password);
+        }
+        ArtemisRecoverableResource recovery = new ArtemisRecoverableResource(name, brokerUrl, user, password);
+        lockstep.registerResource(recovery); // refuses a name already taken, before anything is started
+        JmsPoolXAConnectionFactory pool = new JmsPoolXAConnectionFactory();
+        pool.setConnectionFactory(broker);
+        pool.setTransactionManager(new NamingTransactionManager(lockstep.transactionManager(), name));
+        pool.setMaxConnections(maxConnections);
+        return new LockstepConnectionFactory(lockstep, name, pool, recovery);
+    }
+
+    /** The resource name the branches of this factory are recorded under. */
+    public String resourceName() {
+        return name;
+    }
+
+    /** The pool, for its own settings and statistics. */
+    public JmsPoolXAConnectionFactory pool() {
+        return pool;
+    }
+
+    @Override
+    public Connection createConnection() throws JMSException {
+        return pool.createConnection();
+    }
+
+    @Override
+    public Connection createConnection(String userName, String password) throws JMSException {
+        return pool.createConnection(userName, password);
+    }
+
+    @Override
+    public JMSContext createContext() {
+        return pool.createContext();
+    }
+
+    @Override
+    public JMSContext createContext(String userName, String password) {
+        return pool.createContext(userName, password);
+    }
+
+    @Override
+    public JMSContext createContext(String userName, String password, int sessionMode) {
+        return pool.createContext(userName, password, sessionMode);
+    }
+
+    @Override
+    public JMSContext createContext(int sessionMode) {
+        return pool.createContext(sessionMode);
+    }
+
+    /** Stops the pool and unregisters the resource name. */
+    @Override
+    public void close() {
+        pool.stop();
+        lockstep.unregisterResource(recovery);
+        recovery.close();
+    }
+
+    @Override
+    public String toString() {
+        return "LockstepConnectionFactory[" + name + "]";
+    }
+}

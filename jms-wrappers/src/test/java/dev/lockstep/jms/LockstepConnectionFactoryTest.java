@@ -1,0 +1,200 @@
+package dev.lockstep.jms;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockstep.tm.Lockstep;
+import dev.lockstep.tm.spi.NamedXAResource;
+import jakarta.jms.Connection;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import jakarta.transaction.RollbackException;
+import jakarta.transaction.TransactionManager;
+import java.nio.file.Path;
+import java.util.UUID;
+import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pooled, enlisting factory against a real Artemis broker running in this JVM (in-VM acceptor). */
+class LockstepConnectionFactoryTest {
+
+    private static EmbeddedActiveMQ broker;
+    private static ActiveMQConnectionFactory plain;
+
+    @TempDir
+    Path dir;
+    private Lockstep lockstep;
+    private LockstepConnectionFactory cf;
+    private TransactionManager tm;
+    private String queue;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = new EmbeddedActiveMQ();
+        broker.setConfiguration(new ConfigurationImpl().setPersistenceEnabled(false).setSecurityEnabled(false)
+                .addAcceptorConfiguration("in-vm", "vm://0"));
+        broker.start();
+        plain = new ActiveMQConnectionFactory("vm://0");
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        plain.close();
+        broker.stop();
+    }
+
+    @BeforeEach
+    void setUp() {
+        lockstep = Lockstep.builder().nodeId("jms-test").logDirectory(dir).build();
+        cf = LockstepConnectionFactory.artemis(lockstep, "events", "vm://0", null, null, 4);
+        tm = lockstep.transactionManager();
+        queue = "q-" + UUID.randomUUID();
+    }
+
+    @AfterEach
+    void tearDown() {
+        cf.close();
+        lockstep.close();
+    }
+
+    private void send(String text) throws Exception {
+        try (Connection c = cf.createConnection()) {
+            Session s = c.createSession();
+            s.createProducer(s.createQueue(queue)).send(s.createTextMessage(text));
+        }
+    }
+
+    /** Receives from the queue outside any transaction, with a plain (non-pooled, non-XA) client. */
+    private String receivePlain(long waitMillis) throws Exception {
+        try (Connection c = plain.createConnection()) {
+            c.start();
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            Message m = s.createConsumer(s.createQueue(queue)).receive(waitMillis);
+            return m == null ? null : ((TextMessage) m).getText();
+        }
+    }
+
+    @Test
+    void aSendInsideATransactionIsVisibleOnlyAfterCommit() throws Exception {
+        tm.begin();
+        send("hello");
+        assertNull(receivePlain(200), "not visible before commit");
+        tm.commit();
+        assertEquals("hello", receivePlain(2000));
+        assertEquals(1, lockstep.metrics().committedOnePhase(), "one branch: one-phase commit");
+    }
+
+    @Test
+    void withASecondResourceTheBrokerIsPreparedAndTheDecisionLogged() throws Exception {
+        long forces = lockstep.metrics().logForces();
+        tm.begin();
+        send("two-phase");
+        tm.getTransaction().enlistResource(NamedXAResource.wrap("other", new VotingResource()));
+        tm.commit();
+        assertEquals("two-phase", receivePlain(2000));
+        assertEquals(forces + 1, lockstep.metrics().logForces(), "one forced COMMIT record");
+        assertEquals(1, lockstep.metrics().committed());
+    }
+
+    /*
+     * Scenario: the broker branch commits, the other resource stays unreachable; Lockstep stops before the retry.
+     * Expected: the next incarnation reports the decision with the broker's branch under the factory's name.
+     */
+    @Test
+    void theDecisionRecordsTheBrokerBranchUnderTheFactoryName() throws Exception {
+        tm.begin();
+        send("named");
+        tm.getTransaction().enlistResource(NamedXAResource.wrap("other", new VotingResource() {
+            @Override
+            public void commit(Xid xid, boolean onePhase) throws javax.transaction.xa.XAException {
+                throw new javax.transaction.xa.XAException(javax.transaction.xa.XAException.XAER_RMFAIL);
+            }
+        }));
+        tm.commit();
+        assertEquals("named", receivePlain(2000));
+        cf.close();
+        lockstep.close();
+        lockstep = Lockstep.builder().nodeId("jms-test").logDirectory(dir).build();
+        cf = LockstepConnectionFactory.artemis(lockstep, "events", "vm://0", null, null, 4);
+        var pending = lockstep.pendingDecisionsAtStart();
+        assertEquals(1, pending.size());
+        assertEquals(java.util.List.of("events", "other"),
+                pending.get(0).commit().branches().stream().map(b -> b.resourceName()).toList());
+    }
+
+    @Test
+    void rollbackDeliversNothing() throws Exception {
+        tm.begin();
+        send("never");
+        tm.rollback();
+        assertNull(receivePlain(300));
+
+        tm.begin();
+        send("never either");
+        tm.setRollbackOnly();
+        assertThrows(RollbackException.class, tm::commit);
+        assertNull(receivePlain(300));
+    }
+
+    @Test
+    void aReceiveRolledBackIsRedelivered() throws Exception {
+        send("work"); // outside a transaction: sent at once
+        tm.begin();
+        try (Connection c = cf.createConnection()) {
+            c.start();
+            Session s = c.createSession();
+            MessageConsumer consumer = s.createConsumer(s.createQueue(queue));
+            Message m = consumer.receive(2000);
+            assertNotNull(m);
+            consumer.close();
+        }
+        tm.rollback();
+        assertEquals("work", receivePlain(2000), "redelivered after rollback");
+    }
+
+    @Test
+    void outsideATransactionSessionsWorkAsUsual() throws Exception {
+        send("plain");
+        assertEquals("plain", receivePlain(2000));
+        assertEquals(0, lockstep.metrics().begun());
+    }
+
+    @Test
+    void theNameIsUniqueAndRegisteredForRecovery() throws Exception {
+        var e = assertThrows(IllegalStateException.class,
+                () -> LockstepConnectionFactory.artemis(lockstep, "events", "vm://0", null, null, 1));
+        assertTrue(e.getMessage().contains("'events'"), e.getMessage());
+        try (var conn = new ArtemisRecoverableResource("events-recovery", "vm://0", null, null).connect()) {
+            Xid[] inDoubt = conn.xaResource().recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN);
+            assertEquals(0, inDoubt.length);
+        }
+    }
+
+    /** A resource that votes OK and does nothing else, to make a transaction two-phase. */
+    static class VotingResource implements XAResource {
+        @Override public void commit(Xid xid, boolean onePhase) throws javax.transaction.xa.XAException { }
+        @Override public void end(Xid xid, int flags) { }
+        @Override public void forget(Xid xid) { }
+        @Override public int getTransactionTimeout() { return 0; }
+        @Override public boolean isSameRM(XAResource xares) { return false; }
+        @Override public int prepare(Xid xid) { return XA_OK; }
+        @Override public Xid[] recover(int flag) { return new Xid[0]; }
+        @Override public void rollback(Xid xid) { }
+        @Override public boolean setTransactionTimeout(int seconds) { return false; }
+        @Override public void start(Xid xid, int flags) { }
+    }
+}
