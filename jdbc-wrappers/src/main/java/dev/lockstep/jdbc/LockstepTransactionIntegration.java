@@ -1,0 +1,311 @@
+package dev.lockstep.jdbc;
+
+import dev.lockstep.jdbc.vendor.XaVendor;
+import dev.lockstep.tm.Lockstep;
+import dev.lockstep.tm.spi.Enlistment;
+import dev.lockstep.tm.spi.NamedXAResource;
+import dev.lockstep.tm.spi.RecoverableResource;
+import io.agroal.api.transaction.TransactionAware;
+import io.agroal.api.transaction.TransactionIntegration;
+import jakarta.transaction.RollbackException;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.SystemException;
+import jakarta.transaction.Transaction;
+import jakarta.transaction.TransactionManager;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.transaction.xa.XAResource;
+
+/**
+ * Agroal's seam to Lockstep: enlists pooled connections in the current transaction and gives them back to the pool
+ * only when the transaction has completed.
+ *
+ * <ul>
+ *   <li><b>One branch per DataSource and transaction.</b> The connection enlisted first is kept in the transaction
+ *       synchronization registry under a key private to this integration; every later {@code getConnection()} of the
+ *       same DataSource in that transaction gets it again. Branches are enlisted with
+ *       {@link Enlistment#enlist} and never joined on {@code isSameRM}: PostgreSQL's is true only for the same
+ *       resource, MariaDB's is true but rejects {@code TMJOIN} (XA-QUIRKS.md).</li>
+ *   <li><b>Return after completion.</b> A connection closed inside the transaction stays out of the pool; an
+ *       interposed synchronization hands it back in {@code afterCompletion}, after phase two ran on it (MariaDB
+ *       finishes a prepared branch only on the preparing connection while it is open, XA-QUIRKS.md).</li>
+ *   <li><b>Outside a transaction</b> connections are plain local connections in autocommit mode.</li>
+ *   <li><b>Misuse fails loudly.</b> An enlisted connection used on a thread without its transaction, or after that
+ *       transaction ended, and a connection obtained outside a transaction but used inside one, fail with a message
+ *       saying so (Agroal asks {@link TransactionAware#transactionCheckCallback} before each operation).</li>
+ *   <li><b>Recovery.</b> Building the integration registers a {@link RecoverableResource} under the resource name
+ *       with Lockstep (a duplicate name is refused, DESIGN.md invariant 3); it opens fresh connections through the
+ *       recovery factory the pool registers here. When the pool closes and removes its factory, the resource is
+ *       unregistered.</li>
+ * </ul>
+ *
+ * <p>{@code transactionCommit()}/{@code transactionRollback()} of the pool are not called: they run a local
+ * {@code Connection.commit()/rollback()}, which is for pools without XA; here phase two goes through the XAResource.
+ */
+public final class LockstepTransactionIntegration implements TransactionIntegration {
+
+    private static final System.Logger LOG = System.getLogger("dev.lockstep.jdbc.LockstepTransactionIntegration");
+
+    private final Lockstep lockstep;
+    private final TransactionManager tm;
+    private final TransactionSynchronizationRegistry tsr;
+    private final String resourceName;
+    private final XaVendor vendor;
+    private final Object key;
+    private final List<ResourceRecoveryFactory> recoveryFactories = new CopyOnWriteArrayList<>();
+    private final PoolRecoverableResource recoverableResource;
+    private volatile boolean registered;
+
+    /**
+     * Builds the integration of the DataSource named {@code resourceName} and registers its recoverable resource
+     * with {@code lockstep}.
+     *
+     * @throws IllegalStateException if Lockstep already has a resource of that name
+     */
+    public LockstepTransactionIntegration(Lockstep lockstep, String resourceName, XaVendor vendor) {
+        this.lockstep = Objects.requireNonNull(lockstep, "lockstep");
+        this.resourceName = NamedXAResource.requireValidName(resourceName);
+        this.vendor = Objects.requireNonNull(vendor, "vendor");
+        this.tm = lockstep.transactionManager();
+        this.tsr = lockstep.transactionSynchronizationRegistry();
+        this.key = new RegistryKey(resourceName);
+        this.recoverableResource = new PoolRecoverableResource(resourceName, vendor, () -> recoveryFactories);
+        try {
+            lockstep.registerResource(recoverableResource);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("LKS-403 cannot create the " + vendor.displayName() + " DataSource '"
+                    + resourceName + "': Lockstep " + lockstep.nodeId() + " already has a resource of that name. "
+                    + "Every DataSource needs its own stable, unique resource name (it is written into the decision "
+                    + "log and used by recovery, DESIGN.md invariant 3): choose another name, or close the DataSource "
+                    + "that uses it first. (" + e.getMessage() + ")", e);
+        }
+        registered = true;
+    }
+
+    /** The stable resource name of this DataSource's branches. */
+    public String resourceName() {
+        return resourceName;
+    }
+
+    /** The vendor of this DataSource. */
+    public XaVendor vendor() {
+        return vendor;
+    }
+
+    /** The resource registered with Lockstep; {@code connect()} opens a fresh XAConnection for phase two/recovery. */
+    public RecoverableResource recoverableResource() {
+        return recoverableResource;
+    }
+
+    /** The recovery factories the pool registered (for the recovery service); a snapshot. */
+    public List<ResourceRecoveryFactory> recoveryFactories() {
+        return List.copyOf(recoveryFactories);
+    }
+
+    // ------------------------------------------------------------------ TransactionIntegration
+
+    @Override
+    public TransactionAware getTransactionAware() throws SQLException {
+        if (runningTransaction() == null) {
+            return null;
+        }
+        return (TransactionAware) tsr.getResource(key);
+    }
+
+    @Override
+    public void associate(TransactionAware connection, XAResource xaResource) throws SQLException {
+        Transaction tx = runningTransaction();
+        if (tx == null) {
+            connection.transactionCheckCallback(this::checkUnenlistedUse);
+            return;
+        }
+        Object current = tsr.getResource(key);
+        if (current == connection) {
+            // The pool hands the transaction's connection out again: same branch, nothing to enlist.
+            connection.transactionStart();
+            return;
+        }
+        if (current != null) {
+            throw new SQLException("LKS-404 the pool of '" + resourceName + "' offered a second connection in "
+                    + "transaction " + tx + ", which already has one: this is a bug in the pool integration");
+        }
+        if (xaResource == null) {
+            throw new SQLException("LKS-405 the DataSource '" + resourceName + "' produced a connection without an "
+                    + "XAResource: configure its connection provider as an XADataSource (e.g. "
+                    + vendor.xaDataSourceClass().getName() + ")");
+        }
+        XAResource enlisted = new EnlistedXAResource(vendor.enlisted(xaResource, (Connection) connection.getConnection()),
+                connection);
+        try {
+            Enlistment.enlist(tx, enlisted, resourceName, false);
+        } catch (RollbackException e) {
+            throw new SQLException("LKS-406 cannot use '" + resourceName + "' in transaction " + tx + ": it is marked "
+                    + "for rollback, so no new work can join it; roll it back and begin a new one", e);
+        } catch (SystemException | IllegalStateException e) {
+            throw new SQLException("LKS-407 enlisting a connection of '" + resourceName + "' in transaction " + tx
+                    + " failed: " + e.getMessage(), e);
+        }
+        try {
+            tsr.putResource(key, connection);
+            tsr.registerInterposedSynchronization(new ReturnAfterCompletion(connection));
+        } catch (RuntimeException e) {
+            // Enlisted, but the pool would not get the connection back: make sure the branch cannot commit.
+            setRollbackOnlyQuietly(tx);
+            throw new SQLException("LKS-408 the connection of '" + resourceName + "' was enlisted in transaction " + tx
+                    + " but cannot be tracked (" + e + "); the transaction is marked rollback-only", e);
+        }
+        connection.transactionCheckCallback(() -> checkEnlistedUse(tx));
+    }
+
+    @Override
+    public boolean disassociate(TransactionAware connection) throws SQLException {
+        // Enlisted connections reach the pool only from afterCompletion, when nothing is left to undo.
+        return true;
+    }
+
+    @Override
+    public void addResourceRecoveryFactory(ResourceRecoveryFactory factory) {
+        recoveryFactories.add(Objects.requireNonNull(factory, "factory"));
+    }
+
+    /** Removes a factory; when the last one goes (the pool closed) the resource is unregistered from Lockstep. */
+    @Override
+    public void removeResourceRecoveryFactory(ResourceRecoveryFactory factory) {
+        recoveryFactories.remove(factory);
+        if (recoveryFactories.isEmpty()) {
+            unregister();
+        }
+    }
+
+    /** Unregisters the recoverable resource from Lockstep (idempotent); the name can then be used again. */
+    void unregister() {
+        synchronized (this) {
+            if (!registered) {
+                return;
+            }
+            registered = false;
+        }
+        lockstep.unregisterResource(recoverableResource);
+    }
+
+    // ------------------------------------------------------------------ checks
+
+    /** The thread's transaction if work can still join it (active or marked rollback-only), else null. */
+    private Transaction runningTransaction() throws SQLException {
+        try {
+            Transaction tx = tm.getTransaction();
+            if (tx == null) {
+                return null;
+            }
+            int status = tx.getStatus();
+            return status == Status.STATUS_ACTIVE || status == Status.STATUS_MARKED_ROLLBACK ? tx : null;
+        } catch (SystemException e) {
+            throw new SQLException("LKS-409 cannot read the current transaction of this thread: " + e.getMessage(), e);
+        }
+    }
+
+    /** Agroal's check before each operation of a connection obtained outside a transaction. */
+    private Boolean checkUnenlistedUse() throws SQLException {
+        Transaction now = runningTransaction();
+        if (now != null) {
+            throw new SQLException("LKS-415 this connection of '" + resourceName + "' was obtained outside a "
+                    + "transaction and is now used inside transaction " + now + ": its work would not be part of the "
+                    + "transaction. Close it and get a new connection after begin()");
+        }
+        return Boolean.FALSE;
+    }
+
+    /** Agroal's check before each operation of a connection enlisted in {@code tx}. */
+    private Boolean checkEnlistedUse(Transaction tx) throws SQLException {
+        Transaction now;
+        int status;
+        try {
+            now = tm.getTransaction();
+            status = tx.getStatus();
+        } catch (SystemException e) {
+            throw new SQLException("LKS-409 cannot read the current transaction of this thread: " + e.getMessage(), e);
+        }
+        boolean running = status == Status.STATUS_ACTIVE || status == Status.STATUS_MARKED_ROLLBACK;
+        if (now == tx && running) {
+            return Boolean.TRUE;
+        }
+        String why = !running ? "has ended (status " + statusName(status) + ")"
+                : now == null ? "is not associated with this thread (suspended, or used from another thread)"
+                : "is not the transaction of this thread (" + now + ")";
+        throw new SQLException("LKS-416 this connection of '" + resourceName + "' is enlisted in transaction " + tx
+                + ", which " + why + ": a connection obtained in a transaction can only be used in that transaction, "
+                + "on its thread; get a new connection for other work");
+    }
+
+    private static void setRollbackOnlyQuietly(Transaction tx) {
+        try {
+            tx.setRollbackOnly();
+        } catch (SystemException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "LKS-417 could not mark transaction " + tx + " rollback-only", e);
+        }
+    }
+
+    static String statusName(int status) {
+        return switch (status) {
+            case Status.STATUS_ACTIVE -> "ACTIVE";
+            case Status.STATUS_MARKED_ROLLBACK -> "MARKED_ROLLBACK";
+            case Status.STATUS_PREPARED -> "PREPARED";
+            case Status.STATUS_COMMITTED -> "COMMITTED";
+            case Status.STATUS_ROLLEDBACK -> "ROLLEDBACK";
+            case Status.STATUS_UNKNOWN -> "UNKNOWN";
+            case Status.STATUS_NO_TRANSACTION -> "NO_TRANSACTION";
+            case Status.STATUS_PREPARING -> "PREPARING";
+            case Status.STATUS_COMMITTING -> "COMMITTING";
+            case Status.STATUS_ROLLING_BACK -> "ROLLING_BACK";
+            default -> "status " + status;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "LockstepTransactionIntegration[" + resourceName + ", " + vendor.displayName() + "]";
+    }
+
+    /** The registry key of one DataSource: identity-based, never equal to another integration's key. */
+    private static final class RegistryKey {
+        private final String name;
+
+        RegistryKey(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String toString() {
+            return "lockstep-jdbc:" + name;
+        }
+    }
+
+    /** Hands the connection back to the pool once the transaction has completed (after phase two ran on it). */
+    private final class ReturnAfterCompletion implements Synchronization {
+        private final TransactionAware connection;
+
+        ReturnAfterCompletion(TransactionAware connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void beforeCompletion() {
+            connection.transactionBeforeCompletion(true);
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+            try {
+                connection.transactionEnd();
+            } catch (SQLException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "LKS-418 returning the connection of '" + resourceName
+                        + "' to its pool after completion (" + statusName(status) + ") failed", e);
+            }
+        }
+    }
+}

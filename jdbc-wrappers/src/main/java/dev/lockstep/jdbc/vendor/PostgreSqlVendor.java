@@ -1,0 +1,88 @@
+package dev.lockstep.jdbc.vendor;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.XADataSource;
+import javax.transaction.xa.XAResource;
+
+/**
+ * PostgreSQL through pgjdbc's {@code PGXADataSource} (XA-QUIRKS.md, PostgreSQL):
+ * <ul>
+ *   <li>a pool refuses to start while {@code max_prepared_transactions} is below its size: with the default 0 every
+ *       prepare fails;</li>
+ *   <li>each enlisted connection votes rollback when a statement of its branch failed
+ *       ({@link PostgreSqlFailedBranchVeto});</li>
+ *   <li>branches are never joined ({@code isSameRM} is only true for the very same resource) and never suspended
+ *       (no {@code TMSUSPEND}/{@code TMRESUME}); the pool enlists one branch per connection.</li>
+ * </ul>
+ */
+public final class PostgreSqlVendor implements XaVendor {
+
+    public static final PostgreSqlVendor INSTANCE = new PostgreSqlVendor();
+
+    private PostgreSqlVendor() {
+    }
+
+    @Override
+    public String displayName() {
+        return "PostgreSQL";
+    }
+
+    @Override
+    public Class<? extends XADataSource> xaDataSourceClass() {
+        return XaVendor.loadXaDataSource("org.postgresql.xa.PGXADataSource", "PostgreSQL",
+                "org.postgresql:postgresql");
+    }
+
+    @Override
+    public XAResource enlisted(XAResource raw, Connection connection) {
+        return new PostgreSqlFailedBranchVeto(raw, () -> PgState.aborted(connection));
+    }
+
+    @Override
+    public void checkAtStart(Connection connection, String url, int poolMaxSize) throws SQLException {
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SHOW max_prepared_transactions")) {
+            if (!rs.next()) {
+                throw new SQLException("LKS-411 PostgreSQL at " + url + " returned no row for "
+                        + "SHOW max_prepared_transactions: check that the URL points to a PostgreSQL server");
+            }
+            requireEnoughPreparedTransactions(url, Integer.parseInt(rs.getString(1).trim()), poolMaxSize);
+        } catch (NumberFormatException e) {
+            throw new SQLException("LKS-411 PostgreSQL at " + url + " answered SHOW max_prepared_transactions with "
+                    + "a value that is not a number: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Fails unless {@code maxPreparedTransactions} can hold a prepared branch for every connection of the pool.
+     * PostgreSQL's default is 0, with which every {@code PREPARE TRANSACTION} fails (XA-QUIRKS.md).
+     */
+    public static void requireEnoughPreparedTransactions(String url, int maxPreparedTransactions, int poolMaxSize)
+            throws SQLException {
+        if (maxPreparedTransactions == 0 || maxPreparedTransactions < poolMaxSize) {
+            int suggested = Math.max(poolMaxSize, 100);
+            throw new SQLException("LKS-412 PostgreSQL at " + url + " has max_prepared_transactions = "
+                    + maxPreparedTransactions + ", so it cannot prepare "
+                    + (maxPreparedTransactions == 0 ? "XA branches" : "a branch on every connection of this pool "
+                    + "(maximum size " + poolMaxSize + ")")
+                    + ": set max_prepared_transactions to at least " + poolMaxSize + " (e.g. " + suggested
+                    + ") in postgresql.conf and restart the server", "55000");
+        }
+    }
+
+    /** Reads pgjdbc's view of the server transaction; kept apart so the driver classes load only when used. */
+    private static final class PgState {
+        static boolean aborted(Connection connection) throws SQLException {
+            org.postgresql.core.BaseConnection pg = connection.unwrap(org.postgresql.core.BaseConnection.class);
+            return pg.getTransactionState() == org.postgresql.core.TransactionState.FAILED;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return displayName();
+    }
+}

@@ -1,0 +1,111 @@
+package dev.lockstep.jdbc.vendor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockstep.jdbc.ScriptedXAResource;
+import dev.lockstep.tm.Lockstep;
+import dev.lockstep.tm.spi.Enlistment;
+import dev.lockstep.tm.spi.LockstepXids;
+import jakarta.transaction.TransactionManager;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** MySQL/MariaDB quirks without a server: the recovery filter, the privilege message, no pinning. */
+class MySqlVendorTest {
+
+    @TempDir
+    Path logDir;
+
+    private static Xid foreign(int formatId) {
+        return new Xid() {
+            @Override public int getFormatId() { return formatId; }
+            @Override public byte[] getGlobalTransactionId() { return new byte[] {9, 9}; }
+            @Override public byte[] getBranchQualifier() { return new byte[] {1}; }
+        };
+    }
+
+    /** A real Lockstep branch Xid, taken from a branch start. */
+    private Xid lockstepXid() throws Exception {
+        try (Lockstep lockstep = Lockstep.builder().nodeId("t").logDirectory(logDir).build()) {
+            TransactionManager tm = lockstep.transactionManager();
+            ScriptedXAResource r = new ScriptedXAResource("r");
+            tm.begin();
+            Enlistment.enlist(tm.getTransaction(), r, "r", false);
+            tm.rollback();
+            return r.startedXids().get(0);
+        }
+    }
+
+    @Test
+    void recoverReturnsOnlyLockstepXidsOfTheServerWideList() throws Exception {
+        Xid ours = lockstepXid();
+        assertTrue(LockstepXids.isLockstep(ours));
+        ScriptedXAResource server = new ScriptedXAResource("mariadb").recoverable(foreign(4660), ours, foreign(0));
+        XAResource recovery = MySqlVendor.INSTANCE.forRecovery(server, "billing-db");
+        assertArrayEquals(new Xid[] {ours}, recovery.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN));
+    }
+
+    @Test
+    void refusedXaRecoverSaysWhichPrivilegeToGrant() {
+        XAException driver = new XAException("Undetermined error occurred in the underlying Connection");
+        driver.initCause(new SQLException("Access denied; you need (at least one of) the XA_RECOVER_ADMIN "
+                + "privilege(s) for this operation", "42000", 1227));
+        ScriptedXAResource server = new ScriptedXAResource("mysql").failOn(ScriptedXAResource.Verb.RECOVER, driver);
+        XAResource recovery = MySqlVendor.INSTANCE.forRecovery(server, "billing-db");
+        XAException e = assertThrows(XAException.class, () -> recovery.recover(XAResource.TMSTARTRSCAN));
+        assertEquals(XAException.XAER_RMERR, e.errorCode);
+        assertTrue(e.getMessage().contains("LKS-413") && e.getMessage().contains("'billing-db'")
+                && e.getMessage().contains("GRANT XA_RECOVER_ADMIN ON *.* TO"), e.getMessage());
+        assertSame(driver, e.getCause());
+    }
+
+    @Test
+    void otherRecoverFailuresPassUnchanged() {
+        XAException driver = new XAException(XAException.XAER_RMFAIL);
+        ScriptedXAResource server = new ScriptedXAResource("mysql").failOn(ScriptedXAResource.Verb.RECOVER, driver);
+        XAResource recovery = MySqlVendor.INSTANCE.forRecovery(server, "billing-db");
+        assertSame(driver, assertThrows(XAException.class, () -> recovery.recover(XAResource.TMSTARTRSCAN)));
+    }
+
+    @Test
+    void phaseTwoCallsOfARecoveryConnectionAreNotFiltered() throws Exception {
+        ScriptedXAResource server = new ScriptedXAResource("mariadb");
+        XAResource recovery = MySqlVendor.INSTANCE.forRecovery(server, "billing-db");
+        Xid x = foreign(1);
+        recovery.commit(x, false);
+        recovery.rollback(x);
+        assertEquals(java.util.List.of("commit(mariadb, twoPhase)", "rollback(mariadb)"), server.calls());
+    }
+
+    @Test
+    void pinningTheGlobalTransactionIsRefused() {
+        SQLException e = assertThrows(SQLException.class, () -> MySqlVendor.requireNoPinning(
+                "jdbc:mysql://h:3306/b?pinGlobalTxToPhysicalConnection=true"));
+        assertTrue(e.getMessage().contains("LKS-414") && e.getMessage().contains("remove it"), e.getMessage());
+        assertDoesNotThrow(() -> MySqlVendor.requireNoPinning("jdbc:mysql://h:3306/b"));
+    }
+
+    @Test
+    void driverClassesResolve() {
+        assertEquals("com.mysql.cj.jdbc.MysqlXADataSource", MySqlVendor.INSTANCE.xaDataSourceClass().getName());
+        assertEquals("org.postgresql.xa.PGXADataSource", PostgreSqlVendor.INSTANCE.xaDataSourceClass().getName());
+    }
+
+    @Test
+    void missingDriverNamesTheDependency() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> XaVendor.loadXaDataSource("com.example.NoSuchXADataSource", "Example", "com.example:driver"));
+        assertTrue(e.getMessage().contains("LKS-420") && e.getMessage().contains("com.example:driver"),
+                e.getMessage());
+    }
+}
