@@ -40,6 +40,9 @@ import javax.sql.XAConnection;
  */
 public final class LockstepDataSources {
 
+    /** Connections idle longer than this are validated before use (a cheap isValid round trip). */
+    static final java.time.Duration IDLE_VALIDATION = java.time.Duration.ofSeconds(1);
+
     /** How long {@code getConnection()} waits for a free connection in the short forms. */
     public static final Duration DEFAULT_ACQUISITION_TIMEOUT = Duration.ofSeconds(30);
 
@@ -91,7 +94,12 @@ public final class LockstepDataSources {
         AgroalConnectionPoolConfigurationSupplier pool = cfg.connectionPoolConfiguration();
         AgroalConnectionFactoryConfigurationSupplier factory = pool.connectionFactoryConfiguration();
         factory.connectionProviderClass(vendor.xaDataSourceClass());
-        pool.initialSize(0).minSize(0).acquisitionTimeout(DEFAULT_ACQUISITION_TIMEOUT);
+        pool.initialSize(0).minSize(0).acquisitionTimeout(DEFAULT_ACQUISITION_TIMEOUT)
+                // After a database restart the idle connections are dead: the vendor's sorter flushes a connection
+                // on a fatal error, and one that sat idle is validated before it is handed out again.
+                .exceptionSorter(vendor.exceptionSorter())
+                .connectionValidator(AgroalConnectionPoolConfiguration.ConnectionValidator.defaultValidator())
+                .idleValidationTimeout(IDLE_VALIDATION);
         configuration.accept(cfg);
 
         LockstepTransactionIntegration integration = new LockstepTransactionIntegration(lockstep, resourceName,

@@ -22,6 +22,12 @@ import javax.transaction.xa.XAResource;
  */
 public final class MySqlVendor implements XaVendor {
 
+    /** Agroal's own classification of this vendor's fatal SQL states and error codes. */
+    @Override
+    public io.agroal.api.configuration.AgroalConnectionPoolConfiguration.ExceptionSorter exceptionSorter() {
+        return new io.agroal.api.exceptionsorter.MySQLExceptionSorter();
+    }
+
     public static final MySqlVendor INSTANCE = new MySqlVendor();
 
     private MySqlVendor() {

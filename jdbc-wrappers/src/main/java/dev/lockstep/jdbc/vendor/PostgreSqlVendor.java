@@ -20,6 +20,12 @@ import javax.transaction.xa.XAResource;
  */
 public final class PostgreSqlVendor implements XaVendor {
 
+    /** Agroal's own classification of this vendor's fatal SQL states and error codes. */
+    @Override
+    public io.agroal.api.configuration.AgroalConnectionPoolConfiguration.ExceptionSorter exceptionSorter() {
+        return new io.agroal.api.exceptionsorter.PostgreSQLExceptionSorter();
+    }
+
     public static final PostgreSqlVendor INSTANCE = new PostgreSqlVendor();
 
     private PostgreSqlVendor() {

@@ -23,6 +23,11 @@ public interface XaVendor {
      * Decorates the XAResource of a pooled connection before it is enlisted. {@code connection} is the connection
      * handle of the same XAConnection (the one the application's statements run on).
      */
+    /** Which SQL errors mean the connection is dead and must leave the pool. */
+    default io.agroal.api.configuration.AgroalConnectionPoolConfiguration.ExceptionSorter exceptionSorter() {
+        return io.agroal.api.configuration.AgroalConnectionPoolConfiguration.ExceptionSorter.defaultExceptionSorter();
+    }
+
     default XAResource enlisted(XAResource raw, Connection connection) {
         return raw;
     }
