@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * after k bytes (the first k bytes land on disk, then the write throws, as when the machine dies mid-write). It can
  * also skip real fsyncs, for tests that count forces but must not pay for thousands of them.
  */
-final class FaultyLogStorage implements LogStorage {
+final class FaultyLogStorage extends ForwardingLogStorage {
 
-    private final FileLogStorage real = new FileLogStorage();
+    private final FileLogStorage real;
     private final AtomicInteger writes = new AtomicInteger();
     private final AtomicInteger forces = new AtomicInteger();
     private volatile int failWriteNumber = -1;
@@ -47,43 +47,22 @@ final class FaultyLogStorage implements LogStorage {
         return this;
     }
 
+    FaultyLogStorage() {
+        this(new FileLogStorage());
+    }
+
+    private FaultyLogStorage(FileLogStorage real) {
+        super(real);
+        this.real = real;
+    }
+
     int segmentForces() {
         return forces.get();
     }
 
     @Override
-    public boolean createDirectories(Path dir) throws IOException {
-        return real.createDirectories(dir);
-    }
-
-    @Override
     public LogChannel createSegment(Path file, byte[] header, long preallocateBytes) throws IOException {
         return new FaultyChannel(real.createSegment(file, header, preallocateBytes));
-    }
-
-    @Override
-    public LogChannel openForRead(Path file) throws IOException {
-        return real.openForRead(file);
-    }
-
-    @Override
-    public List<Path> list(Path dir) throws IOException {
-        return real.list(dir);
-    }
-
-    @Override
-    public void delete(Path file) throws IOException {
-        real.delete(file);
-    }
-
-    @Override
-    public byte[] readSmallFile(Path file) throws IOException {
-        return real.readSmallFile(file);
-    }
-
-    @Override
-    public void replaceAtomically(Path file, byte[] content) throws IOException {
-        real.replaceAtomically(file, content);
     }
 
     @Override
@@ -93,16 +72,10 @@ final class FaultyLogStorage implements LogStorage {
         }
     }
 
-    @Override
-    public LockHandle tryLock(Path file) throws IOException {
-        return real.tryLock(file);
-    }
-
-    private final class FaultyChannel implements LogChannel {
-        private final LogChannel inner;
+    private final class FaultyChannel extends ForwardingLogChannel {
 
         FaultyChannel(LogChannel inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
@@ -131,21 +104,6 @@ final class FaultyLogStorage implements LogStorage {
             if (!skipSync) {
                 inner.force();
             }
-        }
-
-        @Override
-        public long size() throws IOException {
-            return inner.size();
-        }
-
-        @Override
-        public int read(ByteBuffer dst, long position) throws IOException {
-            return inner.read(dst, position);
-        }
-
-        @Override
-        public void close() throws IOException {
-            inner.close();
         }
     }
 }
