@@ -30,7 +30,6 @@ public final class LockstepTransaction implements Transaction {
     final long beginMillis;
     final long deadlineMillis;
     final int timeoutSeconds;
-    private final String id;
 
     private TxState state = TxState.ACTIVE;
     /** Set once completion (commit, rollback or the reaper) has started; a second one is refused. */
@@ -52,8 +51,6 @@ public final class LockstepTransaction implements Transaction {
         this.beginMillis = beginMillis;
         this.timeoutSeconds = timeoutSeconds;
         this.deadlineMillis = beginMillis + timeoutSeconds * 1000L;
-        LockstepXid.Gtrid parsed = LockstepXid.Gtrid.parse(gtrid);
-        this.id = parsed == null ? "?" : parsed.toString();
     }
 
     /** The global transaction id (shared by all branches; do not modify). */
@@ -474,9 +471,11 @@ public final class LockstepTransaction implements Transaction {
         return String.valueOf(t);
     }
 
+    /** {@code node:incarnation:sequence}, derived from the gtrid when a message needs it, not at every begin. */
     @Override
     public String toString() {
-        return id;
+        LockstepXid.Gtrid parsed = LockstepXid.Gtrid.parse(gtrid);
+        return parsed == null ? "?" : parsed.toString();
     }
 
     @Override
