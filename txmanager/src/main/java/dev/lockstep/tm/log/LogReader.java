@@ -36,10 +36,18 @@ public final class LogReader {
         byte[] load(Path file) throws IOException;
     }
 
+    /** Sees every intact record during a replay, with where it sits; for {@code log dump}. */
+    @FunctionalInterface
+    public interface RecordVisitor {
+        void record(Path file, long offset, LogRecord record);
+    }
+
     private final Map<Gtrid, Open> open = new LinkedHashMap<>();
+    private final RecordVisitor visitor;
     private long recordsRead;
 
-    private LogReader() {
+    private LogReader(RecordVisitor visitor) {
+        this.visitor = visitor;
     }
 
     /** Replays incarnation {@code incarnation} of the node whose files live in {@code nodeDir}. */
@@ -49,7 +57,16 @@ public final class LogReader {
 
     /** Replays {@code segments} (in segment order) of incarnation {@code incarnation}, loading each with {@code loader}. */
     public static ReplayResult replay(List<Path> segments, long incarnation, SegmentLoader loader) throws IOException {
-        return new LogReader().run(segments, incarnation, loader);
+        return new LogReader(null).run(segments, incarnation, loader);
+    }
+
+    /**
+     * Replays incarnation {@code incarnation} of the node in {@code nodeDir} like {@link #replay(Path, long)}, and
+     * shows {@code visitor} each intact record in log order with its file and offset (the frame's start).
+     */
+    public static ReplayResult visit(Path nodeDir, long incarnation, RecordVisitor visitor) throws IOException {
+        return new LogReader(java.util.Objects.requireNonNull(visitor, "visitor"))
+                .run(LogLayout.segments(nodeDir, incarnation), incarnation, Files::readAllBytes);
     }
 
     private ReplayResult run(List<Path> segments, long incarnation, SegmentLoader loader) throws IOException {
@@ -110,6 +127,9 @@ public final class LogReader {
             } catch (MalformedRecordException e) {
                 // The CRC matched, so these bytes were written like this: not a torn write.
                 throw new CorruptLogException(file, pos, "intact frame does not decode: " + e.getMessage(), e);
+            }
+            if (visitor != null) {
+                visitor.record(file, pos, record);
             }
             apply(record);
             recordsRead++;
