@@ -93,18 +93,20 @@ class LogDamageTest {
             assertEquals(RecoveryServiceProcess.LOG_UNUSABLE, scan.exitCode(), "byte " + flipped + " flipped in "
                     + first + " of " + segment + ", followed by " + frames.subList(1, frames.size()) + ":\n"
                     + scan.describe());
-            String said = scan.stdout() + scan.stderr();
-            assertTrue(said.contains(segment.getFileName().toString()), "the output must name the file "
-                    + segment.getFileName() + ":\n" + scan.describe());
+            // The error event names file and offset (the service prints level=error lines on standard error).
+            String said = scan.allEvents().stream().filter(e -> "error".equals(e.get("event")))
+                    .map(e -> e.getOrDefault("detail", "")).findFirst().orElse("");
+            assertTrue(said.contains(segment.toString()), "an event=error line must name the file " + segment
+                    + ":\n" + scan.describe());
             assertTrue(Pattern.compile("offset\\D{0,3}" + first.offset() + "\\b").matcher(said).find(),
-                    "the output must name the damaged frame's offset " + first.offset() + ":\n" + scan.describe());
+                    "an event=error line must name the damaged frame's offset " + first.offset() + ":\n"
+                    + scan.describe());
             List<XaBranches.Branch> after = run.checker().inDoubt();
             assertEquals(new HashSet<>(before.stream().map(Object::toString).toList()),
                     new HashSet<>(after.stream().map(Object::toString).toList()),
                     "the branches of a node with a corrupt log stay untouched:\n" + scan.describe());
             System.out.println("[log-damage] byte " + flipped + " flipped in " + first + ": scan exit "
-                    + scan.exitCode() + " in " + scan.millis() + " ms; said: "
-                    + said.lines().filter(l -> l.contains(segment.getFileName().toString())).findFirst().orElse(""));
+                    + scan.exitCode() + " in " + scan.millis() + " ms; event=error detail=\"" + said + "\"");
         } finally {
             // By hand, as an operator would after inspecting the log: nothing of this run may stay prepared.
             XaBranches.rollBack(all, run.node::equals);
