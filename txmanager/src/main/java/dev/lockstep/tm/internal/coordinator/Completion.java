@@ -447,14 +447,7 @@ final class Completion {
     // ------------------------------------------------------------------ heuristics
 
     static HeuristicOutcome heuristicKind(PhaseTwoOutcome outcome, boolean committing) {
-        return switch (outcome) {
-            case NOT_FOUND -> HeuristicOutcome.LOST;
-            case HEURISTIC_ROLLBACK -> HeuristicOutcome.ROLLBACK;
-            case HEURISTIC_COMMIT, HEURISTIC_MIXED -> HeuristicOutcome.MIXED;
-            case HEURISTIC_HAZARD -> HeuristicOutcome.HAZARD;
-            default -> throw new IllegalArgumentException("not a heuristic: " + outcome
-                    + (committing ? " (commit)" : " (rollback)"));
-        };
+        return XaCodes.heuristicOf(outcome, committing);
     }
 
     private void recordHeuristic(Branch b, HeuristicOutcome kind) {

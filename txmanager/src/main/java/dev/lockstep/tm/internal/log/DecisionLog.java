@@ -284,8 +284,40 @@ public final class DecisionLog implements AutoCloseable {
         release(flushError);
     }
 
-    private void release(IOException flushError) throws IOException {
-        IOException error = flushError;
+    /**
+     * For a log taken over by recovery ({@link LogTakeover}), once nothing in it is open: forces what is pending, then
+     * deletes the incarnation's segments and lock file, forces the directory and releases the lock. Fails, deleting
+     * nothing but still releasing the lock, if a replay of the files finds an open decision.
+     */
+    public void retire() throws IOException {
+        long target;
+        lock.lock();
+        try {
+            if (closing) {
+                throw new IllegalStateException(this + " is closed");
+            }
+            closing = true;
+            target = appendedSeq;
+        } finally {
+            lock.unlock();
+        }
+        IOException error = null;
+        try {
+            await(target, true, FlushReason.CLOSE);
+            waitForToken();
+            writer.retire(locks.get(locks.size() - 1).file());
+        } catch (IOException e) {
+            error = e;
+        } catch (RuntimeException e) {
+            error = new IOException(e.getMessage(), e);
+        }
+        release(error);
+        if (error != null) {
+            throw error;
+        }
+    }
+
+    private void waitForToken() {
         lock.lock();
         try {
             while (tokenHeld) {
@@ -295,6 +327,11 @@ public final class DecisionLog implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    private void release(IOException flushError) throws IOException {
+        IOException error = flushError;
+        waitForToken();
         try {
             writer.close();
         } catch (IOException e) {

@@ -67,6 +67,22 @@ public final class FileLogStorage implements LogStorage {
     }
 
     @Override
+    public void zeroFrom(Path file, long offset) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            ByteBuffer zeros = ByteBuffer.allocate(ZERO_CHUNK);
+            long pos = offset;
+            while (pos < size) {
+                zeros.clear().limit((int) Math.min(ZERO_CHUNK, size - pos));
+                while (zeros.hasRemaining()) {
+                    pos += ch.write(zeros, pos);
+                }
+            }
+            ch.force(false);
+        }
+    }
+
+    @Override
     public List<Path> list(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();

@@ -30,6 +30,11 @@ public abstract class ForwardingLogStorage implements LogStorage {
     }
 
     @Override
+    public void zeroFrom(Path file, long offset) throws IOException {
+        delegate.zeroFrom(file, offset);
+    }
+
+    @Override
     public List<Path> list(Path dir) throws IOException {
         return delegate.list(dir);
     }

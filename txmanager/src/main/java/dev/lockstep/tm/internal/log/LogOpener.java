@@ -3,7 +3,6 @@ package dev.lockstep.tm.internal.log;
 import dev.lockstep.tm.log.LogLayout;
 import dev.lockstep.tm.log.LogReader;
 import dev.lockstep.tm.log.ReplayResult;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -132,17 +131,7 @@ final class LogOpener {
     }
 
     private byte[] readAll(Path file) throws IOException {
-        try (LogChannel ch = storage.openForRead(file)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(ch.size(), Integer.MAX_VALUE - 8));
-            ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
-            long pos = 0;
-            int n;
-            while ((n = ch.read(buf.clear(), pos)) > 0) {
-                out.write(buf.array(), 0, n);
-                pos += n;
-            }
-            return out.toByteArray();
-        }
+        return LogFiles.readAll(storage, file);
     }
 
     private static void closeQuietly(SegmentWriter writer, List<LogStorage.LockHandle> locks, Throwable failure) {

@@ -22,6 +22,12 @@ public interface LogStorage {
 
     LogChannel openForRead(Path file) throws IOException;
 
+    /**
+     * Overwrites {@code file} with zeros from {@code offset} to its end and forces it: the repair of a torn tail
+     * before a recovery appends to a dead incarnation's log, so the reader sees a clean end of data there.
+     */
+    void zeroFrom(Path file, long offset) throws IOException;
+
     /** The entries of {@code dir}; empty if it does not exist. */
     List<Path> list(Path dir) throws IOException;
 

@@ -31,6 +31,7 @@ final class SegmentWriter implements Closeable {
     private final Path nodeDir;
     private final long incarnation;
     private final long segmentBytes;
+    private final boolean reclaims;
     private final LiveDecisions live = new LiveDecisions();
     private final TreeSet<Long> segmentsOnDisk = new TreeSet<>();
 
@@ -50,15 +51,29 @@ final class SegmentWriter implements Closeable {
     volatile int segmentFiles;
 
     SegmentWriter(LogStorage storage, Path nodeDir, long incarnation, long segmentBytes) {
+        this(storage, nodeDir, incarnation, segmentBytes, true);
+    }
+
+    /**
+     * @param reclaims false for a recovery appending to a dead incarnation's log: the decisions its records close
+     *     live in segments this writer did not write and does not track, so it must never delete a segment
+     */
+    SegmentWriter(LogStorage storage, Path nodeDir, long incarnation, long segmentBytes, boolean reclaims) {
         this.storage = storage;
         this.nodeDir = nodeDir;
         this.incarnation = incarnation;
         this.segmentBytes = segmentBytes;
+        this.reclaims = reclaims;
     }
 
     /** Creates the first segment. */
     void start() throws IOException {
         createSegment(1);
+    }
+
+    /** Creates segment {@code number} as the first one this writer appends to (after the segments on disk). */
+    void startAt(long number) throws IOException {
+        createSegment(number);
     }
 
     /** What the writer was doing, for the message of a failure. */
@@ -108,6 +123,9 @@ final class SegmentWriter implements Closeable {
      * that released those segments are durable.
      */
     void reclaim() throws IOException {
+        if (!reclaims) {
+            return;
+        }
         List<Long> free = new ArrayList<>();
         for (Long s : segmentsOnDisk) {
             if (s != segment && live.pins(s) == 0) {
@@ -145,6 +163,9 @@ final class SegmentWriter implements Closeable {
         channel.close();
         channel = null;
         createSegment(segment + 1);
+        if (!reclaims) {
+            return;
+        }
         List<LiveDecisions.Decision> candidates = live.pinnedBelow(segment - 1);
         candidates.sort((a, b) -> Long.compare(a.segments.first(), b.segments.first()));
         long budget = segmentBytes / 4;
@@ -202,6 +223,29 @@ final class SegmentWriter implements Closeable {
 
     private Path segmentFile(long number) {
         return nodeDir.resolve(LogLayout.segmentFileName(incarnation, number));
+    }
+
+    /**
+     * Deletes every segment of this incarnation and {@code lockFile}, after a replay of what is on disk proves that no
+     * decision is open; fails and deletes nothing otherwise. The caller holds the lock and releases it afterwards.
+     */
+    void retire(Path lockFile) throws IOException {
+        close();
+        List<Path> segments = LogLayout.segmentsIn(storage.list(nodeDir), incarnation);
+        dev.lockstep.tm.log.ReplayResult check = dev.lockstep.tm.log.LogReader.replay(segments, incarnation,
+                file -> LogFiles.readAll(storage, file));
+        if (!check.nothingPending()) {
+            throw new IllegalStateException("incarnation " + incarnation + " in " + nodeDir + " still has "
+                    + check.pending().size() + " open decision(s); it is not retired");
+        }
+        for (Path segment : segments) {
+            operation = "delete of " + segment;
+            storage.delete(segment);
+        }
+        operation = "delete of " + lockFile;
+        storage.delete(lockFile);
+        operation = "force of directory " + nodeDir;
+        storage.forceDirectory(nodeDir);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.xa;
 
+import dev.lockstep.tm.log.HeuristicOutcome;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 
@@ -90,6 +91,18 @@ public final class XaCodes {
                 }
                 return PhaseTwoOutcome.RETRY;
         }
+    }
+
+    /** The heuristic outcome to record for a phase-two {@code outcome} that is one (or NOT_FOUND on a first commit). */
+    public static HeuristicOutcome heuristicOf(PhaseTwoOutcome outcome, boolean committing) {
+        return switch (outcome) {
+            case NOT_FOUND -> HeuristicOutcome.LOST;
+            case HEURISTIC_ROLLBACK -> HeuristicOutcome.ROLLBACK;
+            case HEURISTIC_COMMIT, HEURISTIC_MIXED -> HeuristicOutcome.MIXED;
+            case HEURISTIC_HAZARD -> HeuristicOutcome.HAZARD;
+            default -> throw new IllegalArgumentException("not a heuristic: " + outcome
+                    + (committing ? " (commit)" : " (rollback)"));
+        };
     }
 
     /** True for the XA_RB* range: the branch has been rolled back. */

@@ -1,0 +1,522 @@
+package dev.lockstep.tm.recovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockstep.tm.Lockstep;
+import dev.lockstep.tm.internal.log.DecisionLog;
+import dev.lockstep.tm.internal.log.FileLogStorage;
+import dev.lockstep.tm.internal.log.LogSettings;
+import dev.lockstep.tm.internal.xa.LockstepXid;
+import dev.lockstep.tm.internal.xa.XidFactory;
+import dev.lockstep.tm.log.CommitRecord;
+import dev.lockstep.tm.log.EndRecord;
+import dev.lockstep.tm.log.LogLayout;
+import dev.lockstep.tm.log.LogReader;
+import dev.lockstep.tm.recovery.FakeResourceManager.Outcome;
+import dev.lockstep.tm.recovery.InDoubtTransaction.Owner;
+import dev.lockstep.tm.recovery.RecoveryAction.Kind;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import javax.transaction.xa.XAException;
+import javax.transaction.xa.Xid;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RecoveryEngineTest {
+
+    private static final String NODE = "orders-1";
+
+    @TempDir
+    Path dir;
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-21T10:00:00Z"));
+    private final FakeResourceManager pg = new FakeResourceManager("pg");
+    private final FakeResourceManager maria = new FakeResourceManager("maria");
+    private final List<RecoveryAction> seen = new ArrayList<>();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+    }
+
+    /** A log of node NODE that its process leaves behind when it dies: written, then its lock released. */
+    private final class DeadIncarnation {
+        final DecisionLog log;
+        final XidFactory xids;
+
+        DeadIncarnation() throws IOException {
+            log = DecisionLog.open(LogSettings.of(dir, NODE), new FileLogStorage()).log();
+            xids = new XidFactory(NODE, log.incarnation());
+        }
+
+        byte[] newGtrid() {
+            return xids.newGtrid(clock.millis(), 60);
+        }
+
+        void commit(byte[] gtrid, String... resources) throws IOException {
+            List<CommitRecord.Branch> branches = new ArrayList<>();
+            for (int i = 0; i < resources.length; i++) {
+                branches.add(new CommitRecord.Branch(LockstepXid.branch(gtrid, i + 1).getBranchQualifier(),
+                        resources[i]));
+            }
+            log.writeCommit(new CommitRecord(gtrid, clock.millis(), branches));
+        }
+
+        void die() throws IOException {
+            log.close();
+        }
+    }
+
+    private Recovery.Builder builder() {
+        return Recovery.builder().logDirectory(dir).nodeId(NODE).resource(pg).resource(maria).clock(clock)
+                .listener(seen::add);
+    }
+
+    private Recovery recovery() {
+        Recovery r = builder().build();
+        toClose.add(r);
+        return r;
+    }
+
+    private Path nodeDir() {
+        return dir.resolve(NODE);
+    }
+
+    @Test
+    void commitsEveryBranchOfADeadIncarnationsDecisionThenEndsAndRetiresItsLog() throws Exception {
+        DeadIncarnation dead = new DeadIncarnation();
+        byte[] g = dead.newGtrid();
+        pg.prepare(LockstepXid.branch(g, 1));
+        maria.prepare(LockstepXid.branch(g, 2));
+        dead.commit(g, "pg", "maria");
+        dead.die();
+
+        ScanReport report = recovery().scan();
+
+        assertEquals(Outcome.COMMITTED, pg.outcome(LockstepXid.branch(g, 1)));
+        assertEquals(Outcome.COMMITTED, maria.outcome(LockstepXid.branch(g, 2)));
+        assertTrue(report.clean(), report.toString());
+        assertEquals(List.of(Kind.RECOVER_SCAN, Kind.RECOVER_SCAN, Kind.TAKE_OVER, Kind.COMMIT, Kind.COMMIT, Kind.END,
+                Kind.RETIRE), kinds(report));
+        assertEquals(List.of(), LogLayout.incarnations(nodeDir()), "the dead incarnation's files are deleted");
+        assertEquals(report.actions(), seen, "the listener sees every action");
+    }
+
+    @Test
+    void rollsBackABranchWithoutDecisionOfADeadIncarnationAtOnce() throws Exception {
+        DeadIncarnation dead = new DeadIncarnation();
+        byte[] g = dead.newGtrid();
+        pg.prepare(LockstepXid.branch(g, 1));
+        maria.prepare(LockstepXid.branch(g, 2));
+        dead.die();
+
+        ScanReport report = recovery().scan();
+
+        assertEquals(Outcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g, 1)));
+        assertEquals(Outcome.ROLLED_BACK, maria.outcome(LockstepXid.branch(g, 2)));
+        assertTrue(report.clean(), report.toString());
+    }
+
+    @Test
+    void leavesOtherTransactionManagersAndOtherNodesAlone() throws Exception {
+        DeadIncarnation dead = new DeadIncarnation();
+        dead.die();
+        Xid other = LockstepXid.branch(new XidFactory("billing-1", 1).newGtrid(clock.millis(), 60), 1);
+        Xid narayana = new SimpleXid(131077, new byte[] {1, 2, 3}, new byte[] {4});
+        pg.foreign.add(other);
+        pg.foreign.add(narayana);
+
+        ScanReport report = recovery().scan();
+
+        assertEquals(List.of("recover"), pg.calls, "no phase-two call on anything that is not ours");
+        assertEquals(2, report.resources().get(0).foreignBranches());
+        assertTrue(report.clean());
+    }
+
+    @Test
+    void aLiveOwnersBranchWithoutDecisionWaitsForItsDeadlinePlusTheSafetyInterval() throws Exception {
+        Lockstep live = Lockstep.builder().nodeId(NODE).logDirectory(dir).clock(clock).build();
+        toClose.add(live);
+        byte[] g = new XidFactory(NODE, live.incarnation()).newGtrid(clock.millis(), 10);
+        pg.prepare(LockstepXid.branch(g, 1));
+        Recovery recovery = builder().orphanSafetyInterval(Duration.ofSeconds(30)).build();
+        toClose.add(recovery);
+
+        ScanReport early = recovery.scan();
+        clock.advance(Duration.ofSeconds(39));
+        ScanReport stillEarly = recovery.scan();
+        assertEquals(Outcome.PREPARED, pg.outcome(LockstepXid.branch(g, 1)));
+        assertEquals(Owner.ALIVE, early.inDoubt().get(0).owner());
+        assertTrue(early.inDoubt().get(0).waitingFor().contains("presumed abort after"), early.toString());
+        assertFalse(stillEarly.clean());
+
+        clock.advance(Duration.ofSeconds(2));
+        ScanReport late = recovery.scan();
+        assertEquals(Outcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g, 1)));
+        assertTrue(late.clean(), late.toString());
+    }
+
+    @Test
+    void aLiveOwnersCommitDecisionIsLeftToItsPhaseTwoForTheSafetyIntervalThenCommitted() throws Exception {
+        DecisionLog live = DecisionLog.open(LogSettings.of(dir, NODE), new FileLogStorage()).log();
+        toClose.add(live);
+        byte[] g = new XidFactory(NODE, live.incarnation()).newGtrid(clock.millis(), 60);
+        pg.prepare(LockstepXid.branch(g, 1));
+        live.writeCommit(new CommitRecord(g, clock.millis(), List.of(new CommitRecord.Branch(
+                LockstepXid.branch(g, 1).getBranchQualifier(), "pg"))));
+        Recovery recovery = recovery();
+
+        recovery.scan();
+        assertEquals(Outcome.PREPARED, pg.outcome(LockstepXid.branch(g, 1)));
+
+        clock.advance(Duration.ofSeconds(31));
+        ScanReport report = recovery.scan();
+        assertEquals(Outcome.COMMITTED, pg.outcome(LockstepXid.branch(g, 1)));
+        assertFalse(kinds(report).contains(Kind.END), "a live owner's log is never written by recovery");
+        assertFalse(kinds(report).contains(Kind.TAKE_OVER));
+    }
+
+    @Test
+    void anUnreachableResourceBacksOffWhileTheOthersAreFinishedAndTheDecisionWaitsForIt() throws Exception {
+        DeadIncarnation dead = new DeadIncarnation();
+        byte[] g = dead.newGtrid();
+        pg.prepare(LockstepXid.branch(g, 1));
+        maria.prepare(LockstepXid.branch(g, 2));
+        dead.commit(g, "pg", "maria");
+        dead.die();
+        maria.down = true;
+        Recovery recovery = builder().retryInitialDelay(Duration.ofSeconds(2)).retryMaxDelay(Duration.ofSeconds(8))
+                .build();
+        toClose.add(recovery);
+
+        ScanReport first = recovery.scan();
+        assertEquals(Outcome.COMMITTED, pg.outcome(LockstepXid.branch(g, 1)));
+        assertFalse(first.clean());
+        assertFalse(first.resources().get(1).reachable());
+        assertEquals(1, first.inDoubt().size());
+        assertTrue(first.inDoubt().get(0).waitingFor().contains("'maria' is unreachable"), first.toString());
+        assertEquals(1, LogLayout.incarnations(nodeDir()).size(), "the decision stays in the log");
+
+        ScanReport skipped = recovery.scan();
+        assertTrue(skipped.resources().get(1).skipped(), "within the backoff the resource is not tried");
+        assertEquals(1, maria.connects);
+
+        maria.down = false;
+        clock.advance(Duration.ofSeconds(3));
+        ScanReport last = recovery.scan();
+        assertEquals(Outcome.COMMITTED, maria.outcome(LockstepXid.branch(g, 2)));
+        assertTrue(last.clean(), last.toString());
+        assertEquals(List.of(), LogLayout.incarnations(nodeDir()));
+    }
+
+    @Test
+    void notFoundOnACommitIsNotDoneUntilRecoverNoLongerListsTheBranch() throws Exception {
+        DeadIncarnation dead = new DeadIncarnation();
+        byte[] g = dead.newGtrid();
+        pg.prepare(LockstepXid.branch(g, 1));
+        dead.commit(g, "pg");
+        dead.die();
+        pg.notaOnCommit = true;
+        Recovery recovery = recovery();
+
+        ScanReport first = recovery.scan();
+        assertFalse(kinds(first).contains(Kind.END), "XAER_NOTA is not proof (invariant 6)");
+        assertFalse(first.clean());
+
+        pg.branches.put(LockstepXid.branch(g, 1), Outcome.COMMITTED); // another session finished it meanwhile
+        ScanReport second = recovery.scan();
+        assertTrue(kinds(second).contains(Kind.END));
+        assertTrue(second.clean(), second.toString());
+    }
+
+    @Test
+    void aHeuristicIsRecordedKeptAndReportedUntilAnOperatorResolvesIt() throws Exception {
+        DeadIncarnation dead = new DeadIncarnation();
+        byte[] g = dead.newGtrid();
+        pg.prepare(LockstepXid.branch(g, 1));
+        maria.prepare(LockstepXid.branch(g, 2));
+        dead.commit(g, "pg", "maria");
+        dead.die();
+        pg.commitErrors.add(XAException.XA_HEURRB);
+        Recovery recovery = recovery();
+
+        ScanReport first = recovery.scan();
+        assertTrue(kinds(first).contains(Kind.HEURISTIC));
+        assertEquals(Outcome.COMMITTED, maria.outcome(LockstepXid.branch(g, 2)));
+        assertEquals(Outcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g, 1)), "recorded, then forgotten at the RM");
+        ScanReport second = recovery.scan();
+        assertFalse(second.clean(), "kept until an operator resolves it");
+        InDoubtTransaction tx = second.inDoubt().get(0);
+        assertEquals(1, tx.heuristics().size());
+        assertEquals("ROLLBACK", tx.heuristics().get(0).outcome().name());
+
+        List<RecoveryAction> resolved = recovery.resolve(tx.gtrid(), Verdict.COMMIT);
+        assertTrue(resolved.stream().anyMatch(a -> a.kind() == Kind.FORGET && a.ok()), resolved.toString());
+        assertTrue(recovery.scan().clean());
+        assertEquals(List.of(), LogLayout.incarnations(nodeDir()));
+    }
+
+    @Test
+    void aHeuristicOfADeadLogSurvivesARestartOfRecovery() throws Exception {
+        DeadIncarnation dead = new DeadIncarnation();
+        byte[] g = dead.newGtrid();
+        pg.prepare(LockstepXid.branch(g, 1));
+        dead.commit(g, "pg");
+        dead.die();
+        pg.commitErrors.add(XAException.XA_HEURHAZ);
+        try (Recovery first = builder().build()) {
+            first.scan();
+        }
+        ScanReport again = recovery().scan();
+        assertFalse(again.clean());
+        assertEquals("HAZARD", again.inDoubt().get(0).heuristics().get(0).outcome().name());
+    }
+
+    @Test
+    void aCorruptLogStopsRecoveryOfItsTransactionsAndNamesFileAndOffset() throws Exception {
+        DeadIncarnation dead = new DeadIncarnation();
+        byte[] g1 = dead.newGtrid();
+        byte[] g2 = dead.newGtrid();
+        pg.prepare(LockstepXid.branch(g1, 1));
+        pg.prepare(LockstepXid.branch(g2, 1));
+        dead.commit(g1, "pg");
+        dead.commit(g2, "pg");
+        dead.die();
+        Path segment = LogLayout.segments(nodeDir(), dead.log.incarnation()).get(0);
+        flipByte(segment, 24 + 8 + 5); // inside the first record, with the second one after it
+
+        ScanReport report = recovery().scan();
+
+        assertEquals(Outcome.PREPARED, pg.outcome(LockstepXid.branch(g1, 1)), "nothing is guessed");
+        assertEquals(Outcome.PREPARED, pg.outcome(LockstepXid.branch(g2, 1)));
+        assertEquals(1, report.logProblems().size());
+        String problem = report.logProblems().get(0);
+        assertTrue(problem.contains(segment.toString()) && problem.contains("offset 24"), problem);
+        assertFalse(report.clean());
+    }
+
+    @Test
+    void aTornTailIsIgnoredAndRepairedBeforeRecoveryAppendsToTheLog() throws Exception {
+        DeadIncarnation dead = new DeadIncarnation();
+        byte[] g1 = dead.newGtrid();
+        byte[] g2 = dead.newGtrid();
+        pg.prepare(LockstepXid.branch(g1, 1));
+        maria.prepare(LockstepXid.branch(g1, 2));
+        dead.commit(g1, "pg", "maria");
+        dead.die();
+        Path segment = LogLayout.segments(nodeDir(), dead.log.incarnation()).get(0);
+        appendGarbageAfterRecords(segment);
+        maria.down = true;
+        pg.prepare(LockstepXid.branch(g2, 1));
+
+        try (Recovery first = builder().build()) {
+            ScanReport report = first.scan();
+            assertTrue(report.logProblems().isEmpty(), report.toString());
+            assertEquals(Outcome.COMMITTED, pg.outcome(LockstepXid.branch(g1, 1)));
+            assertEquals(Outcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g2, 1)));
+        }
+        // The decision is still open (maria was down): the log, with the repaired tear and recovery's own segment
+        // after it, must read cleanly.
+        assertTrue(LogReader.replay(nodeDir(), dead.log.incarnation()).tornTail().isEmpty());
+        maria.down = false;
+        ScanReport report = recovery().scan();
+        assertEquals(Outcome.COMMITTED, maria.outcome(LockstepXid.branch(g1, 2)));
+        assertTrue(report.clean(), report.toString());
+    }
+
+    @Test
+    void aSecondRecoveryOnTheSameNodeIsRefusedButAReadOnlyOneMayLook() throws Exception {
+        recovery();
+        RecoveryLockedException e = assertThrows(RecoveryLockedException.class, () -> builder().build());
+        assertTrue(e.getMessage().contains("another recovery already works on the logs of node 'orders-1'"));
+        try (Recovery ro = builder().readOnly(true).build()) {
+            assertTrue(ro.inspect().clean());
+            assertThrows(IllegalStateException.class, ro::scan);
+        }
+    }
+
+    @Test
+    void inspectChangesNothingAndSaysWhatAScanWouldDo() throws Exception {
+        DeadIncarnation dead = new DeadIncarnation();
+        byte[] g = dead.newGtrid();
+        pg.prepare(LockstepXid.branch(g, 1));
+        dead.commit(g, "pg");
+        byte[] g2 = dead.newGtrid();
+        maria.prepare(LockstepXid.branch(g2, 1));
+        dead.die();
+
+        try (Recovery ro = builder().readOnly(true).build()) {
+            ScanReport report = ro.inspect();
+            assertEquals(Outcome.PREPARED, pg.outcome(LockstepXid.branch(g, 1)));
+            assertEquals(2, report.inDoubt().size());
+            assertEquals(InDoubtTransaction.Decision.COMMIT, report.inDoubt().get(0).decision());
+            assertTrue(report.inDoubt().get(0).waitingFor().contains("next scan commits it"));
+            assertTrue(report.inDoubt().get(1).waitingFor().contains("rolls it back"));
+        }
+        assertEquals(1, LogLayout.incarnations(nodeDir()).size());
+    }
+
+    @Test
+    void aRetiredIncarnationsBranchIsRolledBackAndANodeWithoutLogIsNotTouched() throws Exception {
+        DeadIncarnation dead = new DeadIncarnation();
+        byte[] g = dead.newGtrid();
+        dead.die();
+        // The next start retires the empty incarnation; its prepared branch (crash point C2/C3) remains.
+        DecisionLog.open(LogSettings.of(dir, NODE), new FileLogStorage()).log().close();
+        pg.prepare(LockstepXid.branch(g, 1));
+        byte[] stranger = new XidFactory("billing-1", 7).newGtrid(clock.millis(), 60);
+        maria.prepare(LockstepXid.branch(stranger, 1));
+
+        try (Recovery r = builder().nodeId("billing-1").build()) {
+            ScanReport report = r.scan();
+            assertEquals(Outcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g, 1)));
+            assertEquals(Outcome.PREPARED, maria.outcome(LockstepXid.branch(stranger, 1)));
+            assertTrue(report.logProblems().get(0).contains("no log"), report.logProblems().toString());
+        }
+    }
+
+    @Test
+    void resolveRefusesWhatWouldBreakAtomicityOrBelongsToALiveOwner() throws Exception {
+        DeadIncarnation dead = new DeadIncarnation();
+        byte[] g = dead.newGtrid();
+        pg.prepare(LockstepXid.branch(g, 1));
+        dead.commit(g, "pg");
+        dead.die();
+        Lockstep live = Lockstep.builder().nodeId(NODE).logDirectory(dir).clock(clock).build();
+        toClose.add(live);
+        byte[] liveG = new XidFactory(NODE, live.incarnation()).newGtrid(clock.millis(), 60);
+        pg.prepare(LockstepXid.branch(liveG, 1));
+        Recovery recovery = recovery();
+
+        ResolveRefusedException commitDecided = assertThrows(ResolveRefusedException.class,
+                () -> recovery.resolve(hex(g), Verdict.ROLLBACK));
+        assertTrue(commitDecided.getMessage().contains("durable COMMIT decision"));
+        ResolveRefusedException alive = assertThrows(ResolveRefusedException.class,
+                () -> recovery.resolve(hex(liveG), Verdict.ROLLBACK));
+        assertTrue(alive.getMessage().contains("alive"), alive.getMessage());
+        assertThrows(ResolveRefusedException.class, () -> recovery.resolve("zz", Verdict.COMMIT));
+        assertThrows(ResolveRefusedException.class, () -> recovery.resolve("0102", Verdict.COMMIT));
+        assertEquals(Outcome.PREPARED, pg.outcome(LockstepXid.branch(g, 1)));
+    }
+
+    @Test
+    void resolveCommitRecordsTheOperatorsDecisionBeforeCommitting() throws Exception {
+        DeadIncarnation dead = new DeadIncarnation();
+        byte[] g = dead.newGtrid();
+        pg.prepare(LockstepXid.branch(g, 1));
+        maria.prepare(LockstepXid.branch(g, 2));
+        dead.die();
+        maria.commitErrors.add(XAException.XAER_RMFAIL);
+        Recovery recovery = recovery();
+
+        List<RecoveryAction> actions = recovery.resolve(hex(g), Verdict.COMMIT);
+
+        assertEquals(Kind.DECIDE, actions.stream().filter(a -> a.kind() != Kind.RECOVER_SCAN
+                && a.kind() != Kind.TAKE_OVER).findFirst().orElseThrow().kind());
+        assertEquals(Outcome.COMMITTED, pg.outcome(LockstepXid.branch(g, 1)));
+        assertEquals(Outcome.PREPARED, maria.outcome(LockstepXid.branch(g, 2)));
+        // The operator's COMMIT is durable: a later scan finishes it rather than presuming abort.
+        ScanReport next = recovery.scan();
+        assertEquals(Outcome.COMMITTED, maria.outcome(LockstepXid.branch(g, 2)));
+        assertTrue(next.clean(), next.toString());
+    }
+
+    @Test
+    void aNodeRestartedAfterRecoveryFindsNothingPending() throws Exception {
+        DeadIncarnation dead = new DeadIncarnation();
+        byte[] g = dead.newGtrid();
+        pg.prepare(LockstepXid.branch(g, 1));
+        dead.commit(g, "pg");
+        dead.log.writeEnd(new EndRecord(g));
+        byte[] g2 = dead.newGtrid();
+        pg.prepare(LockstepXid.branch(g2, 1));
+        dead.commit(g2, "pg");
+        dead.die();
+        recovery().scan();
+        try (Lockstep next = Lockstep.builder().nodeId(NODE).logDirectory(dir).build()) {
+            assertEquals(List.of(), next.pendingDecisionsAtStart());
+        }
+    }
+
+    private static List<Kind> kinds(ScanReport r) {
+        return r.actions().stream().map(RecoveryAction::kind).toList();
+    }
+
+    private static String hex(byte[] b) {
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static void flipByte(Path file, long offset) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            ch.read(b, offset);
+            b.put(0, (byte) (b.get(0) ^ 0x5A)).rewind();
+            ch.write(b, offset);
+        }
+    }
+
+    /** Writes a half frame (a plausible length, then too few bytes) right after the last record. */
+    private static void appendGarbageAfterRecords(Path segment) throws IOException {
+        byte[] data = Files.readAllBytes(segment);
+        int pos = 24;
+        while (pos + 8 <= data.length) {
+            int len = ByteBuffer.wrap(data, pos, 4).getInt();
+            if (len == 0) {
+                break;
+            }
+            pos += 8 + len;
+        }
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 40, 1, 2, 3, 4, 1, 9, 9}), pos);
+        }
+    }
+
+    private record SimpleXid(int getFormatId, byte[] getGlobalTransactionId, byte[] getBranchQualifier)
+            implements Xid {
+    }
+
+    private static final class MutableClock extends Clock {
+        private Instant now;
+
+        MutableClock(Instant start) {
+            this.now = start;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
