@@ -199,9 +199,26 @@ public final class RecoveryServiceProcess {
             return Logfmt.events(stdout);
         }
 
+        /**
+         * Every logfmt line with an {@code event=} key on standard output, then on standard error (the service
+         * prints {@code level=error} lines such as {@code event=error} there).
+         */
+        public List<Map<String, String>> allEvents() {
+            List<Map<String, String>> all = new ArrayList<>(Logfmt.events(stdout));
+            all.addAll(Logfmt.events(stderr));
+            return all;
+        }
+
         /** The events named {@code event} (commit, rollback, end, retire, take_over, heuristic, error, ...). */
         public List<Map<String, String>> events(String event) {
             return events().stream().filter(e -> event.equals(e.get("event"))).toList();
+        }
+
+        /** {@code took_ms} of the last {@code scan_done} line (the scan itself, without JVM start), or -1. */
+        public long scanMillis() {
+            List<Map<String, String>> done = events("scan_done");
+            String took = done.isEmpty() ? null : done.get(done.size() - 1).get("took_ms");
+            return took == null ? -1 : Long.parseLong(took);
         }
 
         /** Everything about the run, for assertion messages. */
