@@ -413,9 +413,7 @@ class DaemonBesideLiveTmTest {
     /** Counts of the daemon's action events per kind, ok and node (main or orphan). */
     private static Map<String, Integer> eventSummary(RecoveryServiceProcess.Result r, String node, String orphan) {
         Map<String, Integer> m = new TreeMap<>();
-        List<Map<String, String>> all = new ArrayList<>(Logfmt.events(r.stdout()));
-        all.addAll(Logfmt.events(r.stderr()));
-        for (Map<String, String> e : all) {
+        for (Map<String, String> e : r.allEvents()) {
             String kind = e.get("event");
             if (List.of("scan_done", "recover_scan", "log", "in_doubt").contains(kind)) {
                 continue;

@@ -10,11 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,6 +55,8 @@ class ResourceCrashTest {
     private static final int BEFORE = 2;
     private static final Duration STEP = Duration.ofSeconds(60);
     private static final List<String> SUMMARY = new ArrayList<>();
+    /** An XA code as Lockstep prints it, e.g. {@code XAER_RMFAIL(-7)}. */
+    private static final Pattern XA_CODE = Pattern.compile("\\b(XA[A-Z_]*\\(-?\\d+\\))");
 
     /** The server killed in phase two: its resource name, the name XaBranches gives it, and the harness' server. */
     enum Victim {
@@ -173,8 +178,9 @@ class ResourceCrashTest {
                 assertEquals(Map.of("ok", "true", "node", node, "resource", victim.resource),
                         pick(commits.get(0), "ok", "node", "resource"), up.describe());
                 assertTrue(events(up, "end").stream().anyMatch(e -> "true".equals(e.get("ok"))), up.describe());
-                how = "service (scan while down: exit " + down.exitCode() + " in " + down.millis() + " ms; scan after "
-                        + "restart: exit " + up.exitCode() + " in " + up.millis() + " ms)";
+                how = "service (scan while down: exit " + down.exitCode() + " in " + down.millis() + " ms, engine "
+                        + down.scanMillis() + " ms; scan after restart: exit " + up.exitCode() + " in " + up.millis()
+                        + " ms, engine " + up.scanMillis() + " ms)";
             }
             codes = phaseTwoCodes(app.output());
         }
@@ -198,13 +204,11 @@ class ResourceCrashTest {
 
     /** The service's events of one kind, from standard output and standard error (errors go there). */
     static List<Map<String, String>> events(RecoveryServiceProcess.Result r, String kind) {
-        List<Map<String, String>> out = new ArrayList<>(r.events(kind));
-        Logfmt.events(r.stderr()).stream().filter(e -> kind.equals(e.get("event"))).forEach(out::add);
-        return out;
+        return r.allEvents().stream().filter(e -> kind.equals(e.get("event"))).toList();
     }
 
     private static Map<String, String> pick(Map<String, String> event, String... keys) {
-        java.util.LinkedHashMap<String, String> m = new java.util.LinkedHashMap<>();
+        Map<String, String> m = new LinkedHashMap<>();
         for (String k : keys) {
             if (event.containsKey(k)) {
                 m.put(k, event.get(k));
@@ -223,8 +227,7 @@ class ResourceCrashTest {
         TreeSet<String> codes = new TreeSet<>();
         for (String line : output.lines().toList()) {
             if (line.contains("LKS-140") || line.contains("LKS-142") || line.contains("LKS-131")) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b(XA[A-Z_]*\\(-?\\d+\\))")
-                        .matcher(line);
+                Matcher m = XA_CODE.matcher(line);
                 while (m.find()) {
                     codes.add(m.group(1));
                 }
