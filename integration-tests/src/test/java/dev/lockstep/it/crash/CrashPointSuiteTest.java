@@ -125,6 +125,9 @@ class CrashPointSuiteTest {
         }
         counts.keySet().removeAll(List.of("recover_scan", "scan_done", "log"));
         counts.forEach((event, n) -> s.append(s.isEmpty() ? "" : ", ").append(event).append(' ').append(n));
+        if (scan.events("take_over").stream().anyMatch(e -> e.getOrDefault("detail", "").contains("torn tail"))) {
+            s.append(" (torn tail repaired)");
+        }
         return s.toString();
     }
 

@@ -3,6 +3,10 @@ package dev.lockstep.it.crash;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,7 +28,7 @@ import org.junit.jupiter.api.TestFactory;
  * resources or in none, each of its messages delivered once, the balances add up; and no transfer the app saw
  * commit is lost (the committed count it last printed is at most what the databases hold).
  *
- * <p>Trials: system property {@code lockstep.crash.trials} (default 20); the kill delays come from
+ * <p>Prints each trial and a summary, also to {@code target/random-kill.md}. Trials: system property {@code lockstep.crash.trials} (default 20); the kill delays come from
  * {@code lockstep.crash.seed} (default: random, printed) so a failing sequence can be replayed.
  */
 class RandomKillTest {
@@ -33,6 +37,7 @@ class RandomKillTest {
     static final int MAX_DELAY_MILLIS = 1_500;
 
     private static final List<Long> RECOVERY_MILLIS = Collections.synchronizedList(new ArrayList<>());
+    private static final List<Long> SCAN_MILLIS = Collections.synchronizedList(new ArrayList<>());
     private static final List<String> TRIALS = Collections.synchronizedList(new ArrayList<>());
     private static Endpoints all;
     private static long seed;
@@ -77,10 +82,13 @@ class RandomKillTest {
         assertTrue(report.ok(), report + "\n" + scan.describe());
         assertTrue(report.committed() >= seenCommitted, "the app saw " + seenCommitted + " transfers commit, the "
                 + "resources hold " + report.committed() + ": " + report);
+        assertEquals(List.of(), run.incarnationFiles(1), "the dead incarnation's log files after the scan:\n"
+                + scan.describe());
         RECOVERY_MILLIS.add(scan.millis());
+        SCAN_MILLIS.add(scan.scanMillis());
         String line = String.format("trial %2d: killed %4d ms into the load, %4d committed (%d seen by the app), "
-                        + "%d branch(es) in doubt after the kill, scan %d ms: %s", n, delayMillis,
-                report.committed(), seenCommitted, inDoubtAfterKill, scan.millis(),
+                        + "%d branch(es) in doubt after the kill, scan %d ms (took_ms %d): %s", n, delayMillis,
+                report.committed(), seenCommitted, inDoubtAfterKill, scan.millis(), scan.scanMillis(),
                 scan.events().stream().map(e -> e.get("event")).distinct().toList());
         TRIALS.add(line);
         System.out.println("[random-kill] " + line);
@@ -103,10 +111,24 @@ class RandomKillTest {
     @AfterAll
     static void summary() {
         List<Long> t = new ArrayList<>(RECOVERY_MILLIS);
-        Collections.sort(t);
         String summary = t.isEmpty() ? "no trial passed"
-                : String.format("%d trial(s) passed; recovery (scan process, JVM start included) min %d ms, median %d"
-                        + " ms, max %d ms", t.size(), t.get(0), t.get(t.size() / 2), t.get(t.size() - 1));
+                : t.size() + " trial(s) passed; recovery: scan process (JVM start included) " + minMedianMax(t)
+                        + ", the scan itself (took_ms) " + minMedianMax(new ArrayList<>(SCAN_MILLIS));
         System.out.println("[random-kill] seed " + seed + ": " + summary);
+        StringBuilder md = new StringBuilder("# Random kill -9 under load\n\nSeed " + seed + ", " + THREADS
+                + " threads, PostgreSQL + MariaDB + Artemis. " + summary + ".\n\n```\n");
+        TRIALS.forEach(line -> md.append(line).append('\n'));
+        md.append("```\n");
+        try {
+            Files.writeString(Path.of("target", "random-kill.md"), md.toString(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            System.out.println("[random-kill] cannot write target/random-kill.md: " + e);
+        }
+    }
+
+    private static String minMedianMax(List<Long> values) {
+        Collections.sort(values);
+        return String.format("min %d ms, median %d ms, max %d ms", values.get(0), values.get(values.size() / 2),
+                values.get(values.size() - 1));
     }
 }
