@@ -83,7 +83,7 @@ public final class Checker {
         if (messages) {
             Set<String> expected = new TreeSet<>(pg.keySet());
             expected.addAll(maria.keySet());
-            Drained d = drain(servers.brokerUrl(), run, expected);
+            Drained d = drain(servers, run, expected);
             delivered = d.perId;
             stale = d.otherRuns;
         }
@@ -98,11 +98,11 @@ public final class Checker {
      * Consumes every message on the queue; counts those of {@code run} per id. Waits until each expected id came
      * (at most 5 s without a new message), then for 500 ms of quiet to catch late duplicates.
      */
-    private static Drained drain(String brokerUrl, String run, Set<String> expected) throws Exception {
+    private static Drained drain(Endpoints servers, String run, Set<String> expected) throws Exception {
         Map<String, Integer> perId = new LinkedHashMap<>();
         int others = 0;
-        try (ActiveMQConnectionFactory f = new ActiveMQConnectionFactory(brokerUrl);
-             Connection c = f.createConnection()) {
+        try (ActiveMQConnectionFactory f = new ActiveMQConnectionFactory(servers.brokerUrl());
+             Connection c = f.createConnection(servers.brokerLogin().user(), servers.brokerLogin().password())) {
             c.start();
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
             MessageConsumer consumer = s.createConsumer(s.createQueue(TransferTables.QUEUE));
@@ -124,10 +124,10 @@ public final class Checker {
     }
 
     /** Consumes and drops whatever is on the transfers queue (messages of earlier, failed runs). */
-    public static int purgeQueue(String brokerUrl) throws Exception {
+    public static int purgeQueue(Endpoints servers) throws Exception {
         int n = 0;
-        try (ActiveMQConnectionFactory f = new ActiveMQConnectionFactory(brokerUrl);
-             Connection c = f.createConnection()) {
+        try (ActiveMQConnectionFactory f = new ActiveMQConnectionFactory(servers.brokerUrl());
+             Connection c = f.createConnection(servers.brokerLogin().user(), servers.brokerLogin().password())) {
             c.start();
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
             MessageConsumer consumer = s.createConsumer(s.createQueue(TransferTables.QUEUE));

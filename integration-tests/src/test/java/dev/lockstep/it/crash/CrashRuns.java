@@ -38,7 +38,7 @@ final class CrashRuns {
      */
     static void cleanSlate(Endpoints all) throws Exception {
         List<XaBranches.Branch> rolledBack = XaBranches.rollBack(all, n -> n.startsWith(NODE_PREFIX));
-        int purged = all.withBroker() ? Checker.purgeQueue(all.brokerUrl()) : 0;
+        int purged = all.withBroker() ? Checker.purgeQueue(all) : 0;
         if (!rolledBack.isEmpty() || purged > 0) {
             System.out.println("[crash] clean slate: rolled back " + rolledBack.size() + " leftover branch(es) "
                     + rolledBack + ", dropped " + purged + " leftover message(s)");

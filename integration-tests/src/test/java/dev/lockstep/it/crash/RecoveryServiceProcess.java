@@ -46,19 +46,21 @@ public final class RecoveryServiceProcess {
         config.put("log.directory", logDirectory.toAbsolutePath().toString());
         config.put("nodes", String.join(",", nodes));
         config.put("scan.interval", "1s");
-        resource(Endpoints.PG_RESOURCE, "postgresql", servers.pgUrl(), Endpoints.DB_USER, Endpoints.DB_PASSWORD);
-        resource(Endpoints.MARIA_RESOURCE, "mysql", servers.mariaUrl(), Endpoints.DB_USER, Endpoints.DB_PASSWORD);
+        resource(Endpoints.PG_RESOURCE, "postgresql", servers.pgUrl(), servers.pgLogin());
+        resource(Endpoints.MARIA_RESOURCE, "mysql", servers.mariaUrl(), servers.mariaLogin());
         if (servers.withBroker()) {
-            resource(Endpoints.JMS_RESOURCE, "artemis", servers.brokerUrl(), null, null);
+            resource(Endpoints.JMS_RESOURCE, "artemis", servers.brokerUrl(), servers.brokerLogin());
         }
     }
 
-    private void resource(String name, String kind, String url, String user, String password) {
+    private void resource(String name, String kind, String url, Endpoints.Login login) {
         config.put("resource." + name + ".kind", kind);
         config.put("resource." + name + ".url", url);
-        if (user != null) {
-            config.put("resource." + name + ".user", user);
-            config.put("resource." + name + ".password", password);
+        if (login.user() != null) {
+            config.put("resource." + name + ".user", login.user());
+        }
+        if (login.password() != null) {
+            config.put("resource." + name + ".password", login.password());
         }
     }
 

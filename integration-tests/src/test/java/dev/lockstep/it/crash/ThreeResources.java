@@ -47,11 +47,11 @@ final class ThreeResources implements AutoCloseable {
             throw new IllegalArgumentException("three resources need the broker URL");
         }
         AgroalDataSource pg = LockstepDataSources.postgresql(lockstep, Endpoints.PG_RESOURCE, e.pgUrl(),
-                Endpoints.DB_USER, Endpoints.DB_PASSWORD, poolSize);
+                e.pgLogin().user(), e.pgLogin().password(), poolSize);
         AgroalDataSource maria = LockstepDataSources.mysql(lockstep, Endpoints.MARIA_RESOURCE, e.mariaUrl(),
-                Endpoints.DB_USER, Endpoints.DB_PASSWORD, poolSize);
+                e.mariaLogin().user(), e.mariaLogin().password(), poolSize);
         LockstepConnectionFactory jms = LockstepConnectionFactory.artemis(lockstep, Endpoints.JMS_RESOURCE,
-                e.brokerUrl(), null, null, poolSize);
+                e.brokerUrl(), e.brokerLogin().user(), e.brokerLogin().password(), poolSize);
         return new ThreeResources(lockstep, pg, maria, jms);
     }
 

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -46,6 +47,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>{@code load}: {@code threads} threads transfer until the JVM is killed (or {@code limit} transfers per thread
  * are done, then exit 0), with parallel phases as in production. Prints {@value #PROGRESS} lines, and
  * {@value #LOAD_RUNNING} once {@code running-after} transfers committed.</li>
+ * <li>{@code load} with {@code pause-at}: the same, but the first transfer to reach that crash point once
+ * {@code pause-after} transfers committed stops there for good and {@value #PAUSED} names it (transfer id and
+ * {@code tx=node:incarnation:sequence}); the other threads go on, and the parent kills the JVM from outside, e.g.
+ * {@code kill -9} with the transfer in the middle of phase two (C5). Phases then run one branch after the other,
+ * as in crash mode, so C5 leaves exactly the first branch (PostgreSQL) committed and the others prepared.</li>
  * </ul>
  *
  * <p>Settings are {@code --key=value} arguments, or system properties {@code transfer.key} ({@link Options}). The
@@ -64,6 +70,7 @@ public final class TransferApp {
     public static final String HALT = "HALT";
     public static final String PROGRESS = "PROGRESS";
     public static final String LOAD_RUNNING = "LOAD-RUNNING";
+    public static final String PAUSED = "PAUSED";
     public static final String DONE = "DONE";
 
     private final Options options;
@@ -73,29 +80,36 @@ public final class TransferApp {
     private final AgroalDataSource maria;
     private final LockstepConnectionFactory jms;
     private final CrashHalter halter;
+    /** Load mode with pause-at, else null. */
+    private final Pauser pauser;
+    private final AtomicLong committed = new AtomicLong();
 
     private TransferApp(Options o) throws Exception {
         this.options = o;
         this.halter = new CrashHalter(o.point());
+        this.pauser = o.mode() == Mode.LOAD && o.pauseAt() != null ? new Pauser(o.pauseAt()) : null;
         Lockstep.Builder b = Lockstep.builder().nodeId(o.node()).logDirectory(o.logDir())
                 .defaultTimeout(Duration.ofSeconds(30))
-                // crash mode: one branch after the other, so "some prepared/committed" means exactly the first
-                .parallelPhases(o.mode() == Mode.LOAD);
+                // crash mode and pausing: one branch after the other, so "some prepared/committed" means exactly
+                // the first, and the hook runs on the committing thread
+                .parallelPhases(o.mode() == Mode.LOAD && pauser == null);
         if (o.mode() == Mode.CRASH) {
             b.crashHook(halter);
+        } else if (pauser != null) {
+            b.crashHook(pauser);
         }
         this.lockstep = b.build();
         this.ut = lockstep.userTransaction();
         Endpoints e = o.endpoints();
         int poolSize = o.threads() + 2;
         // Each pool and the factory registers its RecoverableResource with lockstep under its name here.
-        this.pg = LockstepDataSources.postgresql(lockstep, Endpoints.PG_RESOURCE, e.pgUrl(), Endpoints.DB_USER,
-                Endpoints.DB_PASSWORD, poolSize);
-        this.maria = LockstepDataSources.mysql(lockstep, Endpoints.MARIA_RESOURCE, e.mariaUrl(), Endpoints.DB_USER,
-                Endpoints.DB_PASSWORD, poolSize);
+        this.pg = LockstepDataSources.postgresql(lockstep, Endpoints.PG_RESOURCE, e.pgUrl(), e.pgLogin().user(),
+                e.pgLogin().password(), poolSize);
+        this.maria = LockstepDataSources.mysql(lockstep, Endpoints.MARIA_RESOURCE, e.mariaUrl(),
+                e.mariaLogin().user(), e.mariaLogin().password(), poolSize);
         this.jms = e.withBroker()
-                ? LockstepConnectionFactory.artemis(lockstep, Endpoints.JMS_RESOURCE, e.brokerUrl(), null, null,
-                        poolSize)
+                ? LockstepConnectionFactory.artemis(lockstep, Endpoints.JMS_RESOURCE, e.brokerUrl(),
+                        e.brokerLogin().user(), e.brokerLogin().password(), poolSize)
                 : null;
     }
 
@@ -133,7 +147,6 @@ public final class TransferApp {
     }
 
     private void load() throws Exception {
-        AtomicLong committed = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicInteger printedFailures = new AtomicInteger();
         List<Thread> threads = new ArrayList<>();
@@ -194,6 +207,9 @@ public final class TransferApp {
         int from = rnd.nextInt(options.accounts());
         int to = rnd.nextInt(options.accounts());
         ut.begin();
+        if (pauser != null) {
+            pauser.current.set(id + " tx=" + lockstep.transactionManager().getTransaction()); // node:inc:seq
+        }
         boolean completing = false;
         try {
             // Always PostgreSQL first, then MariaDB: one lock order, so no deadlock spans the two databases.
@@ -286,6 +302,37 @@ public final class TransferApp {
         }
     }
 
+    /**
+     * Stops the first transfer that reaches the point once {@code pause-after} transfers committed, for good: the
+     * JVM is meant to be killed from outside while the transfer stands there. Every other transfer passes.
+     */
+    private final class Pauser implements CrashPoint.Hook {
+        private final CrashPoint target;
+        private final AtomicBoolean taken = new AtomicBoolean();
+        /** The transfer of the calling thread: {@code <id> tx=<node:incarnation:sequence>}. */
+        final ThreadLocal<String> current = new ThreadLocal<>();
+
+        Pauser(CrashPoint target) {
+            this.target = target;
+        }
+
+        @Override
+        public void reached(CrashPoint point) {
+            if (point != target || committed.get() < options.pauseAfter() || !taken.compareAndSet(false, true)) {
+                return;
+            }
+            say(PAUSED + " point=" + point + " id=" + current.get() + " committed=" + committed.get() + " thread="
+                    + Thread.currentThread().getName());
+            while (true) {
+                try {
+                    Thread.sleep(Long.MAX_VALUE);
+                } catch (InterruptedException e) {
+                    // stay: only a kill ends this transfer
+                }
+            }
+        }
+    }
+
     /** Halts when standard input reaches EOF: the parent JVM (which never writes to it) is gone. */
     private static void watchParent() {
         Thread watch = new Thread(() -> {
@@ -329,17 +376,30 @@ public final class TransferApp {
      * name, or C1..C7, for crash), {@code before} (transfers committed before the crashing one, default 1),
      * {@code threads} (load, default 4), {@code limit} (transfers per thread in load, 0 = until killed),
      * {@code running-after} (committed transfers before {@value #LOAD_RUNNING}, default 20), {@code accounts}
-     * (default 10, opened by the parent).
+     * (default 10, opened by the parent), {@code pause-at} (a crash point: load mode pauses one transfer there) and
+     * {@code pause-after} (committed transfers before that, default 0). Logins of servers that are not the
+     * harness': {@code pg-user}, {@code pg-password}, {@code maria-user}, {@code maria-password},
+     * {@code broker-user}, {@code broker-password}.
      */
     public record Options(String node, Path logDir, Endpoints endpoints, Mode mode, CrashPoint point, int before,
-                          int threads, long limit, long runningAfter, int accounts) {
+                          int threads, long limit, long runningAfter, int accounts, CrashPoint pauseAt,
+                          long pauseAfter) {
 
         public static Options crash(String node, Path logDir, Endpoints e, CrashPoint point, int before) {
-            return new Options(node, logDir, e, Mode.CRASH, point, before, 1, 0, 0, Workload.ACCOUNTS);
+            return new Options(node, logDir, e, Mode.CRASH, point, before, 1, 0, 0, Workload.ACCOUNTS, null, 0);
         }
 
         public static Options load(String node, Path logDir, Endpoints e, int threads, long limit) {
-            return new Options(node, logDir, e, Mode.LOAD, null, 0, threads, limit, 20, Workload.ACCOUNTS);
+            return new Options(node, logDir, e, Mode.LOAD, null, 0, threads, limit, 20, Workload.ACCOUNTS, null, 0);
+        }
+
+        /** Load mode that pauses the first transfer reaching {@code point} once {@code after} transfers committed. */
+        public Options pausingAt(CrashPoint point, long after) {
+            if (mode != Mode.LOAD) {
+                throw new IllegalStateException("pause-at is for load mode; crash mode halts at its point");
+            }
+            return new Options(node, logDir, endpoints, mode, this.point, before, threads, limit, runningAfter,
+                    accounts, point, after);
         }
 
         public List<String> toArgs() {
@@ -351,6 +411,9 @@ public final class TransferApp {
             if (endpoints.withBroker()) {
                 m.put("broker-url", endpoints.brokerUrl());
             }
+            putLogin(m, "pg", endpoints.pgLogin(), Endpoints.HARNESS_DB);
+            putLogin(m, "maria", endpoints.mariaLogin(), Endpoints.HARNESS_DB);
+            putLogin(m, "broker", endpoints.brokerLogin(), Endpoints.Login.NONE);
             m.put("mode", mode.name().toLowerCase());
             if (point != null) {
                 m.put("point", point.name());
@@ -360,9 +423,26 @@ public final class TransferApp {
             m.put("limit", Long.toString(limit));
             m.put("running-after", Long.toString(runningAfter));
             m.put("accounts", Integer.toString(accounts));
+            if (pauseAt != null) {
+                m.put("pause-at", pauseAt.name());
+                m.put("pause-after", Long.toString(pauseAfter));
+            }
             List<String> args = new ArrayList<>();
             m.forEach((k, v) -> args.add("--" + k + "=" + v));
             return args;
+        }
+
+        /** Only a login other than the harness' goes on the command line. */
+        private static void putLogin(Map<String, String> m, String server, Endpoints.Login login,
+                Endpoints.Login harness) {
+            if (!login.equals(harness)) {
+                if (login.user() != null) {
+                    m.put(server + "-user", login.user());
+                }
+                if (login.password() != null) {
+                    m.put(server + "-password", login.password());
+                }
+            }
         }
 
         static Options parse(String[] args) {
@@ -380,11 +460,21 @@ public final class TransferApp {
             if (mode == Mode.CRASH && point == null) {
                 throw new IllegalArgumentException("crash mode needs --point=C1..C7");
             }
-            return new Options(required(m, "node"), Path.of(required(m, "log-dir")),
-                    new Endpoints(required(m, "pg-url"), required(m, "maria-url"), get(m, "broker-url", null)),
+            String pause = get(m, "pause-at", null);
+            Endpoints e = new Endpoints(required(m, "pg-url"), required(m, "maria-url"), get(m, "broker-url", null),
+                    login(m, "pg", Endpoints.HARNESS_DB), login(m, "maria", Endpoints.HARNESS_DB),
+                    login(m, "broker", Endpoints.Login.NONE));
+            return new Options(required(m, "node"), Path.of(required(m, "log-dir")), e,
                     mode, point, Integer.parseInt(get(m, "before", "1")), Integer.parseInt(get(m, "threads", "4")),
                     Long.parseLong(get(m, "limit", "0")), Long.parseLong(get(m, "running-after", "20")),
-                    Integer.parseInt(get(m, "accounts", Integer.toString(Workload.ACCOUNTS))));
+                    Integer.parseInt(get(m, "accounts", Integer.toString(Workload.ACCOUNTS))),
+                    pause == null ? null : crashPoint(pause), Long.parseLong(get(m, "pause-after", "0")));
+        }
+
+        private static Endpoints.Login login(Map<String, String> m, String server, Endpoints.Login dflt) {
+            String user = get(m, server + "-user", null);
+            String password = get(m, server + "-password", null);
+            return user == null && password == null ? dflt : new Endpoints.Login(user, password);
         }
 
         /** "C4", "c4" or "C4_DECISION_FORCED". */

@@ -87,11 +87,11 @@ public final class TransferTables {
 
     /** A plain autocommit connection to PostgreSQL, outside any transaction manager. */
     static Connection pg(Endpoints e) throws SQLException {
-        return DriverManager.getConnection(e.pgUrl(), Endpoints.DB_USER, Endpoints.DB_PASSWORD);
+        return DriverManager.getConnection(e.pgUrl(), e.pgLogin().user(), e.pgLogin().password());
     }
 
     /** A plain autocommit connection to MariaDB, outside any transaction manager. */
     static Connection maria(Endpoints e) throws SQLException {
-        return DriverManager.getConnection(e.mariaUrl(), Endpoints.DB_USER, Endpoints.DB_PASSWORD);
+        return DriverManager.getConnection(e.mariaUrl(), e.mariaLogin().user(), e.mariaLogin().password());
     }
 }

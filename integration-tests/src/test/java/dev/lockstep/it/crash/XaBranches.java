@@ -52,7 +52,7 @@ public final class XaBranches {
         List<Branch> found = new ArrayList<>();
         PGXADataSource pgDs = new PGXADataSource();
         pgDs.setUrl(e.pgUrl());
-        var pgc = pgDs.getXAConnection(Endpoints.DB_USER, Endpoints.DB_PASSWORD);
+        var pgc = pgDs.getXAConnection(e.pgLogin().user(), e.pgLogin().password());
         try {
             visit("postgresql", pgc.getXAResource(), nodes, rollBack, found);
         } finally {
@@ -60,14 +60,15 @@ public final class XaBranches {
         }
         MysqlXADataSource myDs = new MysqlXADataSource();
         myDs.setUrl(e.mariaUrl());
-        var myc = myDs.getXAConnection(Endpoints.DB_USER, Endpoints.DB_PASSWORD);
+        var myc = myDs.getXAConnection(e.mariaLogin().user(), e.mariaLogin().password());
         try {
             visit("mariadb", myc.getXAResource(), nodes, rollBack, found);
         } finally {
             myc.close();
         }
         if (e.withBroker()) {
-            try (var f = new ActiveMQXAConnectionFactory(e.brokerUrl()); var c = f.createXAConnection()) {
+            try (var f = new ActiveMQXAConnectionFactory(e.brokerUrl());
+                 var c = f.createXAConnection(e.brokerLogin().user(), e.brokerLogin().password())) {
                 visit("artemis", c.createXASession().getXAResource(), nodes, rollBack, found);
             }
         }
