@@ -55,6 +55,16 @@ public final class ChildJvm implements AutoCloseable {
         return process.pid();
     }
 
+    /** Whether the child still runs (a caller that polls its output on its own checks this). */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The exit value of a child that ended; fails while it runs. */
+    public int exitValue() {
+        return process.exitValue();
+    }
+
     public Path outputFile() {
         return output;
     }

@@ -1,12 +1,12 @@
 package dev.lockstep.it.crash;
 
 /** The size of the transfer workload of every crash run. */
-final class Workload {
+public final class Workload {
 
     /** Accounts per run and database. */
-    static final int ACCOUNTS = 10;
+    public static final int ACCOUNTS = 10;
     /** Opening balance of each account. */
-    static final long INITIAL = 1_000;
+    public static final long INITIAL = 1_000;
 
     private Workload() {
     }

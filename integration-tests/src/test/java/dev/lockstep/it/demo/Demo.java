@@ -1,0 +1,408 @@
+package dev.lockstep.it.demo;
+
+import static dev.lockstep.it.demo.Timeline.n;
+import static dev.lockstep.it.demo.Timeline.secs;
+
+import dev.lockstep.it.crash.Checker;
+import dev.lockstep.it.crash.ChildJvm;
+import dev.lockstep.it.crash.Endpoints;
+import dev.lockstep.it.crash.Logfmt;
+import dev.lockstep.it.crash.RecoveryServiceProcess;
+import dev.lockstep.it.crash.TransferApp;
+import dev.lockstep.it.crash.TransferTables;
+import dev.lockstep.it.crash.Workload;
+import dev.lockstep.it.crash.XaBranches;
+import dev.lockstep.it.servers.ManagedServer;
+import dev.lockstep.it.servers.Servers;
+import dev.lockstep.tm.spi.CrashPoint;
+import dev.lockstep.tm.spi.LockstepXids;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The project's main job in one command ({@code bash scripts/demo.sh}, README): concurrent transfers across
+ * PostgreSQL, MariaDB and Artemis with {@code UserTransaction}, a {@code kill -9} of the application in the middle of
+ * phase two, the recovery service, and a report. Built from the crash suite's pieces ({@link TransferApp},
+ * {@link ChildJvm}, {@link RecoveryServiceProcess}, {@link Checker}).
+ *
+ * <ol>
+ * <li>Servers: private PostgreSQL, MariaDB and Artemis from the test harness ({@link Servers}), or the ones given by
+ * URL; accounts opened for a fresh run id.</li>
+ * <li>The application, a child JVM: {@code threads} threads of transfers, each one {@code UserTransaction} (debit in
+ * PostgreSQL, credit in MariaDB, an event to Artemis). Once {@code transfers} committed, the first transfer that
+ * reaches C5 (PostgreSQL committed, MariaDB and Artemis still prepared) stays there and the application says so.</li>
+ * <li>{@code kill -9} of the application from here ({@link ChildJvm#kill9()}); the branches it left in doubt, as
+ * each server's {@code XA RECOVER} lists them.</li>
+ * <li>The recovery service jar, {@code scan}, as its own process; its actions.</li>
+ * <li>Every resource read with plain clients ({@link Checker}) and the report ({@link DemoReport}).</li>
+ * </ol>
+ *
+ * Exit code: 0 every check passed, 1 a check failed, 2 the demo could not run (bad argument, a server that does
+ * not start, ...). The run's files (the application's output, its decision log, the service's configuration and
+ * output) stay under {@code target/demo/<run>/}.
+ */
+public final class Demo {
+
+    static final int PASSED = 0;
+    static final int CHECK_FAILED = 1;
+    static final int CANNOT_RUN = 2;
+
+    /** How long the application may take to reach the pause. */
+    private static final Duration LOAD_LIMIT = Duration.ofSeconds(120);
+    private static final int MAX_ACTION_LINES = 16;
+
+    private final DemoOptions options;
+    private final Timeline t;
+    private final boolean stopPrivateServers;
+    private final List<ManagedServer> privateServers = new ArrayList<>();
+    private final Path root = repositoryRoot();
+
+    private Demo(DemoOptions options, Timeline t, boolean stopPrivateServers) {
+        this.options = options;
+        this.t = t;
+        this.stopPrivateServers = stopPrivateServers;
+    }
+
+    /**
+     * {@code scripts/demo.sh} runs this with the test class path from {@code integration-tests/} and passes the
+     * time it started in {@code -Dlockstep.demo.t0} (epoch ms), so the times include its build.
+     */
+    public static void main(String[] args) {
+        long t0 = Long.getLong("lockstep.demo.t0", System.currentTimeMillis());
+        int code = run(args, System.out, t0, System.console() != null, true);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    /**
+     * Runs the demo and returns its exit code.
+     *
+     * @param stopPrivateServers stop the private servers at the end (a test JVM shares them with other tests)
+     */
+    static int run(String[] args, PrintStream out, long t0Millis, boolean terminal, boolean stopPrivateServers) {
+        DemoOptions options;
+        try {
+            options = DemoOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            out.println(e.getMessage());
+            return CANNOT_RUN;
+        }
+        if (options.help()) {
+            out.println(DemoOptions.USAGE);
+            return PASSED;
+        }
+        Demo demo = new Demo(options, new Timeline(out, t0Millis, terminal), stopPrivateServers);
+        try {
+            return demo.run();
+        } catch (Exception | AssertionError e) {
+            demo.t.step("the demo could not finish: " + firstLines(e, 12));
+            return CANNOT_RUN;
+        } finally {
+            demo.stopServers();
+        }
+    }
+
+    private int run() throws Exception {
+        t.plain("Lockstep demo: transfers across PostgreSQL, MariaDB and Artemis, each in one UserTransaction;");
+        t.plain("kill -9 of the application in the middle of phase two; the recovery service; then every resource "
+                + "is checked.");
+        t.plain("");
+
+        // 1. Servers and accounts.
+        Endpoints e = servers();
+        String run = "demo-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0x1000000));
+        Path runDir = Path.of("target", "demo", run).toAbsolutePath();
+        Path logDir = runDir.resolve("log");
+        Files.createDirectories(runDir);
+        TransferTables.openAccounts(e, run, Workload.ACCOUNTS, Workload.INITIAL);
+        t.step("opened " + Workload.ACCOUNTS + " accounts of " + n(Workload.INITIAL) + " in each database for run "
+                + run);
+
+        // 2. The application, until one transfer stands in phase two.
+        TransferApp.Options appOptions = TransferApp.Options.load(run, logDir, e, options.threads(), 0)
+                .pausingAt(CrashPoint.C5_SOME_COMMITTED, options.transfers());
+        Map<String, String> paused;
+        long seen;
+        try (ChildJvm app = ChildJvm.start(TransferApp.class, appOptions.toArgs(), runDir.resolve("app.out"))) {
+            t.step("application started (pid " + app.pid() + "), " + options.threads() + " threads; a transfer is "
+                    + "one UserTransaction:");
+            t.detail("debit an account in PostgreSQL, credit one in MariaDB, send an event to Artemis");
+            paused = awaitPause(app);
+            t.step("transfer " + paused.get("id") + " (tx " + paused.get("tx") + ") is in phase two: committed in "
+                    + "orders-pg, prepared in billing-maria and events");
+            int exit = app.kill9();
+            t.step("kill -9 " + app.pid() + "   (the application; exit " + exit
+                    + (exit == ChildJvm.SIGKILL_EXIT ? " = 128 + SIGKILL)" : ")"));
+            seen = Math.max(lastCommitted(app.output()), Long.parseLong(paused.getOrDefault("committed", "0")));
+        }
+        String pausedId = paused.get("id");
+        String pausedTx = paused.get("tx");
+        showInDoubt(e, run, pausedTx);
+
+        // 3. The recovery service.
+        RecoveryServiceProcess service = new RecoveryServiceProcess(runDir.resolve("service"), logDir, List.of(run),
+                e);
+        Path config = service.writeConfig();
+        t.step("recovery service, as an operator runs it:");
+        t.detail("java -jar " + shown(RecoveryServiceProcess.jar()) + " scan -c " + shown(config));
+        RecoveryServiceProcess.Result scan = service.run(Duration.ofSeconds(90), "scan");
+        showActions(scan, pausedTx, runDir);
+        t.step("recovery finished in " + secs(scan.millis()) + " (the scan itself " + secs(scan.scanMillis())
+                + ", the rest is JVM start), exit " + scan.exitCode()
+                + (scan.exitCode() == RecoveryServiceProcess.OK ? ": nothing left in doubt" : ""));
+
+        // 4. Check everything from outside, then the report.
+        t.step("checking every resource with plain JDBC and JMS clients");
+        Checker.Report reading = Checker.forRun(e, run, true).check();
+        DemoReport report = new DemoReport(reading, pausedId, seen, scan.exitCode());
+        stopServers();
+        t.plain("");
+        t.plain("Report");
+        for (DemoReport.Check c : report.checks()) {
+            t.plain(String.format(Locale.ROOT, "  %-30s %s%s", c.label(), c.text(), c.ok() ? "" : "   <- FAILED"));
+        }
+        t.plain(String.format(Locale.ROOT, "  %-30s %.1f s%s", "time", t.seconds(),
+                Long.getLong("lockstep.demo.t0") != null ? ", build included" : ""));
+        t.plain("");
+        if (report.ok()) {
+            t.plain("PASSED. Files of this run: " + shown(runDir));
+            return PASSED;
+        }
+        t.plain("FAILED: " + String.join(", ", report.checks().stream().filter(c -> !c.ok())
+                .map(DemoReport.Check::label).toList()));
+        reading.problems().forEach(p -> t.plain("  - " + p));
+        t.plain("Files of this run: " + shown(runDir) + " (app.out, log/, service/)");
+        return CHECK_FAILED;
+    }
+
+    /** Starts the private servers (or takes the given URLs) and prints one line each. */
+    private Endpoints servers() {
+        t.step("servers");
+        String pg = server("orders-pg", "PostgreSQL", options.pgUrl(), Servers::postgres, s -> s.jdbcUrl());
+        String maria = server("billing-maria", "MariaDB", options.mariaUrl(), Servers::mariadb, s -> s.jdbcUrl());
+        String broker = server("events", "Artemis", options.brokerUrl(), Servers::artemis, s -> s.brokerUrl());
+        return new Endpoints(pg, maria, broker,
+                options.pgUrl() == null ? Endpoints.HARNESS_DB : options.pgLogin(),
+                options.mariaUrl() == null ? Endpoints.HARNESS_DB : options.mariaLogin(),
+                options.brokerUrl() == null ? Endpoints.Login.NONE : options.brokerLogin());
+    }
+
+    private <S extends ManagedServer> String server(String resource, String kind, String given, Supplier<S> harness,
+            Function<S, String> url) {
+        if (given != null) {
+            t.detail(String.format(Locale.ROOT, "%-14s %-11s %-44s given", resource, kind, given));
+            return given;
+        }
+        long begin = System.nanoTime();
+        S s = quietly(harness);
+        privateServers.add(s);
+        t.detail(String.format(Locale.ROOT, "%-14s %-11s %-44s private, ready in %s", resource, kind, url.apply(s),
+                secs((System.nanoTime() - begin) / 1_000_000)));
+        return url.apply(s);
+    }
+
+    /** Polls the application's output until it reports the paused transfer; prints the committed count meanwhile. */
+    private Map<String, String> awaitPause(ChildJvm app) throws InterruptedException {
+        long deadline = System.nanoTime() + LOAD_LIMIT.toNanos();
+        long lastPrint = 0;
+        long loadStart = 0;
+        while (true) {
+            String output = app.output();
+            long committed = -1;
+            for (String line : output.lines().toList()) {
+                if (line.startsWith(TransferApp.PAUSED + " ")) {
+                    t.progress(String.format(Locale.ROOT, "  %7s transfers committed", n(lastCommitted(output))));
+                    return Logfmt.parse(line.substring(TransferApp.PAUSED.length() + 1));
+                }
+                if (line.startsWith(TransferApp.STARTED) && loadStart == 0) {
+                    loadStart = System.nanoTime();
+                }
+            }
+            committed = lastCommitted(output);
+            if (!app.isAlive()) {
+                throw new IllegalStateException("the application exited with " + app.exitValue()
+                        + " before a transfer reached phase two; its output ends with:\n" + app.tail());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no transfer reached phase two within " + LOAD_LIMIT.toSeconds()
+                        + " s; the application's output ends with:\n" + app.tail());
+            }
+            long now = System.nanoTime();
+            if (committed > 0 && now - lastPrint >= 1_000_000_000L) {
+                lastPrint = now;
+                double secs = (now - loadStart) / 1e9;
+                t.progress(String.format(Locale.ROOT, "  %7s transfers committed%s", n(committed),
+                        loadStart != 0 && secs >= 1 ? String.format(Locale.ROOT, " (%.0f/s)", committed / secs) : ""));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** The committed count of the application's last progress line (it prints one every 200 ms). */
+    private static long lastCommitted(String output) {
+        long last = 0;
+        for (String line : output.lines().toList()) {
+            if (line.startsWith(TransferApp.PROGRESS) || line.startsWith(TransferApp.LOAD_RUNNING)) {
+                String v = Logfmt.parse(line).get("committed");
+                if (v != null) {
+                    last = Long.parseLong(v);
+                }
+            }
+        }
+        return last;
+    }
+
+    /** What the kill left, as the servers list it: one line per transaction with its branches. */
+    private void showInDoubt(Endpoints e, String run, String pausedTx) throws Exception {
+        List<XaBranches.Branch> branches = XaBranches.list(e, Set.of(run)::contains);
+        Map<String, List<String>> byTx = new LinkedHashMap<>();
+        if (pausedTx != null) {
+            byTx.put(pausedTx, new ArrayList<>());
+        }
+        for (XaBranches.Branch b : branches) {
+            String tx = LockstepXids.describe(b.xid().getGlobalTransactionId());
+            byTx.computeIfAbsent(tx != null ? tx : b.gtridHex(), k -> new ArrayList<>()).add(resource(b.server()));
+        }
+        byTx.values().removeIf(List::isEmpty);
+        t.step("left in doubt, as each server's XA recover() lists it: " + branches.size() + " branch(es) of "
+                + byTx.size() + " transaction(s)");
+        int shown = 0;
+        for (var entry : byTx.entrySet()) {
+            if (++shown > MAX_ACTION_LINES) {
+                t.detail("... and " + (byTx.size() - MAX_ACTION_LINES) + " more");
+                break;
+            }
+            t.detail(String.format(Locale.ROOT, "%-20s prepared in %-25s%s", entry.getKey(),
+                    String.join(", ", entry.getValue()),
+                    entry.getKey().equals(pausedTx) ? "<- the transfer in phase two" : "").stripTrailing());
+        }
+    }
+
+    /** The service's actions, one short line each; the full lines are in its output file. */
+    private void showActions(RecoveryServiceProcess.Result scan, String pausedTx, Path runDir) {
+        int shown = 0;
+        int total = 0;
+        for (Map<String, String> ev : scan.allEvents()) {
+            String event = ev.get("event");
+            boolean error = "error".equals(ev.get("level"));
+            if (!error && !List.of("take_over", "commit", "rollback", "end", "retire", "heuristic", "in_doubt")
+                    .contains(event)) {
+                continue;
+            }
+            total++;
+            if (shown >= MAX_ACTION_LINES) {
+                continue;
+            }
+            shown++;
+            String tx = ev.get("gtrid") == null ? null : describe(ev.get("gtrid"));
+            String line = switch (event) {
+                case "take_over", "retire" -> String.format(Locale.ROOT, "%-9s %s", event, ev.get("detail"));
+                case "end" -> String.format(Locale.ROOT, "%-9s %-20s %s", event, tx, ev.get("detail"));
+                default -> String.format(Locale.ROOT, "%-9s %-20s %-14s %s", event, tx != null ? tx : "",
+                        ev.getOrDefault("resource", ""),
+                        "true".equals(ev.get("ok")) ? "" : ev.getOrDefault("detail", ""));
+            };
+            if (pausedTx != null && pausedTx.equals(tx) && !"end".equals(event)) {
+                line = String.format(Locale.ROOT, "%-46s<- the transfer in phase two", line.stripTrailing() + " ");
+            }
+            t.detail(line.stripTrailing());
+        }
+        if (total > shown) {
+            t.detail("... and " + (total - shown) + " more, see " + shown(runDir.resolve("service")));
+        }
+    }
+
+    private static String describe(String gtridHex) {
+        try {
+            String d = LockstepXids.describe(HexFormat.of().parseHex(gtridHex));
+            return d != null ? d : gtridHex;
+        } catch (IllegalArgumentException e) {
+            return gtridHex;
+        }
+    }
+
+    /** The resource name (as the application and the service call it) of an XaBranches server. */
+    private static String resource(String server) {
+        return switch (server) {
+            case "postgresql" -> Endpoints.PG_RESOURCE;
+            case "mariadb" -> Endpoints.MARIA_RESOURCE;
+            case "artemis" -> Endpoints.JMS_RESOURCE;
+            default -> server;
+        };
+    }
+
+    /** Stops the private servers this demo started, if it owns them; once. */
+    private void stopServers() {
+        if (!stopPrivateServers || privateServers.isEmpty()) {
+            return;
+        }
+        quietly(() -> {
+            List<Thread> stoppers = new ArrayList<>();
+            for (ManagedServer s : privateServers) {
+                Thread stopper = new Thread(s::stop, "stop-" + s); // in parallel: each takes a few hundred ms
+                stopper.start();
+                stoppers.add(stopper);
+            }
+            for (Thread stopper : stoppers) {
+                try {
+                    stopper.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            return null;
+        });
+        privateServers.clear();
+        t.step("stopped the private servers");
+    }
+
+    /**
+     * Runs {@code action} with standard output muted: the harness prints a line per server start for test logs,
+     * which the demo replaces with its own.
+     */
+    private static synchronized <T> T quietly(Supplier<T> action) {
+        PrintStream saved = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            return action.get();
+        } finally {
+            System.setOut(saved);
+        }
+    }
+
+    /** {@code path} relative to the repository's root when it is inside, for short lines. */
+    private String shown(Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        return root != null && p.startsWith(root) ? root.relativize(p).toString() : p.toString();
+    }
+
+    /** The checkout's root: the nearest directory up from here with {@code scripts/demo.sh}; null if none. */
+    private static Path repositoryRoot() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("scripts/demo.sh"))) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static String firstLines(Throwable e, int max) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        List<String> lines = m.lines().toList();
+        return lines.size() <= max ? m : String.join("\n", lines.subList(0, max)) + "\n...";
+    }
+}
