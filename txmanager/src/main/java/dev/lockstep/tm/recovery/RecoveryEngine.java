@@ -216,6 +216,9 @@ final class RecoveryEngine {
         boolean skipped;
         int foreign;
         String error;
+        /** Written by the asking thread, read after its join. */
+        List<Xid> answer;
+        Throwable failure;
         final List<Xid> ours = new ArrayList<>();
 
         ResourceScan(RecoverableResource resource) {
@@ -310,7 +313,9 @@ final class RecoveryEngine {
 
         // Step 1 ---------------------------------------------------------------------------------------------------
 
+        /** Connects to and asks every resource at once (a scan costs the slowest answer, not the sum). */
         void askResources(boolean ignoreBackoff) {
+            List<ResourceScan> asked = new ArrayList<>();
             for (RecoverableResource r : resources) {
                 ResourceScan s = new ResourceScan(r);
                 scans.put(r.name(), s);
@@ -318,34 +323,69 @@ final class RecoveryEngine {
                 if (!ignoreBackoff && b.failures > 0 && started.isBefore(b.nextAttempt)) {
                     s.skipped = true;
                     s.error = b.lastError;
-                    continue;
+                } else {
+                    asked.add(s);
                 }
-                try {
-                    s.connection = r.connect();
-                    Xid[] xids = s.connection.xaResource().recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN);
-                    for (Xid x : xids == null ? new Xid[0] : xids) {
-                        LockstepXid.Gtrid g = LockstepXid.parse(x);
-                        if (g == null || !nodeIds.contains(g.nodeId())) {
-                            s.foreign++; // invariant 2: never touched
-                            continue;
-                        }
-                        s.ours.add(x);
-                        Gtrid key = Gtrid.of(x.getGlobalTransactionId());
-                        listed.computeIfAbsent(key, k -> new ListedTx(k, g)).branches.add(new ListedBranch(s, x));
-                    }
-                    s.reachable = true;
-                    b.failures = 0;
-                    b.lastError = null;
-                    action(Kind.RECOVER_SCAN, true, null, null, null, r.name(), s.ours.size() + " branch(es) of ours "
-                            + "in doubt, " + s.foreign + " of others left alone");
-                } catch (Exception e) {
-                    s.error = describe(e);
+            }
+            askInParallel(asked);
+            for (ResourceScan s : asked) {
+                Backoff b = backoff.get(s.resource.name());
+                if (s.failure != null) {
+                    s.error = describe(s.failure);
                     b.failures++;
                     b.lastError = s.error;
-                    b.nextAttempt = started.plusNanos(delayNanos(b.failures));
+                    b.nextAttempt = clock.instant().plusNanos(delayNanos(b.failures));
                     closeQuietly(s);
-                    action(Kind.RECOVER_SCAN, false, null, null, null, r.name(), "unreachable: " + s.error
+                    action(Kind.RECOVER_SCAN, false, null, null, null, s.resource.name(), "unreachable: " + s.error
                             + "; next try after " + b.nextAttempt);
+                    continue;
+                }
+                for (Xid x : s.answer) {
+                    LockstepXid.Gtrid g = LockstepXid.parse(x);
+                    if (g == null || !nodeIds.contains(g.nodeId())) {
+                        s.foreign++; // invariant 2: never touched
+                        continue;
+                    }
+                    s.ours.add(x);
+                    Gtrid key = Gtrid.of(x.getGlobalTransactionId());
+                    listed.computeIfAbsent(key, k -> new ListedTx(k, g)).branches.add(new ListedBranch(s, x));
+                }
+                s.reachable = true;
+                b.failures = 0;
+                b.lastError = null;
+                action(Kind.RECOVER_SCAN, true, null, null, null, s.resource.name(), s.ours.size() + " branch(es) "
+                        + "of ours in doubt, " + s.foreign + " of others left alone");
+            }
+        }
+
+        void askInParallel(List<ResourceScan> asked) {
+            List<Thread> threads = new ArrayList<>();
+            for (ResourceScan s : asked) {
+                Runnable ask = () -> {
+                    try {
+                        s.connection = s.resource.connect();
+                        Xid[] xids = s.connection.xaResource().recover(XAResource.TMSTARTRSCAN
+                                | XAResource.TMENDRSCAN);
+                        s.answer = xids == null ? List.of() : List.of(xids);
+                    } catch (Exception | LinkageError e) {
+                        s.failure = e;
+                    }
+                };
+                if (asked.size() == 1) {
+                    ask.run();
+                } else {
+                    Thread t = new Thread(ask, "lockstep-recover-" + s.resource.name());
+                    t.setDaemon(true);
+                    t.start();
+                    threads.add(t);
+                }
+            }
+            for (Thread t : threads) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while asking the resources", e);
                 }
             }
         }
