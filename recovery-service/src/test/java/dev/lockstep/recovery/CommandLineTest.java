@@ -55,6 +55,21 @@ class CommandLineTest {
         }
     }
 
+    /**
+     * Commits one transaction whose branches both fail phase two (XAER_RMFAIL), and closes the TM before its
+     * background retries: the log keeps a COMMIT without END, as a crash after the decision would leave it.
+     */
+    private void leaveACommitDecisionOpen() throws Exception {
+        try (Lockstep ls = Lockstep.builder().nodeId(NODE).logDirectory(logs).logSegmentBytes(64 * 1024)
+                .retryInitialDelay(Duration.ofMinutes(10)).retryMaxDelay(Duration.ofMinutes(10)).build()) {
+            TransactionManager tm = ls.transactionManager();
+            tm.begin();
+            tm.getTransaction().enlistResource(new FakeXAResource("db-a").unreachableInPhaseTwo());
+            tm.getTransaction().enlistResource(new FakeXAResource("db-b").unreachableInPhaseTwo());
+            tm.commit();
+        }
+    }
+
     private Path onlySegment() throws IOException {
         try (var files = Files.list(logs.resolve(NODE))) {
             List<Path> segs = files.filter(f -> f.getFileName().toString().endsWith(".seg")).sorted().toList();
@@ -138,6 +153,45 @@ class CommandLineTest {
         assertEquals(ExitCodes.IN_DOUBT, r.code(), r.toString());
         assertTrue(r.out().contains("event=resource_unreachable resource=pg"), r.toString());
         assertTrue(r.out().contains("resources_reachable=0/1"), r.toString());
+    }
+
+    /*
+     * Scenario: a COMMIT decision without END whose resources (db-a, db-b) are not configured in the service.
+     * Expected: list shows it (owner dead, decision commit, branches unknown, the reason); scan leaves it in doubt
+     * (exit 1) and says why; resolve --rollback is refused (5) since the decision is commit; resolve --commit records
+     * the operator's decision but cannot finish the branches (1).
+     */
+    @Test
+    void aCommitDecisionWhoseResourcesAreNotConfiguredStaysInDoubt() throws Exception {
+        leaveACommitDecisionOpen();
+        Cli.Result json = Cli.run("list", "--json", "-c", config.toString());
+        assertEquals(ExitCodes.OK, json.code(), json.toString());
+        JsonNode tx = new ObjectMapper().readTree(json.out()).get("inDoubt").get(0);
+        String gtrid = tx.get("gtrid").asText();
+        assertEquals(NODE, tx.get("node").asText());
+        assertEquals("DEAD", tx.get("owner").asText());
+        assertEquals("COMMIT", tx.get("decision").asText());
+        assertEquals("db-a", tx.get("branches").get(0).get("resource").asText());
+        assertEquals("UNKNOWN", tx.get("branches").get(0).get("state").asText());
+        assertTrue(tx.get("waitingFor").asText().contains("not configured"), json.out());
+
+        Cli.Result table = Cli.run("list", "-c", config.toString());
+        assertTrue(table.out().contains("1 transaction(s) in doubt:"), table.toString());
+        assertTrue(table.out().contains("    gtrid      " + gtrid), table.toString());
+        assertTrue(table.out().contains("    branch     db-b/00000002  unknown"), table.toString());
+
+        Cli.Result scan = Cli.run("scan", "-c", config.toString());
+        assertEquals(ExitCodes.IN_DOUBT, scan.code(), scan.toString());
+        assertTrue(scan.out().contains("level=warn event=in_doubt node=" + NODE + " gtrid=" + gtrid), scan.toString());
+        assertTrue(scan.out().contains("clean=false"), scan.toString());
+
+        Cli.Result refused = Cli.run("resolve", "--rollback", "-c", config.toString(), gtrid);
+        assertEquals(ExitCodes.RESOLVE_REFUSED, refused.code(), refused.toString());
+        assertTrue(refused.err().contains("event=resolve_refused"), refused.toString());
+
+        Cli.Result commit = Cli.run("resolve", "--commit", "-c", config.toString(), gtrid.toUpperCase());
+        assertEquals(ExitCodes.IN_DOUBT, commit.code(), commit.toString());
+        assertTrue(commit.out().contains("event=resolved gtrid=" + gtrid + " verdict=commit"), commit.toString());
     }
 
     @Test
