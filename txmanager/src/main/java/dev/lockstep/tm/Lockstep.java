@@ -75,7 +75,7 @@ public final class Lockstep implements AutoCloseable {
         }
         this.pendingAtStart = List.copyOf(pending);
         CoordinatorSettings cs = new CoordinatorSettings(b.defaultTimeout, b.parallelPhases, b.retryInitialDelay,
-                b.retryMaxDelay);
+                b.retryMaxDelay, b.lostBranchWindow);
         this.coordinator = new Coordinator(cs, new LogDecisionStore(log),
                 new XidFactory(b.nodeId, log.incarnation()), b.clock, new ResourceRegistry(), b.phaseThreads,
                 b.crashHook);
@@ -214,6 +214,7 @@ public final class Lockstep implements AutoCloseable {
         private Duration retryInitialDelay = Duration.ofSeconds(1);
         private Duration retryMaxDelay = Duration.ofSeconds(30);
         private Duration timeoutCheckInterval = Duration.ofMillis(100);
+        private Duration lostBranchWindow = CoordinatorSettings.DEFAULT_LOST_BRANCH_WINDOW;
         private Duration drainTimeout = Duration.ofSeconds(10);
         private long logSegmentBytes = 16L << 20;
         private int groupCommitMaxBatchBytes = 1 << 20;
@@ -273,6 +274,17 @@ public final class Lockstep implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A first phase-two commit answered XAER_NOTA within this time of the COMMIT decision means the resource lost
+         * the prepared branch (a heuristic); later than that, a recovery service may have committed it in the
+         * meantime, so the branch counts as committed if {@code recover()} no longer lists it. Keep the recovery
+         * service's orphan safety interval above it. Default 5 s.
+         */
+        public Builder lostBranchWindow(Duration window) {
+            this.lostBranchWindow = window;
+            return this;
+        }
+
         /** How long {@link #close()} waits for running transactions before rolling them back. Default 10 s. */
         public Builder drainTimeout(Duration timeout) {
             this.drainTimeout = timeout;
@@ -326,6 +338,7 @@ public final class Lockstep implements AutoCloseable {
             requirePositive("retryInitialDelay", retryInitialDelay);
             requirePositive("retryMaxDelay", retryMaxDelay);
             requirePositive("timeoutCheckInterval", timeoutCheckInterval);
+            requirePositive("lostBranchWindow", lostBranchWindow);
             Objects.requireNonNull(drainTimeout, "drainTimeout");
             if (drainTimeout.isNegative()) {
                 throw new IllegalArgumentException("drainTimeout must be >= 0, got " + drainTimeout);

@@ -586,6 +586,11 @@ final class RecoveryEngine {
             }
             Kind kind = committing ? Kind.COMMIT : Kind.ROLLBACK;
             String code = error == null ? "" : " (" + XaCodes.name(error.errorCode) + ")";
+            if (!committing && error != null && error.errorCode == XAException.XAER_NOTA) {
+                // recover() listed it a moment ago: MariaDB answers NOTA while the owner's session still holds the
+                // branch. Not done until a later recover() no longer lists it (invariant 6, for rollbacks too).
+                outcome = PhaseTwoOutcome.NOT_FOUND;
+            }
             switch (outcome) {
                 case DONE -> {
                     b.finished = true;
@@ -595,9 +600,8 @@ final class RecoveryEngine {
                     action(kind, true, tx, b, why + code);
                 }
                 case NOT_FOUND -> {
-                    b.waitingFor = name + " answered XAER_NOTA although its recover() listed the branch: perhaps "
-                            + "another session holds or finished it; the next scan checks recover() again "
-                            + "(invariant 6)";
+                    b.waitingFor = name + " answered XAER_NOTA although its recover() listed the branch: another "
+                            + "session holds or finished it; the next scan checks recover() again (invariant 6)";
                     action(kind, false, tx, b, b.waitingFor);
                 }
                 case RETRY -> {

@@ -195,6 +195,25 @@ class RecoveryEngineTest {
     }
 
     @Test
+    void aRollbackAnsweredNotFoundWhileRecoverListsTheBranchIsNotDone() throws Exception {
+        DeadIncarnation dead = new DeadIncarnation();
+        byte[] g = dead.newGtrid();
+        pg.prepare(LockstepXid.branch(g, 1));
+        dead.die();
+        pg.rollbackErrors.add(XAException.XAER_NOTA); // MariaDB: the branch is still held by the owner's session
+        Recovery recovery = recovery();
+
+        ScanReport first = recovery.scan();
+        assertFalse(first.clean(), "XAER_NOTA for a listed branch proves nothing");
+        assertTrue(first.actions().stream().anyMatch(a -> a.kind() == Kind.ROLLBACK && !a.ok()));
+        assertTrue(first.inDoubt().get(0).waitingFor().contains("XAER_NOTA"), first.toString());
+
+        ScanReport second = recovery.scan();
+        assertEquals(Outcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g, 1)));
+        assertTrue(second.clean(), second.toString());
+    }
+
+    @Test
     void anUnreachableResourceBacksOffWhileTheOthersAreFinishedAndTheDecisionWaitsForIt() throws Exception {
         DeadIncarnation dead = new DeadIncarnation();
         byte[] g = dead.newGtrid();

@@ -187,8 +187,9 @@ final class Completion {
             // Invariant 5: no decision past the deadline; recovery may already presume abort after it.
             rollbackAndThrow("it passed its deadline (timeout " + tx.timeoutSeconds + " s) before the decision", null);
         }
+        CommitRecord decision = commitRecord(prepared);
         try {
-            c.store.recordCommit(commitRecord(prepared));
+            c.store.recordCommit(decision);
         } catch (IOException | RuntimeException e) {
             // Not durable means not decided: presumed abort. Should the record have reached the disk anyway,
             // recovery's commit finds the branches gone (XAER_NOTA) and no recover() list holding them: one outcome.
@@ -197,6 +198,14 @@ final class Completion {
         c.crash(CrashPoint.C4_DECISION_FORCED);
         tx.moveTo(TxState.COMMITTING);
         PhaseTwo.commit(c, prepared);
+        long sinceDecision = c.clock.millis() - decision.decidedAtMillis();
+        if (sinceDecision > c.settings.lostBranchWindow().toMillis()) {
+            for (Branch b : prepared) {
+                if (b.phaseTwo == PhaseTwoOutcome.NOT_FOUND) {
+                    b.phaseTwo = lateNotFound(b, sinceDecision);
+                }
+            }
+        }
 
         List<Branch> retry = new ArrayList<>(0);
         List<Branch> heuristics = new ArrayList<>(0);
@@ -445,6 +454,25 @@ final class Completion {
     }
 
     // ------------------------------------------------------------------ heuristics
+
+    /**
+     * XAER_NOTA on a first commit that came late, after the lost-branch window: a recovery working beside this process
+     * commits a live decision once its safety interval passed, so the branch may be committed rather than lost. As on
+     * a retry (invariant 6), it counts as finished only if {@code recover()} no longer lists it.
+     */
+    private PhaseTwoOutcome lateNotFound(Branch b, long sinceDecision) {
+        try {
+            if (BranchRetrier.listedInRecover(b.resource, b.xid)) {
+                return PhaseTwoOutcome.RETRY;
+            }
+            LOG.log(Level.INFO, "LKS-125 {0} of transaction {1} answered XAER_NOTA {2} ms after the COMMIT decision, "
+                    + "and recover() no longer lists it: a recovery finished it", b, tx, sinceDecision);
+            return PhaseTwoOutcome.DONE;
+        } catch (XAException | RuntimeException e) {
+            b.failed(e);
+            return PhaseTwoOutcome.RETRY;
+        }
+    }
 
     static HeuristicOutcome heuristicKind(PhaseTwoOutcome outcome, boolean committing) {
         return XaCodes.heuristicOf(outcome, committing);

@@ -10,12 +10,23 @@ import java.util.Objects;
  * @param parallelPhases     run the prepare and commit calls of several branches in parallel
  * @param retryInitialDelay  delay of the first background phase-two retry (jittered down to half of it)
  * @param retryMaxDelay      cap of the exponential backoff of phase-two retries
+ * @param lostBranchWindow   how long after the decision a first commit answered XAER_NOTA proves a lost branch;
+ *                           later, a recovery may have committed it, so {@code recover()} decides
  */
 public record CoordinatorSettings(Duration defaultTimeout, boolean parallelPhases, Duration retryInitialDelay,
-                                  Duration retryMaxDelay) {
+                                  Duration retryMaxDelay, Duration lostBranchWindow) {
+
+    public static final Duration DEFAULT_LOST_BRANCH_WINDOW = Duration.ofSeconds(5);
+
     public CoordinatorSettings {
         Objects.requireNonNull(defaultTimeout, "defaultTimeout");
         Objects.requireNonNull(retryInitialDelay, "retryInitialDelay");
         Objects.requireNonNull(retryMaxDelay, "retryMaxDelay");
+        Objects.requireNonNull(lostBranchWindow, "lostBranchWindow");
+    }
+
+    public CoordinatorSettings(Duration defaultTimeout, boolean parallelPhases, Duration retryInitialDelay,
+            Duration retryMaxDelay) {
+        this(defaultTimeout, parallelPhases, retryInitialDelay, retryMaxDelay, DEFAULT_LOST_BRANCH_WINDOW);
     }
 }

@@ -11,6 +11,7 @@ import dev.lockstep.tm.spi.CrashPoint;
 import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.Status;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import javax.transaction.xa.XAException;
@@ -183,6 +184,52 @@ class TwoPhaseCommitTest {
                     "log COMMIT forced", "commit(r1)!XAER_NOTA", "commit(r2)", "log HEURISTIC LOST"), f.events.all());
             assertTrue(f.store.ends.isEmpty());
             assertEquals(1, f.coordinator.metrics().heuristic.sum());
+        }
+    }
+
+    /*
+     * Scenario: the first commit of r1 comes more than the lost-branch window after the decision (phase two stalled)
+     * and answers XAER_NOTA; recover() no longer lists the branch: a recovery service beside this TM committed it
+     * once its safety interval passed. And the same while recover() still lists the branch.
+     * Expected: no heuristic; committed when unlisted; retried (not lost) while listed.
+     */
+    @Test
+    void notFoundOnALateFirstCommitIsCheckedWithRecoverNotCalledLost() throws Exception {
+        for (boolean stillListed : new boolean[] {false, true}) {
+            try (Fixture f = new Fixture()) {
+                CountDownLatch stalled = new CountDownLatch(1);
+                var r1 = f.resource("r1").blockCommit(stalled).failOn(Verb.COMMIT, XAException.XAER_NOTA)
+                        .keepListedAfterNota(stillListed);
+                f.tm.begin();
+                f.tm.getTransaction().enlistResource(r1);
+                f.tm.getTransaction().enlistResource(f.resource("r2"));
+                var tx = f.tm.suspend();
+                Thread committer = new Thread(() -> {
+                    try {
+                        tx.commit();
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                committer.start();
+                while (f.store.commits.isEmpty()) {
+                    Thread.sleep(1);
+                }
+                f.clock.advance(Duration.ofSeconds(6));
+                stalled.countDown();
+                committer.join(10_000);
+                assertEquals(0, f.coordinator.metrics().heuristic.sum(), f.events.all().toString());
+                List<String> ev = f.events.all();
+                List<String> after = ev.subList(ev.indexOf("log COMMIT forced") + 1, ev.size());
+                if (stillListed) {
+                    assertEquals(List.of("commit(r1)!XAER_NOTA", "commit(r2)", "recover(r1)"), after.subList(0, 3));
+                    r1.clearPrepared();
+                    f.awaitRetriesDone();
+                } else {
+                    assertEquals(List.of("commit(r1)!XAER_NOTA", "commit(r2)", "recover(r1)", "log END"), after);
+                }
+                assertEquals(1, f.store.ends.size());
+            }
         }
     }
 

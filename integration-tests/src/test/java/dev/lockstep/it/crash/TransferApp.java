@@ -1,0 +1,413 @@
+package dev.lockstep.it.crash;
+
+import dev.lockstep.jdbc.LockstepDataSources;
+import dev.lockstep.jms.LockstepConnectionFactory;
+import dev.lockstep.tm.Lockstep;
+import dev.lockstep.tm.spi.CrashPoint;
+import io.agroal.api.AgroalDataSource;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import jakarta.transaction.Status;
+import jakarta.transaction.UserTransaction;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The application of the crash tests, run as the main class of a child JVM on the test class path: one Lockstep
+ * (node id and log directory given) with pooled, enlisting DataSources for PostgreSQL ({@value Endpoints#PG_RESOURCE})
+ * and MariaDB ({@value Endpoints#MARIA_RESOURCE}) and, with a broker URL, the Artemis factory
+ * ({@value Endpoints#JMS_RESOURCE}). The pools and the factory register their recoverable resources with Lockstep
+ * under those names as they are built, as in a real application, so that phase-two retries can reconnect.
+ *
+ * <p>A transfer with id T, in one {@code UserTransaction}: PostgreSQL debits an account and inserts T into
+ * {@code transfers}; MariaDB credits an account and inserts T; with the broker, a persistent TextMessage with text T
+ * goes to queue {@value TransferTables#QUEUE} ({@link TransferTables} has the tables). Transfer ids are
+ * {@code <node>-<thread>-<n>}, and the crashing one of crash mode is {@code <node>-crash}.
+ *
+ * <p>Modes:
+ * <ul>
+ * <li>{@code crash}: commits {@code before} transfers, then runs one more with the crash point armed; the JVM halts
+ * ({@code Runtime.halt(77)}, no shutdown hooks, like kill -9) when that transfer reaches the point. Phases run one
+ * branch after the other (in enlistment order: PostgreSQL, MariaDB, Artemis) so C2 and C5 leave exactly the first
+ * branch prepared or committed. For C7 the transfer arms the point only once it has passed C3, so the write torn in
+ * half is the one carrying its COMMIT record, not a lazy END of an earlier transfer.</li>
+ * <li>{@code load}: {@code threads} threads transfer until the JVM is killed (or {@code limit} transfers per thread
+ * are done, then exit 0), with parallel phases as in production. Prints {@value #PROGRESS} lines, and
+ * {@value #LOAD_RUNNING} once {@code running-after} transfers committed.</li>
+ * </ul>
+ *
+ * <p>Settings are {@code --key=value} arguments, or system properties {@code transfer.key} ({@link Options}). The
+ * JVM halts by itself when its standard input closes, i.e. when the test JVM that started it is gone, so no loaded
+ * child outlives a crashed test run.
+ */
+public final class TransferApp {
+
+    /** Exit code of a JVM halted at its crash point. */
+    public static final int HALTED = 77;
+    /** Exit code when the standard input closed (parent gone). */
+    public static final int PARENT_GONE = 3;
+    public static final String STARTED = "STARTED";
+    public static final String COMMITTED = "COMMITTED";
+    public static final String CRASH_TRANSFER = "CRASH-TRANSFER";
+    public static final String HALT = "HALT";
+    public static final String PROGRESS = "PROGRESS";
+    public static final String LOAD_RUNNING = "LOAD-RUNNING";
+    public static final String DONE = "DONE";
+
+    private final Options options;
+    private final Lockstep lockstep;
+    private final UserTransaction ut;
+    private final AgroalDataSource pg;
+    private final AgroalDataSource maria;
+    private final LockstepConnectionFactory jms;
+    private final CrashHalter halter;
+
+    private TransferApp(Options o) throws Exception {
+        this.options = o;
+        this.halter = new CrashHalter(o.point());
+        Lockstep.Builder b = Lockstep.builder().nodeId(o.node()).logDirectory(o.logDir())
+                .defaultTimeout(Duration.ofSeconds(30))
+                // crash mode: one branch after the other, so "some prepared/committed" means exactly the first
+                .parallelPhases(o.mode() == Mode.LOAD);
+        if (o.mode() == Mode.CRASH) {
+            b.crashHook(halter);
+        }
+        this.lockstep = b.build();
+        this.ut = lockstep.userTransaction();
+        Endpoints e = o.endpoints();
+        int poolSize = o.threads() + 2;
+        // Each pool and the factory registers its RecoverableResource with lockstep under its name here.
+        this.pg = LockstepDataSources.postgresql(lockstep, Endpoints.PG_RESOURCE, e.pgUrl(), Endpoints.DB_USER,
+                Endpoints.DB_PASSWORD, poolSize);
+        this.maria = LockstepDataSources.mysql(lockstep, Endpoints.MARIA_RESOURCE, e.mariaUrl(), Endpoints.DB_USER,
+                Endpoints.DB_PASSWORD, poolSize);
+        this.jms = e.withBroker()
+                ? LockstepConnectionFactory.artemis(lockstep, Endpoints.JMS_RESOURCE, e.brokerUrl(), null, null,
+                        poolSize)
+                : null;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o = Options.parse(args);
+        watchParent();
+        TransferApp app = new TransferApp(o);
+        say(STARTED + " node=" + o.node() + " incarnation=" + app.lockstep.incarnation() + " mode="
+                + o.mode().name().toLowerCase() + " resources=" + o.endpoints().resourceCount());
+        switch (o.mode()) {
+            case CRASH -> app.crash();
+            case LOAD -> app.load();
+            default -> throw new IllegalStateException(o.mode().toString());
+        }
+    }
+
+    /** Commits {@code before} transfers, then one more with the crash point armed; returns only if never halted. */
+    private void crash() throws Exception {
+        for (int i = 0; i < options.before(); i++) {
+            String id = options.node() + "-0-" + i;
+            transfer(id, ThreadLocalRandom.current());
+            say(COMMITTED + " id=" + id);
+        }
+        if (options.point() == CrashPoint.C7_MID_RECORD && options.before() > 0) {
+            // The ENDs of the transfers above reach the log with the owner's housekeeping flush (once a second);
+            // wait for it so the next write is the crashing transfer's COMMIT alone.
+            Thread.sleep(1_500);
+        }
+        String id = options.node() + "-crash";
+        say(CRASH_TRANSFER + " id=" + id + " point=" + options.point());
+        halter.arm(id);
+        transfer(id, ThreadLocalRandom.current());
+        say("NOT-HALTED id=" + id + ": the transfer committed without reaching " + options.point());
+        System.exit(1);
+    }
+
+    private void load() throws Exception {
+        AtomicLong committed = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicInteger printedFailures = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 1; t <= options.threads(); t++) {
+            int thread = t;
+            Thread th = new Thread(() -> {
+                ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                for (long n = 0; options.limit() == 0 || n < options.limit(); n++) {
+                    String id = options.node() + "-" + thread + "-" + n;
+                    try {
+                        transfer(id, rnd);
+                        committed.incrementAndGet();
+                    } catch (Exception e) {
+                        failed.incrementAndGet();
+                        if (printedFailures.incrementAndGet() <= 5) {
+                            say("FAILED id=" + id + " error=" + oneLine(e));
+                        }
+                    }
+                }
+            }, "transfer-" + t);
+            th.start();
+            threads.add(th);
+        }
+        Thread progress = new Thread(() -> {
+            boolean running = false;
+            while (true) {
+                long c = committed.get();
+                say(PROGRESS + " committed=" + c + " failed=" + failed.get());
+                if (!running && c >= options.runningAfter()) {
+                    running = true;
+                    say(LOAD_RUNNING + " committed=" + c);
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "progress");
+        progress.setDaemon(true);
+        progress.start();
+        for (Thread th : threads) {
+            th.join();
+        }
+        say(DONE + " committed=" + committed.get() + " failed=" + failed.get());
+        if (jms != null) {
+            jms.close();
+        }
+        pg.close();
+        maria.close();
+        lockstep.close();
+        System.exit(failed.get() == 0 ? 0 : 1);
+    }
+
+    /** One transfer in one UserTransaction; throws if it did not commit. */
+    private void transfer(String id, ThreadLocalRandom rnd) throws Exception {
+        long amount = rnd.nextLong(1, 51);
+        int from = rnd.nextInt(options.accounts());
+        int to = rnd.nextInt(options.accounts());
+        ut.begin();
+        boolean completing = false;
+        try {
+            // Always PostgreSQL first, then MariaDB: one lock order, so no deadlock spans the two databases.
+            try (Connection c = pg.getConnection()) {
+                update(c, -amount, from);
+                insert(c, id, amount);
+            }
+            try (Connection c = maria.getConnection()) {
+                update(c, amount, to);
+                insert(c, id, amount);
+            }
+            if (jms != null) {
+                try (jakarta.jms.Connection c = jms.createConnection()) {
+                    Session s = c.createSession();
+                    TextMessage m = s.createTextMessage(id);
+                    m.setStringProperty("run", options.node());
+                    s.createProducer(s.createQueue(TransferTables.QUEUE)).send(m);
+                }
+            }
+            completing = true;
+            ut.commit();
+        } catch (Exception e) {
+            if (!completing && ut.getStatus() != Status.STATUS_NO_TRANSACTION) {
+                try {
+                    ut.rollback();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private void update(Connection c, long delta, int account) throws Exception {
+        try (PreparedStatement p = c.prepareStatement(
+                "UPDATE transfer_accounts SET balance = balance + ? WHERE run = ? AND id = ?")) {
+            p.setLong(1, delta);
+            p.setString(2, options.node());
+            p.setInt(3, account);
+            if (p.executeUpdate() != 1) {
+                throw new IllegalStateException("account " + account + " of run " + options.node() + " is missing: "
+                        + "open the accounts (TransferTables.openAccounts) before starting the app");
+            }
+        }
+    }
+
+    private void insert(Connection c, String id, long amount) throws Exception {
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO transfers (id, run, amount) VALUES (?, ?, ?)")) {
+            p.setString(1, id);
+            p.setString(2, options.node());
+            p.setLong(3, amount);
+            p.executeUpdate();
+        }
+    }
+
+    /** Halts the JVM at the armed point of the armed transfer; ignores every point before that. */
+    private static final class CrashHalter implements CrashPoint.Hook {
+        private final CrashPoint target;
+        private volatile String armedFor;
+        private volatile boolean pastC3;
+
+        CrashHalter(CrashPoint target) {
+            this.target = target;
+        }
+
+        void arm(String transferId) {
+            armedFor = transferId;
+        }
+
+        @Override
+        public void reached(CrashPoint point) {
+            String id = armedFor;
+            if (id == null) {
+                return;
+            }
+            if (target == CrashPoint.C7_MID_RECORD) {
+                // C7 is raised by every segment write; only the one after the armed transfer's C3 carries its COMMIT.
+                if (point == CrashPoint.C3_ALL_PREPARED) {
+                    pastC3 = true;
+                    return;
+                }
+                if (point != CrashPoint.C7_MID_RECORD || !pastC3) {
+                    return;
+                }
+            } else if (point != target) {
+                return;
+            }
+            say(HALT + " point=" + point + " id=" + id + " thread=" + Thread.currentThread().getName());
+            Runtime.getRuntime().halt(HALTED);
+        }
+    }
+
+    /** Halts when standard input reaches EOF: the parent JVM (which never writes to it) is gone. */
+    private static void watchParent() {
+        Thread watch = new Thread(() -> {
+            try (InputStream in = System.in) {
+                while (in.read() >= 0) {
+                    // nothing is ever written; EOF means the parent is gone
+                }
+            } catch (Exception e) {
+                // treated like EOF
+            }
+            say("standard input closed: the parent JVM is gone, halting");
+            Runtime.getRuntime().halt(PARENT_GONE);
+        }, "parent-watch");
+        watch.setDaemon(true);
+        watch.start();
+    }
+
+    private static void say(String line) {
+        synchronized (System.out) {
+            System.out.println(line);
+            System.out.flush();
+        }
+    }
+
+    private static String oneLine(Exception e) {
+        StringWriter w = new StringWriter();
+        e.printStackTrace(new PrintWriter(w));
+        String first = w.toString().lines().findFirst().orElse(e.toString());
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root == e ? first : first + " (root: " + root + ")";
+    }
+
+    public enum Mode { CRASH, LOAD }
+
+    /**
+     * The app's settings: {@code node}, {@code log-dir}, {@code pg-url}, {@code maria-url} are required;
+     * {@code broker-url} (absent: two resources), {@code mode} (crash|load), {@code point} (a {@link CrashPoint}
+     * name, or C1..C7, for crash), {@code before} (transfers committed before the crashing one, default 1),
+     * {@code threads} (load, default 4), {@code limit} (transfers per thread in load, 0 = until killed),
+     * {@code running-after} (committed transfers before {@value #LOAD_RUNNING}, default 20), {@code accounts}
+     * (default 10, opened by the parent).
+     */
+    public record Options(String node, Path logDir, Endpoints endpoints, Mode mode, CrashPoint point, int before,
+                          int threads, long limit, long runningAfter, int accounts) {
+
+        public static Options crash(String node, Path logDir, Endpoints e, CrashPoint point, int before) {
+            return new Options(node, logDir, e, Mode.CRASH, point, before, 1, 0, 0, Workload.ACCOUNTS);
+        }
+
+        public static Options load(String node, Path logDir, Endpoints e, int threads, long limit) {
+            return new Options(node, logDir, e, Mode.LOAD, null, 0, threads, limit, 20, Workload.ACCOUNTS);
+        }
+
+        public List<String> toArgs() {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("node", node);
+            m.put("log-dir", logDir.toAbsolutePath().toString());
+            m.put("pg-url", endpoints.pgUrl());
+            m.put("maria-url", endpoints.mariaUrl());
+            if (endpoints.withBroker()) {
+                m.put("broker-url", endpoints.brokerUrl());
+            }
+            m.put("mode", mode.name().toLowerCase());
+            if (point != null) {
+                m.put("point", point.name());
+            }
+            m.put("before", Integer.toString(before));
+            m.put("threads", Integer.toString(threads));
+            m.put("limit", Long.toString(limit));
+            m.put("running-after", Long.toString(runningAfter));
+            m.put("accounts", Integer.toString(accounts));
+            List<String> args = new ArrayList<>();
+            m.forEach((k, v) -> args.add("--" + k + "=" + v));
+            return args;
+        }
+
+        static Options parse(String[] args) {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (String a : args) {
+                int eq = a.indexOf('=');
+                if (!a.startsWith("--") || eq < 0) {
+                    throw new IllegalArgumentException("expected --key=value, got '" + a + "'");
+                }
+                m.put(a.substring(2, eq), a.substring(eq + 1));
+            }
+            Mode mode = Mode.valueOf(get(m, "mode", "crash").toUpperCase());
+            String p = get(m, "point", null);
+            CrashPoint point = p == null ? null : crashPoint(p);
+            if (mode == Mode.CRASH && point == null) {
+                throw new IllegalArgumentException("crash mode needs --point=C1..C7");
+            }
+            return new Options(required(m, "node"), Path.of(required(m, "log-dir")),
+                    new Endpoints(required(m, "pg-url"), required(m, "maria-url"), get(m, "broker-url", null)),
+                    mode, point, Integer.parseInt(get(m, "before", "1")), Integer.parseInt(get(m, "threads", "4")),
+                    Long.parseLong(get(m, "limit", "0")), Long.parseLong(get(m, "running-after", "20")),
+                    Integer.parseInt(get(m, "accounts", Integer.toString(Workload.ACCOUNTS))));
+        }
+
+        /** "C4", "c4" or "C4_DECISION_FORCED". */
+        static CrashPoint crashPoint(String s) {
+            for (CrashPoint cp : CrashPoint.values()) {
+                if (cp.name().equalsIgnoreCase(s) || cp.name().startsWith(s.toUpperCase() + "_")) {
+                    return cp;
+                }
+            }
+            throw new IllegalArgumentException("unknown crash point '" + s + "': C1..C7");
+        }
+
+        private static String get(Map<String, String> m, String key, String dflt) {
+            String v = m.get(key);
+            return v != null ? v : System.getProperty("transfer." + key, dflt);
+        }
+
+        private static String required(Map<String, String> m, String key) {
+            String v = get(m, key, null);
+            if (v == null || v.isBlank()) {
+                throw new IllegalArgumentException("missing --" + key + "=... (or -Dtransfer." + key + ")");
+            }
+            return v;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.lockstep.it.crash;
+
+import com.mysql.cj.jdbc.MysqlXADataSource;
+import dev.lockstep.tm.spi.LockstepXids;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Predicate;
+import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
+import org.apache.activemq.artemis.jms.client.ActiveMQXAConnectionFactory;
+import org.postgresql.xa.PGXADataSource;
+
+/**
+ * Lockstep's branches as the servers themselves list them: raw {@code XAResource.recover()} on a fresh connection to
+ * PostgreSQL, MariaDB and Artemis, with the drivers' own classes and none of Lockstep's recovery code, filtered by
+ * format id and node id. Also rolls such branches back by hand, to clean up after a failed test.
+ */
+public final class XaBranches {
+
+    /** One prepared branch on one server. */
+    public record Branch(String server, String nodeId, Xid xid) {
+        public String gtridHex() {
+            return HexFormat.of().formatHex(xid.getGlobalTransactionId());
+        }
+
+        @Override
+        public String toString() {
+            return server + ":" + nodeId + ":" + gtridHex() + "/" + HexFormat.of().formatHex(xid.getBranchQualifier());
+        }
+    }
+
+    private XaBranches() {
+    }
+
+    /** The prepared Lockstep branches of the nodes {@code nodes} accepts, on every server of {@code e}. */
+    public static List<Branch> list(Endpoints e, Predicate<String> nodes) throws Exception {
+        return visit(e, nodes, false);
+    }
+
+    /**
+     * Rolls back (raw {@code XAResource.rollback}) every prepared Lockstep branch of the nodes {@code nodes}
+     * accepts, on every server of {@code e}; returns what it rolled back. A branch that cannot be rolled back (its
+     * session is still alive on MariaDB, say) fails with the XA code's name.
+     */
+    public static List<Branch> rollBack(Endpoints e, Predicate<String> nodes) throws Exception {
+        return visit(e, nodes, true);
+    }
+
+    private static List<Branch> visit(Endpoints e, Predicate<String> nodes, boolean rollBack) throws Exception {
+        List<Branch> found = new ArrayList<>();
+        PGXADataSource pgDs = new PGXADataSource();
+        pgDs.setUrl(e.pgUrl());
+        var pgc = pgDs.getXAConnection(Endpoints.DB_USER, Endpoints.DB_PASSWORD);
+        try {
+            visit("postgresql", pgc.getXAResource(), nodes, rollBack, found);
+        } finally {
+            pgc.close();
+        }
+        MysqlXADataSource myDs = new MysqlXADataSource();
+        myDs.setUrl(e.mariaUrl());
+        var myc = myDs.getXAConnection(Endpoints.DB_USER, Endpoints.DB_PASSWORD);
+        try {
+            visit("mariadb", myc.getXAResource(), nodes, rollBack, found);
+        } finally {
+            myc.close();
+        }
+        if (e.withBroker()) {
+            try (var f = new ActiveMQXAConnectionFactory(e.brokerUrl()); var c = f.createXAConnection()) {
+                visit("artemis", c.createXASession().getXAResource(), nodes, rollBack, found);
+            }
+        }
+        return found;
+    }
+
+    private static void visit(String server, XAResource xa, Predicate<String> nodes, boolean rollBack,
+            List<Branch> found) throws XAException {
+        Xid[] xids = xa.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN);
+        for (Xid x : xids == null ? new Xid[0] : xids) {
+            String node = x.getFormatId() == LockstepXids.FORMAT_ID ? LockstepXids.nodeIdOf(x) : null;
+            if (node == null || !nodes.test(node)) {
+                continue;
+            }
+            Branch b = new Branch(server, node, x);
+            if (rollBack) {
+                try {
+                    xa.rollback(x);
+                } catch (XAException ex) {
+                    throw new IllegalStateException("cannot roll back " + b + " by hand: " + xaName(ex.errorCode)
+                            + " (" + ex.getMessage() + ")", ex);
+                }
+            }
+            found.add(b);
+        }
+    }
+
+    /** The name of an XA return or error code, for messages. */
+    public static String xaName(int code) {
+        return switch (code) {
+            case XAException.XA_RBROLLBACK -> "XA_RBROLLBACK";
+            case XAException.XA_RBCOMMFAIL -> "XA_RBCOMMFAIL";
+            case XAException.XA_RBDEADLOCK -> "XA_RBDEADLOCK";
+            case XAException.XA_RBINTEGRITY -> "XA_RBINTEGRITY";
+            case XAException.XA_RBOTHER -> "XA_RBOTHER";
+            case XAException.XA_RBPROTO -> "XA_RBPROTO";
+            case XAException.XA_RBTIMEOUT -> "XA_RBTIMEOUT";
+            case XAException.XA_RBTRANSIENT -> "XA_RBTRANSIENT";
+            case XAException.XA_NOMIGRATE -> "XA_NOMIGRATE";
+            case XAException.XA_HEURHAZ -> "XA_HEURHAZ";
+            case XAException.XA_HEURCOM -> "XA_HEURCOM";
+            case XAException.XA_HEURRB -> "XA_HEURRB";
+            case XAException.XA_HEURMIX -> "XA_HEURMIX";
+            case XAException.XA_RETRY -> "XA_RETRY";
+            case XAException.XA_RDONLY -> "XA_RDONLY";
+            case XAException.XAER_ASYNC -> "XAER_ASYNC";
+            case XAException.XAER_RMERR -> "XAER_RMERR";
+            case XAException.XAER_NOTA -> "XAER_NOTA";
+            case XAException.XAER_INVAL -> "XAER_INVAL";
+            case XAException.XAER_PROTO -> "XAER_PROTO";
+            case XAException.XAER_RMFAIL -> "XAER_RMFAIL";
+            case XAException.XAER_DUPID -> "XAER_DUPID";
+            case XAException.XAER_OUTSIDE -> "XAER_OUTSIDE";
+            default -> "XA code " + code;
+        };
+    }
+}
