@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code resolve}: an operator's decision for one transaction ({@link Recovery#resolve}). */
 @Command(name = "resolve", mixinStandardHelpOptions = true,
-        description = {"Decide a transaction that recovery will not finish on its own (heuristics, a missing log): "
+        description = {"Decide a transaction that recovery will not finish on its own (typically one with a heuristic outcome): "
                 + "commit or roll back every branch still in doubt, forget heuristic outcomes, and record the "
                 + "decision in the owner's log. Prints every action. Takes the nodes' recovery locks: stop the "
                 + "daemon first (exit 4 otherwise). Exit 0 when every action succeeded, 1 when the decision is "
