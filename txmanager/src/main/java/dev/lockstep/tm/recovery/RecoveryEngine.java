@@ -461,12 +461,18 @@ final class RecoveryEngine {
                 }
                 v.pending = replayLive(nodeDir, key.incarnation()).pending();
             } catch (CorruptLogException e) {
+                if (v.owner == null) {
+                    v.owner = Owner.DEAD; // the take-over found its lock free, then the log unreadable
+                }
                 v.problem = "corrupt log: " + e.getMessage();
                 problem(key.nodeId(), "LKS-205 the log of node '" + key.nodeId() + "' incarnation "
                         + key.incarnation() + " is corrupt: " + e.getMessage() + " (file " + e.file() + ", offset "
                         + e.offset() + "); its transactions are left in doubt for an operator: no decision is "
                         + "guessed");
             } catch (IOException e) {
+                if (v.owner == null) {
+                    v.owner = Owner.DEAD;
+                }
                 v.problem = "cannot read its log: " + describe(e);
                 problem(key.nodeId(), "cannot read the log of node '" + key.nodeId() + "' incarnation "
                         + key.incarnation() + ": " + describe(e));
@@ -523,8 +529,9 @@ final class RecoveryEngine {
 
         void decideBranch(ListedTx tx, IncView v, ListedBranch b) {
             if (v == null || v.problem != null) {
-                b.waitingFor = "its log cannot be used (" + (v == null ? "not read" : v.problem) + "): an operator "
-                        + "decides (resolve --commit|--rollback)";
+                b.waitingFor = "its log cannot be used (" + (v == null ? "not read" : v.problem) + "): nothing is "
+                        + "guessed; check log.directory, read what the log holds with 'log dump', and finish the "
+                        + "branch with the resource's own tools (docs/recovery.md, 'Left out')";
                 return;
             }
             PendingDecision d = v.pending.get(tx.gtrid);
