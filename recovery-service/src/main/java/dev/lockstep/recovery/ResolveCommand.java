@@ -1,5 +1,6 @@
 package dev.lockstep.recovery;
 
+import dev.lockstep.tm.spi.LockstepXids;
 import dev.lockstep.tm.recovery.Recovery;
 import dev.lockstep.tm.recovery.RecoveryAction;
 import dev.lockstep.tm.recovery.Verdict;
@@ -59,7 +60,7 @@ final class ResolveCommand extends ServiceCommand {
     /** The gtrid in lower case, if it is hex of a Lockstep transaction of a configured node. */
     private String checkedGtrid(ServiceConfig cfg) throws ConfigException {
         String hex = gtrid.trim().toLowerCase(Locale.ROOT);
-        GtridText parsed = GtridText.parseHex(hex).orElse(null);
+        LockstepXids.GlobalId parsed = GtridText.parseHex(hex).orElse(null);
         if (parsed == null) {
             throw new ConfigException("GTRID", "GTRID '" + gtrid + "' is not the hex of a Lockstep global "
                     + "transaction id: copy it from the gtrid line of 'list' (or 'log dump')");

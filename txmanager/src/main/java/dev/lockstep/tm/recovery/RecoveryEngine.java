@@ -995,7 +995,9 @@ final class RecoveryEngine {
             RecoveryAction a = new RecoveryAction(clock.instant(), kind, ok, node, gtrid, bqual, resource, detail);
             actions.add(a);
             if (kind != Kind.RECOVER_SCAN || !ok) {
-                LOG.log(ok ? Level.INFO : Level.WARNING, "LKS-210 {0} {1} node={2} gtrid={3} bqual={4} "
+                // With a listener (the recovery service) the listener reports actions; the log gets them at DEBUG.
+                Level level = listener != RecoveryListener.NONE ? Level.DEBUG : ok ? Level.INFO : Level.WARNING;
+                LOG.log(level, "LKS-210 {0} {1} node={2} gtrid={3} bqual={4} "
                         + "resource={5}: {6}", kind, ok ? "ok" : "not done", node, gtrid, bqual, resource, detail);
             }
             try {
