@@ -13,7 +13,7 @@ import org.apache.activemq.artemis.jms.client.ActiveMQXAConnectionFactory;
  * session, apart from the pool. Artemis lets any connection finish a prepared branch, even while the preparing one
  * is still open (XA-QUIRKS.md), and its {@code recover()} lists only the broker's own branches.
  */
-public final class ArtemisRecoverableResource implements RecoverableResource {
+public final class ArtemisRecoverableResource implements RecoverableResource, AutoCloseable {
 
     private final String name;
     private final ActiveMQXAConnectionFactory factory;
@@ -61,7 +61,9 @@ public final class ArtemisRecoverableResource implements RecoverableResource {
         }
     }
 
-    void close() {
+    /** Closes the connection factory; connections it opened must be closed first. */
+    @Override
+    public void close() {
         factory.close();
     }
 

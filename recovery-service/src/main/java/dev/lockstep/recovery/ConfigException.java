@@ -25,7 +25,7 @@ public final class ConfigException extends Exception {
         this.problems = List.of(new Problem(key, message));
     }
 
-    /** Several problems found in one read of the file, in key order. */
+    /** Several problems found in one read of the file, in the order they were found. */
     public ConfigException(List<Problem> problems) {
         super(problems.stream().map(Problem::message).collect(Collectors.joining("; ")));
         if (problems.isEmpty()) {

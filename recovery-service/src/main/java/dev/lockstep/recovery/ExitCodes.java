@@ -7,7 +7,11 @@ public final class ExitCodes {
 
     /** Done; for {@code scan}: nothing is left in doubt. */
     public static final int OK = 0;
-    /** {@code scan} only: something is left in doubt (waiting branches, an unreachable resource, heuristics). */
+    /**
+     * {@code scan}: something is left in doubt (waiting branches, an unreachable resource, heuristics);
+     * {@code resolve}: the decision is recorded but a branch could not be finished yet; {@code run}: its stop timed
+     * out with a scan still in progress.
+     */
     public static final int IN_DOUBT = 1;
     /** A usage or configuration error; the message names the option or key and how to fix it. */
     public static final int USAGE = 2;

@@ -1,5 +1,6 @@
 package dev.lockstep.recovery;
 
+import dev.lockstep.tm.spi.LockstepXids;
 import dev.lockstep.tm.log.CommitRecord;
 import dev.lockstep.tm.log.CorruptLogException;
 import dev.lockstep.tm.log.EndRecord;
@@ -107,7 +108,7 @@ final class LogDump {
         String type = record instanceof CommitRecord ? "COMMIT" : record instanceof EndRecord ? "END"
                 : record instanceof HeuristicRecord ? "HEURISTIC" : "FORGET";
         sb.append(type).append(" gtrid=").append(GtridText.hex(gtrid));
-        GtridText parsed = GtridText.parse(gtrid).orElse(null);
+        LockstepXids.GlobalId parsed = GtridText.parse(gtrid).orElse(null);
         sb.append(" (").append(parsed == null ? "not a Lockstep gtrid" : parsed.shortId()).append(')');
         if (record instanceof CommitRecord c) {
             if (parsed != null) {

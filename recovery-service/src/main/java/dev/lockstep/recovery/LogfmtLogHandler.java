@@ -19,7 +19,12 @@ final class LogfmtLogHandler extends Handler {
     LogfmtLogHandler(PrintStream err) {
         this.err = err;
         setLevel(Level.INFO);
+        // The recovery engine also logs each action (LKS-210); the service prints them already, from its listener,
+        // on stdout in the contract's shape. Everything else the engine logs still comes through.
+        setFilter(r -> r.getMessage() == null || !r.getMessage().startsWith(RECOVERY_ACTION_ID));
     }
+
+    static final String RECOVERY_ACTION_ID = "LKS-210 ";
 
     @Override
     public void publish(LogRecord r) {

@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",
-            "1:scan: something is left in doubt (waiting branches, an unreachable resource, heuristics)",
+            "1:something is left in doubt: scan left waiting branches, an unreachable resource or heuristics; "
+                    + "resolve recorded the decision but could not finish every branch yet",
             "2:usage or configuration error (the message names the option or key and how to fix it)",
             "3:a decision log cannot be used (the message names file and offset)",
             "4:another recovery holds a node (a daemon, a scan, an application recovering in-process)",

@@ -1,16 +1,26 @@
 package dev.lockstep.recovery;
 
 import dev.lockstep.tm.spi.NamedXAResource;
+import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 
-/** A resource that votes OK, commits whatever it is told and has nothing to recover: enough to write a real log. */
+/**
+ * A resource that votes OK and has nothing to recover: enough to write a real log. It commits whatever it is told,
+ * or, made {@link #unreachableInPhaseTwo()}, answers every commit with XAER_RMFAIL, so the decision stays open.
+ */
 final class FakeXAResource implements NamedXAResource {
 
     private final String name;
+    private boolean failCommit;
 
     FakeXAResource(String name) {
         this.name = name;
+    }
+
+    FakeXAResource unreachableInPhaseTwo() {
+        failCommit = true;
+        return this;
     }
 
     @Override
@@ -32,7 +42,10 @@ final class FakeXAResource implements NamedXAResource {
     }
 
     @Override
-    public void commit(Xid xid, boolean onePhase) {
+    public void commit(Xid xid, boolean onePhase) throws XAException {
+        if (failCommit) {
+            throw new XAException(XAException.XAER_RMFAIL);
+        }
     }
 
     @Override

@@ -216,6 +216,9 @@ final class RecoveryEngine {
         boolean skipped;
         int foreign;
         String error;
+        /** Written by the asking thread, read after its join. */
+        List<Xid> answer;
+        Throwable failure;
         final List<Xid> ours = new ArrayList<>();
 
         ResourceScan(RecoverableResource resource) {
@@ -310,7 +313,9 @@ final class RecoveryEngine {
 
         // Step 1 ---------------------------------------------------------------------------------------------------
 
+        /** Connects to and asks every resource at once (a scan costs the slowest answer, not the sum). */
         void askResources(boolean ignoreBackoff) {
+            List<ResourceScan> asked = new ArrayList<>();
             for (RecoverableResource r : resources) {
                 ResourceScan s = new ResourceScan(r);
                 scans.put(r.name(), s);
@@ -318,34 +323,69 @@ final class RecoveryEngine {
                 if (!ignoreBackoff && b.failures > 0 && started.isBefore(b.nextAttempt)) {
                     s.skipped = true;
                     s.error = b.lastError;
-                    continue;
+                } else {
+                    asked.add(s);
                 }
-                try {
-                    s.connection = r.connect();
-                    Xid[] xids = s.connection.xaResource().recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN);
-                    for (Xid x : xids == null ? new Xid[0] : xids) {
-                        LockstepXid.Gtrid g = LockstepXid.parse(x);
-                        if (g == null || !nodeIds.contains(g.nodeId())) {
-                            s.foreign++; // invariant 2: never touched
-                            continue;
-                        }
-                        s.ours.add(x);
-                        Gtrid key = Gtrid.of(x.getGlobalTransactionId());
-                        listed.computeIfAbsent(key, k -> new ListedTx(k, g)).branches.add(new ListedBranch(s, x));
-                    }
-                    s.reachable = true;
-                    b.failures = 0;
-                    b.lastError = null;
-                    action(Kind.RECOVER_SCAN, true, null, null, null, r.name(), s.ours.size() + " branch(es) of ours "
-                            + "in doubt, " + s.foreign + " of others left alone");
-                } catch (Exception e) {
-                    s.error = describe(e);
+            }
+            askInParallel(asked);
+            for (ResourceScan s : asked) {
+                Backoff b = backoff.get(s.resource.name());
+                if (s.failure != null) {
+                    s.error = describe(s.failure);
                     b.failures++;
                     b.lastError = s.error;
-                    b.nextAttempt = started.plusNanos(delayNanos(b.failures));
+                    b.nextAttempt = clock.instant().plusNanos(delayNanos(b.failures));
                     closeQuietly(s);
-                    action(Kind.RECOVER_SCAN, false, null, null, null, r.name(), "unreachable: " + s.error
+                    action(Kind.RECOVER_SCAN, false, null, null, null, s.resource.name(), "unreachable: " + s.error
                             + "; next try after " + b.nextAttempt);
+                    continue;
+                }
+                for (Xid x : s.answer) {
+                    LockstepXid.Gtrid g = LockstepXid.parse(x);
+                    if (g == null || !nodeIds.contains(g.nodeId())) {
+                        s.foreign++; // invariant 2: never touched
+                        continue;
+                    }
+                    s.ours.add(x);
+                    Gtrid key = Gtrid.of(x.getGlobalTransactionId());
+                    listed.computeIfAbsent(key, k -> new ListedTx(k, g)).branches.add(new ListedBranch(s, x));
+                }
+                s.reachable = true;
+                b.failures = 0;
+                b.lastError = null;
+                action(Kind.RECOVER_SCAN, true, null, null, null, s.resource.name(), s.ours.size() + " branch(es) "
+                        + "of ours in doubt, " + s.foreign + " of others left alone");
+            }
+        }
+
+        void askInParallel(List<ResourceScan> asked) {
+            List<Thread> threads = new ArrayList<>();
+            for (ResourceScan s : asked) {
+                Runnable ask = () -> {
+                    try {
+                        s.connection = s.resource.connect();
+                        Xid[] xids = s.connection.xaResource().recover(XAResource.TMSTARTRSCAN
+                                | XAResource.TMENDRSCAN);
+                        s.answer = xids == null ? List.of() : List.of(xids);
+                    } catch (Exception | LinkageError e) {
+                        s.failure = e;
+                    }
+                };
+                if (asked.size() == 1) {
+                    ask.run();
+                } else {
+                    Thread t = new Thread(ask, "lockstep-recover-" + s.resource.name());
+                    t.setDaemon(true);
+                    t.start();
+                    threads.add(t);
+                }
+            }
+            for (Thread t : threads) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while asking the resources", e);
                 }
             }
         }
@@ -461,12 +501,18 @@ final class RecoveryEngine {
                 }
                 v.pending = replayLive(nodeDir, key.incarnation()).pending();
             } catch (CorruptLogException e) {
+                if (v.owner == null) {
+                    v.owner = Owner.DEAD; // the take-over found its lock free, then the log unreadable
+                }
                 v.problem = "corrupt log: " + e.getMessage();
                 problem(key.nodeId(), "LKS-205 the log of node '" + key.nodeId() + "' incarnation "
                         + key.incarnation() + " is corrupt: " + e.getMessage() + " (file " + e.file() + ", offset "
                         + e.offset() + "); its transactions are left in doubt for an operator: no decision is "
                         + "guessed");
             } catch (IOException e) {
+                if (v.owner == null) {
+                    v.owner = Owner.DEAD;
+                }
                 v.problem = "cannot read its log: " + describe(e);
                 problem(key.nodeId(), "cannot read the log of node '" + key.nodeId() + "' incarnation "
                         + key.incarnation() + ": " + describe(e));
@@ -523,8 +569,9 @@ final class RecoveryEngine {
 
         void decideBranch(ListedTx tx, IncView v, ListedBranch b) {
             if (v == null || v.problem != null) {
-                b.waitingFor = "its log cannot be used (" + (v == null ? "not read" : v.problem) + "): an operator "
-                        + "decides (resolve --commit|--rollback)";
+                b.waitingFor = "its log cannot be used (" + (v == null ? "not read" : v.problem) + "): nothing is "
+                        + "guessed; check log.directory, read what the log holds with 'log dump', and finish the "
+                        + "branch with the resource's own tools (docs/recovery.md, 'Left out')";
                 return;
             }
             PendingDecision d = v.pending.get(tx.gtrid);
@@ -948,7 +995,9 @@ final class RecoveryEngine {
             RecoveryAction a = new RecoveryAction(clock.instant(), kind, ok, node, gtrid, bqual, resource, detail);
             actions.add(a);
             if (kind != Kind.RECOVER_SCAN || !ok) {
-                LOG.log(ok ? Level.INFO : Level.WARNING, "LKS-210 {0} {1} node={2} gtrid={3} bqual={4} "
+                // With a listener (the recovery service) the listener reports actions; the log gets them at DEBUG.
+                Level level = listener != RecoveryListener.NONE ? Level.DEBUG : ok ? Level.INFO : Level.WARNING;
+                LOG.log(level, "LKS-210 {0} {1} node={2} gtrid={3} bqual={4} "
                         + "resource={5}: {6}", kind, ok ? "ok" : "not done", node, gtrid, bqual, resource, detail);
             }
             try {
