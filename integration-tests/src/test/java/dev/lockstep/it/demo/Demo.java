@@ -273,8 +273,9 @@ public final class Demo {
             byTx.put(pausedTx, new ArrayList<>());
         }
         for (XaBranches.Branch b : branches) {
-            String tx = LockstepXids.describe(b.xid().getGlobalTransactionId());
-            byTx.computeIfAbsent(tx != null ? tx : b.gtridHex(), k -> new ArrayList<>()).add(resource(b.server()));
+            String tx = LockstepXids.parseGlobalId(b.xid().getGlobalTransactionId())
+                    .map(LockstepXids.GlobalId::shortId).orElse(b.gtridHex());
+            byTx.computeIfAbsent(tx, k -> new ArrayList<>()).add(resource(b.server()));
         }
         byTx.values().removeIf(List::isEmpty);
         t.step("left in doubt, as each server's XA recover() lists it: " + branches.size() + " branch(es) of "
@@ -325,10 +326,11 @@ public final class Demo {
         }
     }
 
+    /** {@code node:incarnation:sequence} of the service's {@code gtrid=} hex, as the application names it. */
     private static String describe(String gtridHex) {
         try {
-            String d = LockstepXids.describe(HexFormat.of().parseHex(gtridHex));
-            return d != null ? d : gtridHex;
+            return LockstepXids.parseGlobalId(HexFormat.of().parseHex(gtridHex))
+                    .map(LockstepXids.GlobalId::shortId).orElse(gtridHex);
         } catch (IllegalArgumentException e) {
             return gtridHex;
         }

@@ -49,14 +49,4 @@ public final class LockstepXids {
         LockstepXid.Gtrid g = LockstepXid.parse(xid);
         return g == null ? null : g.nodeId();
     }
-
-    /**
-     * {@code node:incarnation:sequence} of a global transaction id, as Lockstep's messages name a transaction, or
-     * null if it is not one of Lockstep's. For tools that show what the recovery service's {@code gtrid=} (hex)
-     * lines are about.
-     */
-    public static String describe(byte[] gtrid) {
-        LockstepXid.Gtrid g = LockstepXid.Gtrid.parse(gtrid);
-        return g == null ? null : g.toString();
-    }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lockstep.tm.spi.LockstepXids;
 import java.util.HashSet;
 import java.util.Set;
 import javax.transaction.xa.XAException;
@@ -30,13 +29,6 @@ class LockstepXidTest {
         assertEquals(new LockstepXid.Gtrid("orders-1", 42, 1_700_000_000_123L, 60, 1), g);
         assertEquals(1_700_000_060_123L, g.deadlineMillis());
         assertEquals("orders-1:42:1/b3", xid.toString());
-    }
-
-    @Test
-    void theSpiDescribesAGtridTheWayMessagesNameATransaction() {
-        byte[] gtrid = new XidFactory("orders-1", 42).newGtrid(1_700_000_000_123L, 60);
-        assertEquals("orders-1:42:1", LockstepXids.describe(gtrid));
-        assertNull(LockstepXids.describe(new byte[] {1, 2, 3}), "not one of ours");
     }
 
     @Test
