@@ -6,7 +6,8 @@
  * <ul>
  * <li>{@link dev.lockstep.it.crash.TransferApp}: the application, a main class for a child JVM: transfers across
  * PostgreSQL, MariaDB and (optionally) Artemis in one UserTransaction; crash mode halts at a crash point, load mode
- * runs until killed. {@link dev.lockstep.it.crash.ChildJvm} starts and kills it.</li>
+ * runs until killed, or holds one transfer at a crash point for a kill from outside (the demo,
+ * {@code dev.lockstep.it.demo}). {@link dev.lockstep.it.crash.ChildJvm} starts and kills it.</li>
  * <li>{@link dev.lockstep.it.crash.RecoveryServiceProcess}: writes the service's configuration for the harness'
  * servers and runs {@code java -jar lockstep-recovery-service.jar <command> -c FILE} as its own process.</li>
  * <li>{@link dev.lockstep.it.crash.Checker}: no branch left in any recover() list, each transfer in all resources
