@@ -1,6 +1,7 @@
 package dev.lockstep.it.crash;
 
 import com.mysql.cj.jdbc.MysqlXADataSource;
+import dev.lockstep.tm.internal.xa.XaCodes;
 import dev.lockstep.tm.spi.LockstepXids;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -96,33 +97,8 @@ public final class XaBranches {
         }
     }
 
-    /** The name of an XA return or error code, for messages. */
+    /** The name of an XA return or error code, for messages (the transaction manager's own table). */
     public static String xaName(int code) {
-        return switch (code) {
-            case XAException.XA_RBROLLBACK -> "XA_RBROLLBACK";
-            case XAException.XA_RBCOMMFAIL -> "XA_RBCOMMFAIL";
-            case XAException.XA_RBDEADLOCK -> "XA_RBDEADLOCK";
-            case XAException.XA_RBINTEGRITY -> "XA_RBINTEGRITY";
-            case XAException.XA_RBOTHER -> "XA_RBOTHER";
-            case XAException.XA_RBPROTO -> "XA_RBPROTO";
-            case XAException.XA_RBTIMEOUT -> "XA_RBTIMEOUT";
-            case XAException.XA_RBTRANSIENT -> "XA_RBTRANSIENT";
-            case XAException.XA_NOMIGRATE -> "XA_NOMIGRATE";
-            case XAException.XA_HEURHAZ -> "XA_HEURHAZ";
-            case XAException.XA_HEURCOM -> "XA_HEURCOM";
-            case XAException.XA_HEURRB -> "XA_HEURRB";
-            case XAException.XA_HEURMIX -> "XA_HEURMIX";
-            case XAException.XA_RETRY -> "XA_RETRY";
-            case XAException.XA_RDONLY -> "XA_RDONLY";
-            case XAException.XAER_ASYNC -> "XAER_ASYNC";
-            case XAException.XAER_RMERR -> "XAER_RMERR";
-            case XAException.XAER_NOTA -> "XAER_NOTA";
-            case XAException.XAER_INVAL -> "XAER_INVAL";
-            case XAException.XAER_PROTO -> "XAER_PROTO";
-            case XAException.XAER_RMFAIL -> "XAER_RMFAIL";
-            case XAException.XAER_DUPID -> "XAER_DUPID";
-            case XAException.XAER_OUTSIDE -> "XAER_OUTSIDE";
-            default -> "XA code " + code;
-        };
+        return XaCodes.name(code);
     }
 }

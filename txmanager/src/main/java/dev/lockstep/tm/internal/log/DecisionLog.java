@@ -264,16 +264,9 @@ public final class DecisionLog implements AutoCloseable {
     /** Writes and forces what is pending, then releases the node and incarnation locks. Idempotent. */
     @Override
     public void close() throws IOException {
-        long target;
-        lock.lock();
-        try {
-            if (closing) {
-                return;
-            }
-            closing = true;
-            target = appendedSeq;
-        } finally {
-            lock.unlock();
+        long target = startClosing();
+        if (target < 0) {
+            return;
         }
         IOException flushError = null;
         try {
@@ -290,16 +283,9 @@ public final class DecisionLog implements AutoCloseable {
      * nothing but still releasing the lock, if a replay of the files finds an open decision.
      */
     public void retire() throws IOException {
-        long target;
-        lock.lock();
-        try {
-            if (closing) {
-                throw new IllegalStateException(this + " is closed");
-            }
-            closing = true;
-            target = appendedSeq;
-        } finally {
-            lock.unlock();
+        long target = startClosing();
+        if (target < 0) {
+            throw new IllegalStateException(this + " is closed");
         }
         IOException error = null;
         try {
@@ -314,6 +300,20 @@ public final class DecisionLog implements AutoCloseable {
         release(error);
         if (error != null) {
             throw error;
+        }
+    }
+
+    /** Refuses new records from now on; returns the last sequence to make durable, or -1 if already closing. */
+    private long startClosing() {
+        lock.lock();
+        try {
+            if (closing) {
+                return -1;
+            }
+            closing = true;
+            return appendedSeq;
+        } finally {
+            lock.unlock();
         }
     }
 
