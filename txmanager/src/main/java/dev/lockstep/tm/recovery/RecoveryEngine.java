@@ -2,9 +2,11 @@ package dev.lockstep.tm.recovery;
 
 import dev.lockstep.tm.internal.log.DecisionLog;
 import dev.lockstep.tm.internal.log.FileLogStorage;
+import dev.lockstep.tm.internal.log.IncarnationCounter;
 import dev.lockstep.tm.internal.log.LogSettings;
 import dev.lockstep.tm.internal.log.LogStorage;
 import dev.lockstep.tm.internal.log.LogTakeover;
+import dev.lockstep.tm.internal.timeout.RetryBackoff;
 import dev.lockstep.tm.internal.xa.LockstepXid;
 import dev.lockstep.tm.internal.xa.XaCodes;
 import dev.lockstep.tm.internal.xa.XaCodes.PhaseTwoOutcome;
@@ -18,7 +20,6 @@ import dev.lockstep.tm.log.HeuristicRecord;
 import dev.lockstep.tm.log.LogLayout;
 import dev.lockstep.tm.log.LogReader;
 import dev.lockstep.tm.log.PendingDecision;
-import dev.lockstep.tm.log.RecordCodec;
 import dev.lockstep.tm.log.ReplayResult;
 import dev.lockstep.tm.recovery.InDoubtTransaction.BranchState;
 import dev.lockstep.tm.recovery.InDoubtTransaction.Decision;
@@ -28,7 +29,6 @@ import dev.lockstep.tm.recovery.RecoveryAction.Kind;
 import dev.lockstep.tm.spi.RecoverableResource;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -45,7 +45,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ThreadLocalRandom;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
@@ -71,7 +70,7 @@ final class RecoveryEngine {
     private final List<LogStorage.LockHandle> recoveryLocks = new ArrayList<>();
     /** Logs of dead incarnations taken over, kept (locked) across scans until retired or closed. */
     private final Map<IncKey, Owned> owned = new LinkedHashMap<>();
-    private final Map<String, Backoff> backoff = new HashMap<>();
+    private final Map<String, BackoffState> backoff = new HashMap<>();
     private boolean closed;
 
     RecoveryEngine(Recovery.Builder b) {
@@ -202,7 +201,7 @@ final class RecoveryEngine {
     }
 
     /** Capped, jittered exponential backoff of one unreachable resource. */
-    private static final class Backoff {
+    private static final class BackoffState {
         int failures;
         Instant nextAttempt = Instant.MIN;
         String lastError;
@@ -319,7 +318,7 @@ final class RecoveryEngine {
             for (RecoverableResource r : resources) {
                 ResourceScan s = new ResourceScan(r);
                 scans.put(r.name(), s);
-                Backoff b = backoff.computeIfAbsent(r.name(), n -> new Backoff());
+                BackoffState b = backoff.computeIfAbsent(r.name(), n -> new BackoffState());
                 if (!ignoreBackoff && b.failures > 0 && started.isBefore(b.nextAttempt)) {
                     s.skipped = true;
                     s.error = b.lastError;
@@ -329,12 +328,13 @@ final class RecoveryEngine {
             }
             askInParallel(asked);
             for (ResourceScan s : asked) {
-                Backoff b = backoff.get(s.resource.name());
+                BackoffState b = backoff.get(s.resource.name());
                 if (s.failure != null) {
                     s.error = describe(s.failure);
                     b.failures++;
                     b.lastError = s.error;
-                    b.nextAttempt = clock.instant().plusNanos(delayNanos(b.failures));
+                    b.nextAttempt = clock.instant().plusNanos(RetryBackoff.delayNanos(retryInitial.toNanos(),
+                            retryMax.toNanos(), b.failures));
                     closeQuietly(s);
                     action(Kind.RECOVER_SCAN, false, null, null, null, s.resource.name(), "unreachable: " + s.error
                             + "; next try after " + b.nextAttempt);
@@ -390,15 +390,6 @@ final class RecoveryEngine {
             }
         }
 
-        long delayNanos(int failures) {
-            long base = retryInitial.toNanos();
-            for (int i = 1; i < failures && base < retryMax.toNanos(); i++) {
-                base *= 2;
-            }
-            base = Math.min(base, retryMax.toNanos());
-            return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
-        }
-
         // Step 2 ---------------------------------------------------------------------------------------------------
 
         void readLogs() {
@@ -412,7 +403,7 @@ final class RecoveryEngine {
             Long last;
             TreeSet<Long> incarnations = new TreeSet<>();
             try {
-                last = lastIncarnation(nodeDir);
+                last = IncarnationCounter.read(storage, nodeDir);
                 incarnations.addAll(LogLayout.incarnationsIn(storage.list(nodeDir)));
             } catch (IOException e) {
                 problem(node, "cannot read the log directory " + nodeDir + ": " + describe(e));
@@ -537,18 +528,6 @@ final class RecoveryEngine {
                     }
                 }
             }
-        }
-
-        Long lastIncarnation(Path nodeDir) throws IOException {
-            byte[] content = storage.readSmallFile(nodeDir.resolve(LogLayout.INCARNATION_FILE));
-            if (content == null) {
-                return null;
-            }
-            if (content.length != 12 || ByteBuffer.wrap(content).getInt(8) != RecordCodec.crc(content, 0, 8)) {
-                throw new IOException("the incarnation counter " + nodeDir.resolve(LogLayout.INCARNATION_FILE)
-                        + " is damaged");
-            }
-            return ByteBuffer.wrap(content).getLong(0);
         }
 
         void problem(String node, String message) {
@@ -771,7 +750,7 @@ final class RecoveryEngine {
         ScanReport report() {
             List<ResourceStatus> statuses = new ArrayList<>();
             for (ResourceScan s : scans.values()) {
-                Backoff b = backoff.get(s.resource.name());
+                BackoffState b = backoff.get(s.resource.name());
                 statuses.add(new ResourceStatus(s.resource.name(), s.reachable, s.skipped, s.ours.size(), s.foreign,
                         s.error, s.reachable ? null : b.nextAttempt));
             }
@@ -951,7 +930,7 @@ final class RecoveryEngine {
             Path nodeDir = LogLayout.nodeDirectory(logDirectory, key.nodeId());
             Long last;
             try {
-                last = lastIncarnation(nodeDir);
+                last = IncarnationCounter.read(storage, nodeDir);
             } catch (IOException e) {
                 throw new ResolveRefusedException("cannot read the log of node '" + key.nodeId() + "': "
                         + describe(e));

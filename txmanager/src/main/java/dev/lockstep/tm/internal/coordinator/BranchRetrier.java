@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.internal.timeout.RetryBackoff;
 import dev.lockstep.tm.internal.xa.XaCodes.PhaseTwoOutcome;
 import dev.lockstep.tm.log.HeuristicRecord;
 import dev.lockstep.tm.spi.RecoverableResource;
@@ -8,7 +9,6 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.transaction.xa.XAException;
@@ -69,12 +69,7 @@ public final class BranchRetrier implements AutoCloseable {
     }
 
     long delayNanos(int attempt) {
-        long base = initialNanos;
-        for (int i = 1; i < attempt && base < maxNanos; i++) {
-            base *= 2;
-        }
-        base = Math.min(base, maxNanos);
-        return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+        return RetryBackoff.delayNanos(initialNanos, maxNanos, attempt);
     }
 
     private void scheduleAttempt(Decision d, Branch b, int attempt) {

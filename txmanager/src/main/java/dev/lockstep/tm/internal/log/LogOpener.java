@@ -4,7 +4,6 @@ import dev.lockstep.tm.log.LogLayout;
 import dev.lockstep.tm.log.LogReader;
 import dev.lockstep.tm.log.ReplayResult;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +23,6 @@ import java.util.List;
  * </ol>
  */
 final class LogOpener {
-
-    private static final int INCARNATION_FILE_BYTES = 12;
 
     private final LogSettings settings;
     private final LogStorage storage;
@@ -68,32 +65,14 @@ final class LogOpener {
     }
 
     private long nextIncarnation() throws IOException {
-        Path file = nodeDir.resolve(LogLayout.INCARNATION_FILE);
-        long last = 0;
-        byte[] content = storage.readSmallFile(file);
-        if (content != null) {
-            ByteBuffer b = ByteBuffer.wrap(content);
-            if (content.length != INCARNATION_FILE_BYTES || b.getInt(8) != crc(content)) {
-                throw new IOException("incarnation counter " + file + " is damaged (" + content.length
-                        + " bytes, CRC mismatch or wrong size); it must hold the last incarnation number; if no other"
-                        + " process writes this log, delete the file and the next start counts on from the highest"
-                        + " incarnation on disk");
-            }
-            last = b.getLong(0);
-        }
+        Long counted = IncarnationCounter.read(storage, nodeDir);
+        long last = counted == null ? 0 : counted;
         for (long onDisk : LogLayout.incarnationsIn(storage.list(nodeDir))) {
             last = Math.max(last, onDisk);
         }
         long next = last + 1;
-        byte[] out = new byte[INCARNATION_FILE_BYTES];
-        ByteBuffer.wrap(out).putLong(next);
-        ByteBuffer.wrap(out).putInt(8, crc(out));
-        storage.replaceAtomically(file, out);
+        IncarnationCounter.write(storage, nodeDir, next);
         return next;
-    }
-
-    private static int crc(byte[] content) {
-        return dev.lockstep.tm.log.RecordCodec.crc(content, 0, 8);
     }
 
     private List<DeadIncarnation> examineOlder(long current) throws IOException {
