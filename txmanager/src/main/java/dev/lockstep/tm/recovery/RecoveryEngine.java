@@ -29,7 +29,6 @@ import dev.lockstep.tm.recovery.RecoveryAction.Kind;
 import dev.lockstep.tm.spi.RecoverableResource;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -401,25 +400,27 @@ final class RecoveryEngine {
         void readNode(String node) {
             Path nodeDir = LogLayout.nodeDirectory(logDirectory, node);
             Long last;
-            TreeSet<Long> incarnations = new TreeSet<>();
+            List<Path> files;
             try {
                 last = IncarnationCounter.read(storage, nodeDir);
-                incarnations.addAll(LogLayout.incarnationsIn(storage.list(nodeDir)));
+                files = storage.list(nodeDir);
             } catch (IOException e) {
                 problem(node, "cannot read the log directory " + nodeDir + ": " + describe(e));
                 return;
             }
+            TreeSet<Long> incarnations = new TreeSet<>(LogLayout.incarnationsIn(files));
             for (IncKey k : owned.keySet()) {
                 if (k.nodeId().equals(node)) {
                     incarnations.add(k.incarnation());
                 }
             }
+            boolean anyListed = false;
             for (ListedTx tx : listed.values()) {
                 if (tx.parsed.nodeId().equals(node)) {
                     incarnations.add(tx.parsed.incarnation());
+                    anyListed = true;
                 }
             }
-            boolean anyListed = listed.values().stream().anyMatch(tx -> tx.parsed.nodeId().equals(node));
             if (last == null && anyListed) {
                 problem(node, "node '" + node + "' has branches in doubt but no log in " + nodeDir + " (no '"
                         + LogLayout.INCARNATION_FILE + "' file): check log.directory; recovery will not presume "
@@ -437,33 +438,24 @@ final class RecoveryEngine {
                     continue;
                 }
                 Path lockFile = nodeDir.resolve(LogLayout.incarnationLockFileName(inc));
-                boolean hasSegments;
-                try {
-                    hasSegments = !LogLayout.segments(nodeDir, inc).isEmpty();
-                } catch (IOException e) {
-                    v.problem = "cannot list " + nodeDir + ": " + describe(e);
-                    continue;
-                }
-                if (!hasSegments && Files.exists(lockFile)) {
-                    // A start in progress (the lock file is created before the first segment, and no XID exists
-                    // before that segment), or a start that died there: nothing to read, nothing to take over.
-                    v.owner = Owner.DEAD;
-                    continue;
-                }
-                if (!hasSegments) {
-                    if (last != null && inc <= last) {
-                        v.owner = Owner.DEAD; // retired: nothing was open in it, so presume abort
+                boolean hasLock = files.contains(lockFile);
+                if (LogLayout.segmentsIn(files, inc).isEmpty()) {
+                    if (hasLock || (last != null && inc <= last)) {
+                        // With a lock file: a start in progress (the lock file is created before the first segment,
+                        // and no XID exists before that segment), or a start that died there. Without one: retired,
+                        // and only incarnations with nothing open are retired. Either way: presume abort.
+                        v.owner = Owner.DEAD;
                     } else {
                         v.owner = Owner.NO_LOG;
                         v.problem = "no log of node '" + node + "' incarnation " + inc + " in " + nodeDir;
                     }
                     continue;
                 }
-                readIncarnation(v, nodeDir, lockFile);
+                readIncarnation(v, nodeDir, lockFile, hasLock);
             }
         }
 
-        void readIncarnation(IncView v, Path nodeDir, Path lockFile) {
+        void readIncarnation(IncView v, Path nodeDir, Path lockFile, boolean hasLock) {
             IncKey key = v.key;
             try {
                 if (act) {
@@ -484,8 +476,8 @@ final class RecoveryEngine {
                     }
                     v.owner = Owner.ALIVE;
                 } else {
-                    LogStorage.LockHandle probe = Files.exists(lockFile) ? storage.tryLock(lockFile) : null;
-                    v.owner = probe == null && Files.exists(lockFile) ? Owner.ALIVE : Owner.DEAD;
+                    LogStorage.LockHandle probe = hasLock ? storage.tryLock(lockFile) : null;
+                    v.owner = hasLock && probe == null ? Owner.ALIVE : Owner.DEAD;
                     if (probe != null) {
                         probe.close();
                     }
