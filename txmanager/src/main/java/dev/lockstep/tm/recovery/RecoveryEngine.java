@@ -8,6 +8,7 @@ import dev.lockstep.tm.internal.log.LogStorage;
 import dev.lockstep.tm.internal.log.LogTakeover;
 import dev.lockstep.tm.internal.timeout.RetryBackoff;
 import dev.lockstep.tm.internal.xa.LockstepXid;
+import dev.lockstep.tm.internal.xa.XaCalls;
 import dev.lockstep.tm.internal.xa.XaCodes;
 import dev.lockstep.tm.internal.xa.XaCodes.PhaseTwoOutcome;
 import dev.lockstep.tm.log.CommitRecord;
@@ -247,11 +248,12 @@ final class RecoveryEngine {
     }
 
     /** One branch listed by a resource. */
-    private static final class ListedBranch {
+    private static final class ListedBranch implements XaCalls.Failures {
         final ResourceScan scan;
         final Xid xid;
         boolean finished;
         String waitingFor;
+        Throwable lastError;
 
         ListedBranch(ResourceScan scan, Xid xid) {
             this.scan = scan;
@@ -260,6 +262,16 @@ final class RecoveryEngine {
 
         String bqualHex() {
             return HEX.formatHex(xid.getBranchQualifier());
+        }
+
+        @Override
+        public void failed(Throwable t) {
+            lastError = t;
+        }
+
+        /** The XA code of the last failed call as " (NAME(code))", or "" if it was not an XAException. */
+        String code() {
+            return lastError instanceof XAException e ? " (" + XaCodes.name(e.errorCode) + ")" : "";
         }
     }
 
@@ -578,44 +590,29 @@ final class RecoveryEngine {
             phaseTwo(tx, v, b, false);
         }
 
+        /**
+         * One commit or rollback of a branch that {@code recover()} just listed. XAER_NOTA is not done for either
+         * verb: MariaDB answers it while another session (the owner's) still holds the branch; a later
+         * {@code recover()} that no longer lists it is the proof (invariant 6).
+         */
+        PhaseTwoOutcome call(ListedBranch b, boolean committing) {
+            b.lastError = null;
+            PhaseTwoOutcome outcome = XaCalls.phaseTwo(b.scan.connection.xaResource(), b.xid, committing, b);
+            return b.lastError instanceof XAException e && e.errorCode == XAException.XAER_NOTA
+                    ? PhaseTwoOutcome.NOT_FOUND : outcome;
+        }
+
         void phaseTwo(ListedTx tx, IncView v, ListedBranch b, boolean committing) {
-            XAResource xa = b.scan.connection.xaResource();
             String name = b.scan.resource.name();
             String why = committing ? "COMMIT decision in the log" : (v.owner == Owner.ALIVE
                     ? "no decision, and its deadline plus the orphan safety interval passed"
                     : "no decision, and its owner is dead: presumed abort");
-            PhaseTwoOutcome outcome;
-            XAException error = null;
-            try {
-                if (committing) {
-                    xa.commit(b.xid, false);
-                } else {
-                    xa.rollback(b.xid);
-                }
-                outcome = PhaseTwoOutcome.DONE;
-            } catch (XAException e) {
-                error = e;
-                outcome = XaCodes.ofPhaseTwoError(e.errorCode, committing);
-            } catch (RuntimeException e) {
-                outcome = PhaseTwoOutcome.RETRY;
-                b.waitingFor = name + " failed: " + describe(e) + "; tried again at the next scan";
-                action(committing ? Kind.COMMIT : Kind.ROLLBACK, false, tx, b, b.waitingFor);
-                return;
-            }
             Kind kind = committing ? Kind.COMMIT : Kind.ROLLBACK;
-            String code = error == null ? "" : " (" + XaCodes.name(error.errorCode) + ")";
-            if (!committing && error != null && error.errorCode == XAException.XAER_NOTA) {
-                // recover() listed it a moment ago: MariaDB answers NOTA while the owner's session still holds the
-                // branch. Not done until a later recover() no longer lists it (invariant 6, for rollbacks too).
-                outcome = PhaseTwoOutcome.NOT_FOUND;
-            }
+            PhaseTwoOutcome outcome = call(b, committing);
             switch (outcome) {
                 case DONE -> {
                     b.finished = true;
-                    if (error != null) {
-                        forgetQuietly(xa, b.xid); // XA_HEURCOM on commit, XA_HEURRB on rollback: the right outcome
-                    }
-                    action(kind, true, tx, b, why + code);
+                    action(kind, true, tx, b, why + b.code());
                 }
                 case NOT_FOUND -> {
                     b.waitingFor = name + " answered XAER_NOTA although its recover() listed the branch: another "
@@ -623,10 +620,12 @@ final class RecoveryEngine {
                     action(kind, false, tx, b, b.waitingFor);
                 }
                 case RETRY -> {
-                    b.waitingFor = name + " answered" + code + ": tried again at the next scan";
+                    b.waitingFor = b.lastError instanceof XAException
+                            ? name + " answered" + b.code() + ": tried again at the next scan"
+                            : name + " failed: " + describe(b.lastError) + "; tried again at the next scan";
                     action(kind, false, tx, b, b.waitingFor);
                 }
-                default -> heuristic(tx, v, b, XaCodes.heuristicOf(outcome, committing), why + code);
+                default -> heuristic(tx, v, b, XaCodes.heuristicOf(outcome, committing), why + b.code());
             }
         }
 
@@ -882,35 +881,35 @@ final class RecoveryEngine {
 
         /** Calls the verdict on one branch; forgets a heuristically completed one. True if it is finished. */
         boolean resolveBranch(ListedTx tx, ListedBranch b, Verdict verdict) {
-            XAResource xa = b.scan.connection.xaResource();
             boolean committing = verdict == Verdict.COMMIT;
-            try {
-                if (committing) {
-                    xa.commit(b.xid, false);
-                } else {
-                    xa.rollback(b.xid);
-                }
-                action(committing ? Kind.COMMIT : Kind.ROLLBACK, true, tx, b, "operator's resolve");
-                return true;
-            } catch (XAException e) {
-                PhaseTwoOutcome outcome = XaCodes.ofPhaseTwoError(e.errorCode, committing);
-                if (outcome == PhaseTwoOutcome.RETRY || outcome == PhaseTwoOutcome.NOT_FOUND) {
-                    action(committing ? Kind.COMMIT : Kind.ROLLBACK, false, tx, b, "operator's resolve: "
-                            + XaCodes.name(e.errorCode) + ", tried again by later scans");
-                    return false;
-                }
-                try {
-                    xa.forget(b.xid);
-                    action(Kind.FORGET, true, tx, b, "operator's resolve: the resource had completed it on its own ("
-                            + XaCodes.name(e.errorCode) + "); forgotten");
+            Kind kind = committing ? Kind.COMMIT : Kind.ROLLBACK;
+            PhaseTwoOutcome outcome = call(b, committing);
+            switch (outcome) {
+                case DONE -> {
+                    if (b.lastError == null) {
+                        action(kind, true, tx, b, "operator's resolve");
+                    } else {
+                        action(Kind.FORGET, true, tx, b, "operator's resolve: the resource had completed it on its "
+                                + "own" + b.code() + "; forgotten");
+                    }
                     return true;
-                } catch (XAException | RuntimeException f) {
-                    action(Kind.FORGET, false, tx, b, "forget failed: " + describe(f));
+                }
+                case RETRY, NOT_FOUND -> {
+                    action(kind, false, tx, b, "operator's resolve: " + (b.lastError instanceof XAException e
+                            ? XaCodes.name(e.errorCode) + ", tried again by later scans" : describe(b.lastError)));
                     return false;
                 }
-            } catch (RuntimeException e) {
-                action(committing ? Kind.COMMIT : Kind.ROLLBACK, false, tx, b, "operator's resolve: " + describe(e));
-                return false;
+                default -> {
+                    try {
+                        b.scan.connection.xaResource().forget(b.xid);
+                        action(Kind.FORGET, true, tx, b, "operator's resolve: the resource had completed it on its "
+                                + "own" + b.code() + "; forgotten");
+                        return true;
+                    } catch (XAException | RuntimeException f) {
+                        action(Kind.FORGET, false, tx, b, "forget failed: " + describe(f));
+                        return false;
+                    }
+                }
             }
         }
 

@@ -1,6 +1,7 @@
 package dev.lockstep.tm.internal.coordinator;
 
 import dev.lockstep.tm.internal.xa.LockstepXid;
+import dev.lockstep.tm.internal.xa.XaCalls;
 import dev.lockstep.tm.internal.xa.XaCodes;
 import javax.transaction.xa.XAResource;
 
@@ -9,7 +10,7 @@ import javax.transaction.xa.XAResource;
  * The fields set during a phase are written by the thread that ran the call and read by the coordinator after
  * {@link PhaseRunner} joined that thread.
  */
-final class Branch {
+final class Branch implements XaCalls.Failures {
 
     final LockstepXid xid;
     final XAResource resource;
@@ -30,7 +31,8 @@ final class Branch {
         this.joinable = joinable;
     }
 
-    void failed(Throwable t) {
+    @Override
+    public void failed(Throwable t) {
         lastError = t;
         lastErrorCode = XaCodes.codeOf(t);
     }
