@@ -96,8 +96,8 @@ class DaemonBesideLiveTmTest {
         RecoveryServiceProcess.Result stopped;
         List<OrphanRun> orphanRuns = new ArrayList<>();
         ExecutorService pool = Executors.newCachedThreadPool();
-        try (ThreeResources live = ThreeResources.open(mainTm, all, LOAD_THREADS + 3);
-             ThreeResources orphans = ThreeResources.open(orphanTm, all, 2)) {
+        try (TransferResources live = TransferResources.openThree(mainTm, all, LOAD_THREADS + 3);
+             TransferResources orphans = TransferResources.openThree(orphanTm, all, 2)) {
             RecoveryServiceProcess service = new RecoveryServiceProcess(dir.resolve("service"), log,
                     List.of(node, orphanNode), all)
                     .set("scan.interval", "1s")
@@ -189,7 +189,7 @@ class DaemonBesideLiveTmTest {
 
     // ------------------------------------------------------------------ load
 
-    private void loadThread(ThreeResources r, String run, int thread, AtomicBoolean stop) {
+    private void loadThread(TransferResources r, String run, int thread, AtomicBoolean stop) {
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         for (long n = 0; !stop.get(); n++) {
             String id = run + "-" + thread + "-" + n;
@@ -232,7 +232,7 @@ class DaemonBesideLiveTmTest {
     }
 
     /** Transfers that sleep past the timeout before commit(): the reaper rolls them back first. */
-    private void sleeperThread(ThreeResources r, String run, AtomicBoolean stop) {
+    private void sleeperThread(TransferResources r, String run, AtomicBoolean stop) {
         for (long n = 0; !stop.get(); n++) {
             String id = run + "-sleeper-" + n;
             boolean completing = false;
@@ -283,7 +283,7 @@ class DaemonBesideLiveTmTest {
         }
     }
 
-    private OrphanRun orphan(int k, ThreeResources orphans, String run, String orphanNode, StallAtC3 stall,
+    private OrphanRun orphan(int k, TransferResources orphans, String run, String orphanNode, StallAtC3 stall,
             Endpoints all, ExecutorService pool) throws Exception {
         String id = run + "-orphan-" + k;
         CountDownLatch reached = stall.arm();

@@ -3,7 +3,6 @@ package dev.lockstep.it.crash;
 import dev.lockstep.tm.Lockstep;
 import dev.lockstep.tm.LockstepMetrics;
 import dev.lockstep.tm.spi.CrashPoint;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +18,7 @@ import java.util.logging.SimpleFormatter;
 
 /**
  * The application of {@link ResourceCrashTest}, run as the main class of a child JVM: one Lockstep over the three
- * resources ({@link ThreeResources}) that commits {@code before} transfers, then one more, {@code <node>-paused},
+ * resources ({@link TransferResources}) that commits {@code before} transfers, then one more, {@code <node>-paused},
  * whose commit stops right after its COMMIT record is forced ({@link CrashPoint#C4_DECISION_FORCED}) until the file
  * {@code gate} exists. Meanwhile the test kills a resource, so that phase two finds it dead.
  *
@@ -49,8 +48,6 @@ public final class PausedPhaseTwoApp {
     public static final String CLOSED = "CLOSED";
     /** Exit code when the gate never opened. */
     public static final int GATE_TIMEOUT = 4;
-    /** Exit code when the standard input closed (parent gone). */
-    public static final int PARENT_GONE = 3;
 
     private PausedPhaseTwoApp() {
     }
@@ -77,7 +74,7 @@ public final class PausedPhaseTwoApp {
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> a = parse(argv);
-        watchParent();
+        TransferApp.watchParent();
         showLockstepWarnings();
         String node = a.get("node");
         Endpoints e = new Endpoints(a.get("pg-url"), a.get("maria-url"), a.get("broker-url"));
@@ -86,24 +83,24 @@ public final class PausedPhaseTwoApp {
                 .defaultTimeout(Duration.ofSeconds(30))
                 .retryInitialDelay(Duration.ofMillis(200)).retryMaxDelay(Duration.ofSeconds(1))
                 .crashHook(gate).build();
-        ThreeResources r = ThreeResources.open(lockstep, e, 3);
-        say(STARTED + " node=" + node + " incarnation=" + lockstep.incarnation());
+        TransferResources r = TransferResources.openThree(lockstep, e, 3);
+        TransferApp.say(STARTED + " node=" + node + " incarnation=" + lockstep.incarnation());
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         int before = Integer.parseInt(a.getOrDefault("before", "2"));
         for (int i = 0; i < before; i++) {
             String id = node + "-0-" + i;
             r.transfer(node, id, rnd.nextLong(1, 51), rnd.nextInt(Workload.ACCOUNTS), rnd.nextInt(Workload.ACCOUNTS));
-            say(COMMITTED + " id=" + id);
+            TransferApp.say(COMMITTED + " id=" + id);
         }
         String id = pausedId(node);
         gate.arm(id);
         long t0 = System.nanoTime();
         try {
             r.transfer(node, id, rnd.nextLong(1, 51), rnd.nextInt(Workload.ACCOUNTS), rnd.nextInt(Workload.ACCOUNTS));
-            say(COMMIT_RETURNED + " id=" + id + " ms=" + (System.nanoTime() - gate.openedNanos) / 1_000_000
+            TransferApp.say(COMMIT_RETURNED + " id=" + id + " ms=" + (System.nanoTime() - gate.openedNanos) / 1_000_000
                     + " pending=" + lockstep.metrics().pendingBranches());
         } catch (Exception ex) {
-            say(COMMIT_FAILED + " id=" + id + " error=" + ex.toString().replace('\n', ' '));
+            TransferApp.say(COMMIT_FAILED + " id=" + id + " error=" + ex.toString().replace('\n', ' '));
         }
         long settleStart = System.nanoTime();
         while (true) {
@@ -111,15 +108,15 @@ public final class PausedPhaseTwoApp {
             String counters = "pending=" + m.pendingBranches() + " retries=" + m.phaseTwoRetries() + " heuristic="
                     + m.heuristic() + " committed=" + m.committed();
             if (m.pendingBranches() == 0) {
-                say(SETTLED + " " + counters + " ms=" + (System.nanoTime() - settleStart) / 1_000_000);
+                TransferApp.say(SETTLED + " " + counters + " ms=" + (System.nanoTime() - settleStart) / 1_000_000);
                 break;
             }
-            say(SETTLING + " " + counters);
+            TransferApp.say(SETTLING + " " + counters);
             Thread.sleep(100);
         }
         List<String> hung = r.closePools(Duration.ofSeconds(5));
         lockstep.close();
-        say(CLOSED + " hung-pools=" + hung + " total-ms=" + (System.nanoTime() - t0) / 1_000_000);
+        TransferApp.say(CLOSED + " hung-pools=" + hung + " total-ms=" + (System.nanoTime() - t0) / 1_000_000);
         Runtime.getRuntime().halt(0); // a pool that hung on close must not keep the JVM alive
     }
 
@@ -144,11 +141,11 @@ public final class PausedPhaseTwoApp {
                 return;
             }
             armedFor = null;
-            say(PAUSED + " point=" + point + " id=" + id + " thread=" + Thread.currentThread().getName());
+            TransferApp.say(PAUSED + " point=" + point + " id=" + id + " thread=" + Thread.currentThread().getName());
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (!Files.exists(file)) {
                 if (System.nanoTime() > deadline) {
-                    say("GATE-TIMEOUT " + file + " did not appear within 120 s; halting");
+                    TransferApp.say("GATE-TIMEOUT " + file + " did not appear within 120 s; halting");
                     Runtime.getRuntime().halt(GATE_TIMEOUT);
                 }
                 try {
@@ -159,7 +156,7 @@ public final class PausedPhaseTwoApp {
                 }
             }
             openedNanos = System.nanoTime();
-            say("GATE-OPEN id=" + id);
+            TransferApp.say("GATE-OPEN id=" + id);
         }
     }
 
@@ -178,23 +175,6 @@ public final class PausedPhaseTwoApp {
     /** Held so that the configured logger is not collected (JUL keeps loggers weakly). */
     private static final Logger LOCKSTEP_LOGGER = Logger.getLogger("dev.lockstep");
 
-    /** Halts when standard input reaches EOF: the parent JVM (which never writes to it) is gone. */
-    private static void watchParent() {
-        Thread watch = new Thread(() -> {
-            try (InputStream in = System.in) {
-                while (in.read() >= 0) {
-                    // nothing is ever written; EOF means the parent is gone
-                }
-            } catch (Exception e) {
-                // treated like EOF
-            }
-            say("standard input closed: the parent JVM is gone, halting");
-            Runtime.getRuntime().halt(PARENT_GONE);
-        }, "parent-watch");
-        watch.setDaemon(true);
-        watch.start();
-    }
-
     private static Map<String, String> parse(String[] args) {
         Map<String, String> m = new LinkedHashMap<>();
         for (String a : args) {
@@ -210,12 +190,5 @@ public final class PausedPhaseTwoApp {
             }
         }
         return m;
-    }
-
-    private static void say(String line) {
-        synchronized (System.out) {
-            System.out.println(line);
-            System.out.flush();
-        }
     }
 }

@@ -1,20 +1,13 @@
 package dev.lockstep.it.crash;
 
-import dev.lockstep.jdbc.LockstepDataSources;
-import dev.lockstep.jms.LockstepConnectionFactory;
 import dev.lockstep.tm.Lockstep;
 import dev.lockstep.tm.spi.CrashPoint;
-import io.agroal.api.AgroalDataSource;
-import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
-import jakarta.transaction.Status;
 import jakarta.transaction.UserTransaction;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -76,9 +69,7 @@ public final class TransferApp {
     private final Options options;
     private final Lockstep lockstep;
     private final UserTransaction ut;
-    private final AgroalDataSource pg;
-    private final AgroalDataSource maria;
-    private final LockstepConnectionFactory jms;
+    private final TransferResources resources;
     private final CrashHalter halter;
     /** Load mode with pause-at, else null. */
     private final Pauser pauser;
@@ -100,17 +91,8 @@ public final class TransferApp {
         }
         this.lockstep = b.build();
         this.ut = lockstep.userTransaction();
-        Endpoints e = o.endpoints();
-        int poolSize = o.threads() + 2;
         // Each pool and the factory registers its RecoverableResource with lockstep under its name here.
-        this.pg = LockstepDataSources.postgresql(lockstep, Endpoints.PG_RESOURCE, e.pgUrl(), e.pgLogin().user(),
-                e.pgLogin().password(), poolSize);
-        this.maria = LockstepDataSources.mysql(lockstep, Endpoints.MARIA_RESOURCE, e.mariaUrl(),
-                e.mariaLogin().user(), e.mariaLogin().password(), poolSize);
-        this.jms = e.withBroker()
-                ? LockstepConnectionFactory.artemis(lockstep, Endpoints.JMS_RESOURCE, e.brokerUrl(),
-                        e.brokerLogin().user(), e.brokerLogin().password(), poolSize)
-                : null;
+        this.resources = TransferResources.open(lockstep, o.endpoints(), o.threads() + 2);
     }
 
     public static void main(String[] args) throws Exception {
@@ -192,12 +174,7 @@ public final class TransferApp {
             th.join();
         }
         say(DONE + " committed=" + committed.get() + " failed=" + failed.get());
-        if (jms != null) {
-            jms.close();
-        }
-        pg.close();
-        maria.close();
-        lockstep.close();
+        resources.close();
         System.exit(failed.get() == 0 ? 0 : 1);
     }
 
@@ -212,56 +189,12 @@ public final class TransferApp {
         }
         boolean completing = false;
         try {
-            // Always PostgreSQL first, then MariaDB: one lock order, so no deadlock spans the two databases.
-            try (Connection c = pg.getConnection()) {
-                update(c, -amount, from);
-                insert(c, id, amount);
-            }
-            try (Connection c = maria.getConnection()) {
-                update(c, amount, to);
-                insert(c, id, amount);
-            }
-            if (jms != null) {
-                try (jakarta.jms.Connection c = jms.createConnection()) {
-                    Session s = c.createSession();
-                    TextMessage m = s.createTextMessage(id);
-                    m.setStringProperty("run", options.node());
-                    s.createProducer(s.createQueue(TransferTables.QUEUE)).send(m);
-                }
-            }
+            resources.work(options.node(), id, amount, from, to);
             completing = true;
             ut.commit();
         } catch (Exception e) {
-            if (!completing && ut.getStatus() != Status.STATUS_NO_TRANSACTION) {
-                try {
-                    ut.rollback();
-                } catch (Exception suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
+            resources.rollBackQuietly(completing, e);
             throw e;
-        }
-    }
-
-    private void update(Connection c, long delta, int account) throws Exception {
-        try (PreparedStatement p = c.prepareStatement(
-                "UPDATE transfer_accounts SET balance = balance + ? WHERE run = ? AND id = ?")) {
-            p.setLong(1, delta);
-            p.setString(2, options.node());
-            p.setInt(3, account);
-            if (p.executeUpdate() != 1) {
-                throw new IllegalStateException("account " + account + " of run " + options.node() + " is missing: "
-                        + "open the accounts (TransferTables.openAccounts) before starting the app");
-            }
-        }
-    }
-
-    private void insert(Connection c, String id, long amount) throws Exception {
-        try (PreparedStatement p = c.prepareStatement("INSERT INTO transfers (id, run, amount) VALUES (?, ?, ?)")) {
-            p.setString(1, id);
-            p.setString(2, options.node());
-            p.setLong(3, amount);
-            p.executeUpdate();
         }
     }
 
@@ -334,7 +267,7 @@ public final class TransferApp {
     }
 
     /** Halts when standard input reaches EOF: the parent JVM (which never writes to it) is gone. */
-    private static void watchParent() {
+    static void watchParent() {
         Thread watch = new Thread(() -> {
             try (InputStream in = System.in) {
                 while (in.read() >= 0) {
@@ -350,7 +283,8 @@ public final class TransferApp {
         watch.start();
     }
 
-    private static void say(String line) {
+    /** One line on standard output, whole, flushed at once: the parent reads it as it comes. */
+    static void say(String line) {
         synchronized (System.out) {
             System.out.println(line);
             System.out.flush();

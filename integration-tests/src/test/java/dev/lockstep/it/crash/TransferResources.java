@@ -16,23 +16,25 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The three resources of a transfer, enlisted in one Lockstep, for tests that drive a transaction manager of their
- * own (in the test JVM or in {@link PausedPhaseTwoApp}) rather than {@link TransferApp}: the same pools and factory
- * under the same names ({@link Endpoints}), and the same transfer (debit in PostgreSQL, credit in MariaDB, a message
- * with property {@code run} on queue {@value TransferTables#QUEUE}), so {@link Checker} reads the outcome.
+ * The resources of a transfer, enlisted in one Lockstep: pools for PostgreSQL and MariaDB and, when the endpoints name
+ * a broker, the Artemis factory, under the names of {@link Endpoints}; and the transfer itself (debit in PostgreSQL,
+ * credit in MariaDB, a message with property {@code run} on queue {@value TransferTables#QUEUE}), so {@link Checker}
+ * reads the outcome. {@link TransferApp}, {@link PausedPhaseTwoApp} and tests that drive a transaction manager in the
+ * test JVM all transfer through it.
  *
  * <p>Unlike TransferApp, the run id (the {@code run} column and message property) is chosen by the caller and need
  * not be the node id: two transaction managers can share one run, and one Checker looks at both.
  */
-final class ThreeResources implements AutoCloseable {
+final class TransferResources implements AutoCloseable {
 
     final Lockstep lockstep;
     final UserTransaction ut;
     final AgroalDataSource pg;
     final AgroalDataSource maria;
+    /** Null without a broker. */
     final LockstepConnectionFactory jms;
 
-    private ThreeResources(Lockstep lockstep, AgroalDataSource pg, AgroalDataSource maria,
+    private TransferResources(Lockstep lockstep, AgroalDataSource pg, AgroalDataSource maria,
             LockstepConnectionFactory jms) {
         this.lockstep = lockstep;
         this.ut = lockstep.userTransaction();
@@ -41,18 +43,25 @@ final class ThreeResources implements AutoCloseable {
         this.jms = jms;
     }
 
-    /** Pools of {@code poolSize} for both databases and the broker, registered with {@code lockstep}. */
-    static ThreeResources open(Lockstep lockstep, Endpoints e, int poolSize) throws Exception {
-        if (!e.withBroker()) {
-            throw new IllegalArgumentException("three resources need the broker URL");
-        }
+    /** Pools of {@code poolSize} for both databases and, with a broker URL, the broker, registered with lockstep. */
+    static TransferResources open(Lockstep lockstep, Endpoints e, int poolSize) throws Exception {
         AgroalDataSource pg = LockstepDataSources.postgresql(lockstep, Endpoints.PG_RESOURCE, e.pgUrl(),
                 e.pgLogin().user(), e.pgLogin().password(), poolSize);
         AgroalDataSource maria = LockstepDataSources.mysql(lockstep, Endpoints.MARIA_RESOURCE, e.mariaUrl(),
                 e.mariaLogin().user(), e.mariaLogin().password(), poolSize);
-        LockstepConnectionFactory jms = LockstepConnectionFactory.artemis(lockstep, Endpoints.JMS_RESOURCE,
-                e.brokerUrl(), e.brokerLogin().user(), e.brokerLogin().password(), poolSize);
-        return new ThreeResources(lockstep, pg, maria, jms);
+        LockstepConnectionFactory jms = e.withBroker()
+                ? LockstepConnectionFactory.artemis(lockstep, Endpoints.JMS_RESOURCE, e.brokerUrl(),
+                        e.brokerLogin().user(), e.brokerLogin().password(), poolSize)
+                : null;
+        return new TransferResources(lockstep, pg, maria, jms);
+    }
+
+    /** Like {@link #open}, but refuses endpoints without a broker: for tests about all three resources. */
+    static TransferResources openThree(Lockstep lockstep, Endpoints e, int poolSize) throws Exception {
+        if (!e.withBroker()) {
+            throw new IllegalArgumentException("three resources need the broker URL");
+        }
+        return open(lockstep, e, poolSize);
     }
 
     /** One transfer in one transaction, committed; throws (after rolling back what it began) if it did not commit. */
@@ -82,7 +91,7 @@ final class ThreeResources implements AutoCloseable {
 
     /**
      * The work of a transfer in the thread's current transaction: PostgreSQL first, then MariaDB (one lock order, so
-     * no deadlock spans the databases), then the message.
+     * no deadlock spans the databases), then the message if there is a broker.
      */
     void work(String run, String id, long amount, int from, int to) throws Exception {
         try (Connection c = pg.getConnection()) {
@@ -92,6 +101,9 @@ final class ThreeResources implements AutoCloseable {
         try (Connection c = maria.getConnection()) {
             update(c, run, amount, to);
             insert(c, run, id, amount);
+        }
+        if (jms == null) {
+            return;
         }
         try (jakarta.jms.Connection c = jms.createConnection()) {
             Session s = c.createSession();
@@ -130,7 +142,9 @@ final class ThreeResources implements AutoCloseable {
      */
     List<String> closePools(Duration patience) throws InterruptedException {
         List<String> hung = new ArrayList<>();
-        closeBounded("jms " + jms.resourceName(), jms::close, patience, hung);
+        if (jms != null) {
+            closeBounded("jms " + jms.resourceName(), jms::close, patience, hung);
+        }
         closeBounded("pg", pg::close, patience, hung);
         closeBounded("maria", maria::close, patience, hung);
         return hung;
