@@ -71,6 +71,22 @@ class RecoveryEngineTest {
             return xids.newGtrid(clock.millis(), 60);
         }
 
+        /** A new transaction whose branch i+1 is prepared in {@code rms[i]}. */
+        byte[] prepared(FakeResourceManager... rms) {
+            byte[] gtrid = newGtrid();
+            for (int i = 0; i < rms.length; i++) {
+                rms[i].prepare(LockstepXid.branch(gtrid, i + 1));
+            }
+            return gtrid;
+        }
+
+        /** {@link #prepared} plus its COMMIT record naming those resources. */
+        byte[] decided(FakeResourceManager... rms) throws IOException {
+            byte[] gtrid = prepared(rms);
+            commit(gtrid, java.util.Arrays.stream(rms).map(FakeResourceManager::name).toArray(String[]::new));
+            return gtrid;
+        }
+
         void commit(byte[] gtrid, String... resources) throws IOException {
             List<CommitRecord.Branch> branches = new ArrayList<>();
             for (int i = 0; i < resources.length; i++) {
@@ -103,10 +119,7 @@ class RecoveryEngineTest {
     @Test
     void commitsEveryBranchOfADeadIncarnationsDecisionThenEndsAndRetiresItsLog() throws Exception {
         DeadIncarnation dead = new DeadIncarnation();
-        byte[] g = dead.newGtrid();
-        pg.prepare(LockstepXid.branch(g, 1));
-        maria.prepare(LockstepXid.branch(g, 2));
-        dead.commit(g, "pg", "maria");
+        byte[] g = dead.decided(pg, maria);
         dead.die();
 
         ScanReport report = recovery().scan();
@@ -123,9 +136,7 @@ class RecoveryEngineTest {
     @Test
     void rollsBackABranchWithoutDecisionOfADeadIncarnationAtOnce() throws Exception {
         DeadIncarnation dead = new DeadIncarnation();
-        byte[] g = dead.newGtrid();
-        pg.prepare(LockstepXid.branch(g, 1));
-        maria.prepare(LockstepXid.branch(g, 2));
+        byte[] g = dead.prepared(pg, maria);
         dead.die();
 
         ScanReport report = recovery().scan();
@@ -197,8 +208,7 @@ class RecoveryEngineTest {
     @Test
     void aRollbackAnsweredNotFoundWhileRecoverListsTheBranchIsNotDone() throws Exception {
         DeadIncarnation dead = new DeadIncarnation();
-        byte[] g = dead.newGtrid();
-        pg.prepare(LockstepXid.branch(g, 1));
+        byte[] g = dead.prepared(pg);
         dead.die();
         pg.rollbackErrors.add(XAException.XAER_NOTA); // MariaDB: the branch is still held by the owner's session
         Recovery recovery = recovery();
@@ -216,10 +226,7 @@ class RecoveryEngineTest {
     @Test
     void anUnreachableResourceBacksOffWhileTheOthersAreFinishedAndTheDecisionWaitsForIt() throws Exception {
         DeadIncarnation dead = new DeadIncarnation();
-        byte[] g = dead.newGtrid();
-        pg.prepare(LockstepXid.branch(g, 1));
-        maria.prepare(LockstepXid.branch(g, 2));
-        dead.commit(g, "pg", "maria");
+        byte[] g = dead.decided(pg, maria);
         dead.die();
         maria.down = true;
         Recovery recovery = builder().retryInitialDelay(Duration.ofSeconds(2)).retryMaxDelay(Duration.ofSeconds(8))
@@ -249,9 +256,7 @@ class RecoveryEngineTest {
     @Test
     void notFoundOnACommitIsNotDoneUntilRecoverNoLongerListsTheBranch() throws Exception {
         DeadIncarnation dead = new DeadIncarnation();
-        byte[] g = dead.newGtrid();
-        pg.prepare(LockstepXid.branch(g, 1));
-        dead.commit(g, "pg");
+        byte[] g = dead.decided(pg);
         dead.die();
         pg.notaOnCommit = true;
         Recovery recovery = recovery();
@@ -269,10 +274,7 @@ class RecoveryEngineTest {
     @Test
     void aHeuristicIsRecordedKeptAndReportedUntilAnOperatorResolvesIt() throws Exception {
         DeadIncarnation dead = new DeadIncarnation();
-        byte[] g = dead.newGtrid();
-        pg.prepare(LockstepXid.branch(g, 1));
-        maria.prepare(LockstepXid.branch(g, 2));
-        dead.commit(g, "pg", "maria");
+        byte[] g = dead.decided(pg, maria);
         dead.die();
         pg.commitErrors.add(XAException.XA_HEURRB);
         Recovery recovery = recovery();
@@ -296,9 +298,7 @@ class RecoveryEngineTest {
     @Test
     void aHeuristicOfADeadLogSurvivesARestartOfRecovery() throws Exception {
         DeadIncarnation dead = new DeadIncarnation();
-        byte[] g = dead.newGtrid();
-        pg.prepare(LockstepXid.branch(g, 1));
-        dead.commit(g, "pg");
+        byte[] g = dead.decided(pg);
         dead.die();
         pg.commitErrors.add(XAException.XA_HEURHAZ);
         try (Recovery first = builder().build()) {
@@ -312,12 +312,8 @@ class RecoveryEngineTest {
     @Test
     void aCorruptLogStopsRecoveryOfItsTransactionsAndNamesFileAndOffset() throws Exception {
         DeadIncarnation dead = new DeadIncarnation();
-        byte[] g1 = dead.newGtrid();
-        byte[] g2 = dead.newGtrid();
-        pg.prepare(LockstepXid.branch(g1, 1));
-        pg.prepare(LockstepXid.branch(g2, 1));
-        dead.commit(g1, "pg");
-        dead.commit(g2, "pg");
+        byte[] g1 = dead.decided(pg);
+        byte[] g2 = dead.decided(pg);
         dead.die();
         Path segment = LogLayout.segments(nodeDir(), dead.log.incarnation()).get(0);
         flipByte(segment, 24 + 8 + 5); // inside the first record, with the second one after it
@@ -335,11 +331,8 @@ class RecoveryEngineTest {
     @Test
     void aTornTailIsIgnoredAndRepairedBeforeRecoveryAppendsToTheLog() throws Exception {
         DeadIncarnation dead = new DeadIncarnation();
-        byte[] g1 = dead.newGtrid();
+        byte[] g1 = dead.decided(pg, maria);
         byte[] g2 = dead.newGtrid();
-        pg.prepare(LockstepXid.branch(g1, 1));
-        maria.prepare(LockstepXid.branch(g1, 2));
-        dead.commit(g1, "pg", "maria");
         dead.die();
         Path segment = LogLayout.segments(nodeDir(), dead.log.incarnation()).get(0);
         appendGarbageAfterRecords(segment);
@@ -375,11 +368,8 @@ class RecoveryEngineTest {
     @Test
     void inspectChangesNothingAndSaysWhatAScanWouldDo() throws Exception {
         DeadIncarnation dead = new DeadIncarnation();
-        byte[] g = dead.newGtrid();
-        pg.prepare(LockstepXid.branch(g, 1));
-        dead.commit(g, "pg");
-        byte[] g2 = dead.newGtrid();
-        maria.prepare(LockstepXid.branch(g2, 1));
+        byte[] g = dead.decided(pg);
+        byte[] g2 = dead.prepared(maria);
         dead.die();
 
         try (Recovery ro = builder().readOnly(true).build()) {
@@ -415,9 +405,7 @@ class RecoveryEngineTest {
     @Test
     void resolveRefusesWhatWouldBreakAtomicityOrBelongsToALiveOwner() throws Exception {
         DeadIncarnation dead = new DeadIncarnation();
-        byte[] g = dead.newGtrid();
-        pg.prepare(LockstepXid.branch(g, 1));
-        dead.commit(g, "pg");
+        byte[] g = dead.decided(pg);
         dead.die();
         Lockstep live = Lockstep.builder().nodeId(NODE).logDirectory(dir).clock(clock).build();
         toClose.add(live);
@@ -439,9 +427,7 @@ class RecoveryEngineTest {
     @Test
     void resolveCommitRecordsTheOperatorsDecisionBeforeCommitting() throws Exception {
         DeadIncarnation dead = new DeadIncarnation();
-        byte[] g = dead.newGtrid();
-        pg.prepare(LockstepXid.branch(g, 1));
-        maria.prepare(LockstepXid.branch(g, 2));
+        byte[] g = dead.prepared(pg, maria);
         dead.die();
         maria.commitErrors.add(XAException.XAER_RMFAIL);
         Recovery recovery = recovery();
@@ -461,13 +447,9 @@ class RecoveryEngineTest {
     @Test
     void aNodeRestartedAfterRecoveryFindsNothingPending() throws Exception {
         DeadIncarnation dead = new DeadIncarnation();
-        byte[] g = dead.newGtrid();
-        pg.prepare(LockstepXid.branch(g, 1));
-        dead.commit(g, "pg");
+        byte[] g = dead.decided(pg);
         dead.log.writeEnd(new EndRecord(g));
-        byte[] g2 = dead.newGtrid();
-        pg.prepare(LockstepXid.branch(g2, 1));
-        dead.commit(g2, "pg");
+        byte[] g2 = dead.decided(pg);
         dead.die();
         recovery().scan();
         try (Lockstep next = Lockstep.builder().nodeId(NODE).logDirectory(dir).build()) {
