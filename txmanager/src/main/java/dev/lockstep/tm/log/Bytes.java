@@ -21,6 +21,18 @@ final class Bytes {
         return value.clone();
     }
 
+    /** The record's gtrid without a copy: records are immutable and never hand out their arrays. */
+    static byte[] rawGtrid(LogRecord record) {
+        if (record instanceof CommitRecord c) {
+            return c.rawGtrid();
+        } else if (record instanceof EndRecord e) {
+            return e.rawGtrid();
+        } else if (record instanceof HeuristicRecord h) {
+            return h.rawGtrid();
+        }
+        return ((ForgetRecord) record).rawGtrid();
+    }
+
     static String hex(byte[] value) {
         return HEX.formatHex(value);
     }

@@ -23,6 +23,10 @@ public record CommitRecord(byte[] gtrid, long decidedAtMillis, List<Branch> bran
             return bqual.clone();
         }
 
+        byte[] rawBqual() {
+            return bqual;
+        }
+
         @Override
         public boolean equals(Object o) {
             return o instanceof Branch b && Arrays.equals(bqual, b.bqual) && resourceName.equals(b.resourceName);
@@ -52,6 +56,11 @@ public record CommitRecord(byte[] gtrid, long decidedAtMillis, List<Branch> bran
     @Override
     public byte[] gtrid() {
         return gtrid.clone();
+    }
+
+    /** The id itself, not a copy, for the codec and map keys of this package; never hand it out. */
+    byte[] rawGtrid() {
+        return gtrid;
     }
 
     @Override

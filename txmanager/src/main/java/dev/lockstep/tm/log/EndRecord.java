@@ -17,6 +17,11 @@ public record EndRecord(byte[] gtrid) implements LogRecord {
         return gtrid.clone();
     }
 
+    /** The id itself, not a copy, for the codec and map keys of this package; never hand it out. */
+    byte[] rawGtrid() {
+        return gtrid;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof EndRecord e && Arrays.equals(gtrid, e.gtrid);

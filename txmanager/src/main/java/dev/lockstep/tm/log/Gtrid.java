@@ -18,6 +18,11 @@ public final class Gtrid implements Comparable<Gtrid> {
         return new Gtrid(Bytes.copyChecked(gtrid, "gtrid", 1, RecordCodec.MAX_ID_BYTES));
     }
 
+    /** Wraps {@code gtrid} itself: only for arrays that were checked and are never changed (the records' own). */
+    static Gtrid ofTrusted(byte[] gtrid) {
+        return new Gtrid(gtrid);
+    }
+
     /** A copy of the id's bytes. */
     public byte[] bytes() {
         return bytes.clone();

@@ -22,9 +22,18 @@ public record HeuristicRecord(byte[] gtrid, byte[] bqual, String resourceName, H
         return gtrid.clone();
     }
 
+    /** The id itself, not a copy, for the codec and map keys of this package; never hand it out. */
+    byte[] rawGtrid() {
+        return gtrid;
+    }
+
     @Override
     public byte[] bqual() {
         return bqual.clone();
+    }
+
+    byte[] rawBqual() {
+        return bqual;
     }
 
     @Override

@@ -11,6 +11,6 @@ public sealed interface LogRecord permits CommitRecord, EndRecord, HeuristicReco
 
     /** The global transaction id as a map key. */
     default Gtrid key() {
-        return Gtrid.of(gtrid());
+        return Gtrid.ofTrusted(Bytes.rawGtrid(this));
     }
 }

@@ -73,66 +73,92 @@ public final class RecordCodec {
     private RecordCodec() {
     }
 
-    /** Encodes {@code record} as a complete frame (length, CRC, payload). */
+    /**
+     * Encodes {@code record} as a complete frame (length, CRC, payload). One array per frame and no intermediate copies:
+     * it runs for every COMMIT and END on the commit path.
+     */
     public static byte[] frame(LogRecord record) {
-        byte[] payload = encode(record);
-        byte[] frame = new byte[FRAME_HEADER_BYTES + payload.length];
+        byte[] gtrid = Bytes.rawGtrid(record);
+        int size = payloadSize(record, gtrid);
+        byte[] frame = new byte[FRAME_HEADER_BYTES + size];
         ByteBuffer b = ByteBuffer.wrap(frame);
-        b.putInt(payload.length).putInt(crc(payload, 0, payload.length)).put(payload);
+        b.position(FRAME_HEADER_BYTES);
+        writePayload(record, gtrid, b);
+        b.putInt(0, size).putInt(4, crc(frame, FRAME_HEADER_BYTES, size));
         return frame;
     }
 
     /** Encodes the payload of {@code record}; throws {@link IllegalArgumentException} above the 1 MiB limit. */
     public static byte[] encode(LogRecord record) {
-        byte[] gtrid = record.gtrid();
-        byte[] payload;
+        byte[] frame = frame(record);
+        return java.util.Arrays.copyOfRange(frame, FRAME_HEADER_BYTES, frame.length);
+    }
+
+    private static int payloadSize(LogRecord record, byte[] gtrid) {
+        long size = 2 + gtrid.length;
         if (record instanceof CommitRecord c) {
-            payload = encodeCommit(c, gtrid);
+            size += 8 + 2;
+            for (CommitRecord.Branch branch : c.branches()) {
+                size += 1 + branch.rawBqual().length + 2 + utf8Length(branch.resourceName());
+            }
         } else if (record instanceof HeuristicRecord h) {
-            payload = encodeHeuristic(h, gtrid);
-        } else {
-            payload = idOnly(record instanceof EndRecord ? TYPE_END : TYPE_FORGET, gtrid);
-        }
-        if (payload.length > MAX_RECORD_BYTES) {
-            throw new IllegalArgumentException("record for gtrid " + Bytes.hex(gtrid) + " is " + payload.length
-                    + " bytes, above the limit of " + MAX_RECORD_BYTES + "; list fewer branches or shorter names");
-        }
-        return payload;
-    }
-
-    private static byte[] idOnly(byte type, byte[] gtrid) {
-        return ByteBuffer.allocate(2 + gtrid.length).put(type).put((byte) gtrid.length).put(gtrid).array();
-    }
-
-    private static byte[] encodeCommit(CommitRecord c, byte[] gtrid) {
-        List<CommitRecord.Branch> branches = c.branches();
-        byte[][] names = new byte[branches.size()][];
-        long size = 2 + gtrid.length + 8 + 2;
-        for (int i = 0; i < names.length; i++) {
-            names[i] = branches.get(i).resourceName().getBytes(StandardCharsets.UTF_8);
-            size += 1 + branches.get(i).bqual().length + 2 + names[i].length;
+            size += 1 + h.rawBqual().length + 2 + utf8Length(h.resourceName()) + 1 + 8;
         }
         if (size > MAX_RECORD_BYTES) {
-            throw new IllegalArgumentException("COMMIT record for gtrid " + Bytes.hex(gtrid) + " would be " + size
+            throw new IllegalArgumentException("record for gtrid " + Bytes.hex(gtrid) + " would be " + size
                     + " bytes, above the limit of " + MAX_RECORD_BYTES + "; list fewer branches or shorter names");
         }
-        ByteBuffer b = ByteBuffer.allocate((int) size);
-        b.put(TYPE_COMMIT).put((byte) gtrid.length).put(gtrid).putLong(c.decidedAtMillis())
-                .putShort((short) names.length);
-        for (int i = 0; i < names.length; i++) {
-            byte[] bqual = branches.get(i).bqual();
-            b.put((byte) bqual.length).put(bqual).putShort((short) names[i].length).put(names[i]);
-        }
-        return b.array();
+        return (int) size;
     }
 
-    private static byte[] encodeHeuristic(HeuristicRecord h, byte[] gtrid) {
-        byte[] bqual = h.bqual();
-        byte[] name = h.resourceName().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(2 + gtrid.length + 1 + bqual.length + 2 + name.length + 1 + 8);
-        b.put(TYPE_HEURISTIC).put((byte) gtrid.length).put(gtrid).put((byte) bqual.length).put(bqual)
-                .putShort((short) name.length).put(name).put(h.outcome().code()).putLong(h.atMillis());
-        return b.array();
+    private static void writePayload(LogRecord record, byte[] gtrid, ByteBuffer b) {
+        byte type = record instanceof CommitRecord ? TYPE_COMMIT : record instanceof HeuristicRecord ? TYPE_HEURISTIC
+                : record instanceof EndRecord ? TYPE_END : TYPE_FORGET;
+        b.put(type).put((byte) gtrid.length).put(gtrid);
+        if (record instanceof CommitRecord c) {
+            List<CommitRecord.Branch> branches = c.branches();
+            b.putLong(c.decidedAtMillis()).putShort((short) branches.size());
+            for (CommitRecord.Branch branch : branches) {
+                byte[] bqual = branch.rawBqual();
+                b.put((byte) bqual.length).put(bqual);
+                putName(b, branch.resourceName());
+            }
+        } else if (record instanceof HeuristicRecord h) {
+            byte[] bqual = h.rawBqual();
+            b.put((byte) bqual.length).put(bqual);
+            putName(b, h.resourceName());
+            b.put(h.outcome().code()).putLong(h.atMillis());
+        }
+    }
+
+    /** u16 length and the UTF-8 bytes of {@code name}; ASCII names (the usual ones) without an intermediate array. */
+    private static void putName(ByteBuffer b, String name) {
+        if (isAscii(name)) {
+            b.putShort((short) name.length());
+            for (int i = 0; i < name.length(); i++) {
+                b.put((byte) name.charAt(i));
+            }
+        } else {
+            byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+            b.putShort((short) utf8.length).put(utf8);
+        }
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The length of {@code s} as {@link String#getBytes} encodes it in UTF-8 (a lone surrogate becomes '?'). */
+    private static int utf8Length(String s) {
+        if (isAscii(s)) {
+            return s.length();
+        }
+        return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
     /**

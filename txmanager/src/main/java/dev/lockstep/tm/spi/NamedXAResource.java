@@ -51,11 +51,14 @@ public interface NamedXAResource extends XAResource {
         if (name.isBlank()) {
             throw new IllegalArgumentException("resource name is blank: give every resource a stable, unique name");
         }
-        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
+        // Called on every enlistment, so no copies: a char is at most 3 UTF-8 bytes, and only a long name is encoded.
+        if (name.length() > 85 && name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
             throw new IllegalArgumentException("resource name '" + name + "' is longer than 255 UTF-8 bytes");
         }
-        if (name.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("resource name '" + name + "' contains a control character");
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.isISOControl(name.charAt(i))) {
+                throw new IllegalArgumentException("resource name '" + name + "' contains a control character");
+            }
         }
         return name;
     }

@@ -6,10 +6,10 @@ import dev.lockstep.tm.log.Gtrid;
 import dev.lockstep.tm.log.HeuristicRecord;
 import dev.lockstep.tm.log.LogRecord;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * The open decisions of the running incarnation and the segments that hold their latest copies (DESIGN.md invariant
@@ -21,9 +21,41 @@ final class LiveDecisions {
     /** One open decision: the frames that must survive, and the segments they are in. */
     static final class Decision {
         byte[] commitFrame;
-        final List<byte[]> heuristicFrames = new ArrayList<>(1);
+        List<byte[]> heuristicFrames = List.of(); // made a list of its own on the first heuristic (rare)
         byte[] endFrame;
-        final TreeSet<Long> segments = new TreeSet<>();
+        // The segments holding a copy, ascending; almost always one, so a small array rather than a set.
+        private long[] segments = new long[1];
+        private int segmentCount;
+
+        /** The oldest segment holding a copy. */
+        long firstSegment() {
+            return segments[0];
+        }
+
+        void addHeuristic(byte[] frame) {
+            if (heuristicFrames.isEmpty()) {
+                heuristicFrames = new ArrayList<>(1);
+            }
+            heuristicFrames.add(frame);
+        }
+
+        /** Adds {@code segment}; false if it was there already. */
+        boolean addSegment(long segment) {
+            int i = 0;
+            while (i < segmentCount && segments[i] < segment) {
+                i++;
+            }
+            if (i < segmentCount && segments[i] == segment) {
+                return false;
+            }
+            if (segmentCount == segments.length) {
+                segments = Arrays.copyOf(segments, segmentCount * 2);
+            }
+            System.arraycopy(segments, i, segments, i + 1, segmentCount - i);
+            segments[i] = segment;
+            segmentCount++;
+            return true;
+        }
 
         /** The frames a relocation copies, in the order the reader must see them. */
         List<byte[]> frames() {
@@ -39,8 +71,13 @@ final class LiveDecisions {
         }
     }
 
+    /** How many open decisions have a copy in one segment; mutable, so counting allocates nothing. */
+    private static final class Pins {
+        int count;
+    }
+
     private final Map<Gtrid, Decision> byGtrid = new HashMap<>();
-    private final Map<Long, Integer> pinsBySegment = new HashMap<>();
+    private final Map<Long, Pins> pinsBySegment = new HashMap<>();
 
     /** Tracks {@code record}, whose frame {@code frame} was just written into segment {@code segment}. */
     void apply(LogRecord record, byte[] frame, long segment) {
@@ -51,7 +88,7 @@ final class LiveDecisions {
             pin(d, segment);
         } else if (record instanceof HeuristicRecord) {
             Decision d = byGtrid.computeIfAbsent(key, k -> new Decision());
-            d.heuristicFrames.add(frame);
+            d.addHeuristic(frame);
             pin(d, segment);
         } else if (record instanceof EndRecord) {
             Decision d = byGtrid.get(key);
@@ -77,7 +114,7 @@ final class LiveDecisions {
     List<Decision> pinnedBelow(long segment) {
         List<Decision> result = new ArrayList<>();
         for (Decision d : byGtrid.values()) {
-            if (d.segments.first() < segment) {
+            if (d.firstSegment() < segment) {
                 result.add(d);
             }
         }
@@ -86,16 +123,15 @@ final class LiveDecisions {
 
     /** Records that every frame of {@code d} now lives in {@code segment} only. */
     void relocated(Decision d, long segment) {
-        for (Long s : d.segments) {
-            unpin(s);
-        }
-        d.segments.clear();
+        unpinAll(d);
+        d.segmentCount = 0;
         pin(d, segment);
     }
 
     /** How many open decisions have a copy in {@code segment}. */
     int pins(long segment) {
-        return pinsBySegment.getOrDefault(segment, 0);
+        Pins p = pinsBySegment.get(segment);
+        return p == null ? 0 : p.count;
     }
 
     int size() {
@@ -103,19 +139,23 @@ final class LiveDecisions {
     }
 
     private void pin(Decision d, long segment) {
-        if (d.segments.add(segment)) {
-            pinsBySegment.merge(segment, 1, Integer::sum);
+        if (d.addSegment(segment)) {
+            pinsBySegment.computeIfAbsent(segment, k -> new Pins()).count++;
         }
     }
 
-    private void unpin(long segment) {
-        pinsBySegment.computeIfPresent(segment, (k, v) -> v == 1 ? null : v - 1);
+    private void unpinAll(Decision d) {
+        for (int i = 0; i < d.segmentCount; i++) {
+            long segment = d.segments[i];
+            Pins p = pinsBySegment.get(segment);
+            if (p != null && --p.count == 0) {
+                pinsBySegment.remove(segment);
+            }
+        }
     }
 
     private void remove(Gtrid key, Decision d) {
-        for (Long s : d.segments) {
-            unpin(s);
-        }
+        unpinAll(d);
         byGtrid.remove(key);
     }
 }

@@ -37,9 +37,15 @@ final class SegmentWriter implements Closeable {
 
     private LogChannel channel;
     private long segment;
+    private Path segmentPath;
     private long position;
     private boolean dirty;
-    private volatile String operation = "start";
+    // What the writer is doing, kept as parts and put into words only when a failure asks (operation()): the hot path
+    // writes and forces once per batch and must not build a message each time.
+    private volatile String operationVerb = "start";
+    private volatile Path operationFile;
+    private volatile long operationBytes = -1;
+    private volatile long operationOffset;
 
     final AtomicLong forces = new AtomicLong();
     final AtomicLong bytesWritten = new AtomicLong();
@@ -78,7 +84,19 @@ final class SegmentWriter implements Closeable {
 
     /** What the writer was doing, for the message of a failure. */
     String operation() {
-        return operation;
+        Path file = operationFile;
+        if (file == null) {
+            return operationVerb;
+        }
+        long bytes = operationBytes;
+        return bytes < 0 ? operationVerb + " " + file
+                : operationVerb + " " + bytes + " bytes to " + file + " at offset " + operationOffset;
+    }
+
+    private void operation(String verb, Path file) {
+        operationVerb = verb;
+        operationFile = file;
+        operationBytes = -1;
     }
 
     /** Writes the frames of {@code entries}, which sit back to back in {@code batch} (flipped). */
@@ -111,7 +129,7 @@ final class SegmentWriter implements Closeable {
     /** Forces what was written since the last force; a no-op if nothing was. */
     void force() throws IOException {
         if (dirty) {
-            operation = "force of " + currentFile();
+            operation("force of", segmentPath);
             channel.force();
             forces.incrementAndGet();
             dirty = false;
@@ -137,12 +155,12 @@ final class SegmentWriter implements Closeable {
         }
         for (Long s : free) {
             Path file = segmentFile(s);
-            operation = "delete of " + file;
+            operation("delete of", file);
             storage.delete(file);
             segmentsOnDisk.remove(s);
             segmentsDeleted.incrementAndGet();
         }
-        operation = "force of directory " + nodeDir;
+        operation("force of directory", nodeDir);
         storage.forceDirectory(nodeDir);
         segmentFiles = segmentsOnDisk.size();
     }
@@ -159,7 +177,7 @@ final class SegmentWriter implements Closeable {
     private void roll() throws IOException {
         force();
         rolls.incrementAndGet();
-        operation = "close of " + currentFile();
+        operation("close of", segmentPath);
         channel.close();
         channel = null;
         createSegment(segment + 1);
@@ -167,7 +185,7 @@ final class SegmentWriter implements Closeable {
             return;
         }
         List<LiveDecisions.Decision> candidates = live.pinnedBelow(segment - 1);
-        candidates.sort((a, b) -> Long.compare(a.segments.first(), b.segments.first()));
+        candidates.sort((a, b) -> Long.compare(a.firstSegment(), b.firstSegment()));
         long budget = segmentBytes / 4;
         List<LiveDecisions.Decision> moved = new ArrayList<>();
         List<byte[]> frames = new ArrayList<>();
@@ -196,29 +214,29 @@ final class SegmentWriter implements Closeable {
 
     private void createSegment(long number) throws IOException {
         Path file = segmentFile(number);
-        operation = "creation of " + file;
+        operation("creation of", file);
         channel = storage.createSegment(file, RecordCodec.segmentHeader(incarnation, number), segmentBytes);
         segment = number;
+        segmentPath = file;
         position = RecordCodec.SEGMENT_HEADER_BYTES;
         segmentsOnDisk.add(number);
         segmentsCreated.incrementAndGet();
         segmentFiles = segmentsOnDisk.size();
-        operation = "force of directory " + nodeDir;
+        operation("force of directory", nodeDir);
         storage.forceDirectory(nodeDir);
     }
 
     private void writeFully(ByteBuffer src) throws IOException {
-        operation = "write of " + src.remaining() + " bytes to " + currentFile() + " at offset " + position;
         int length = src.remaining();
+        operationVerb = "write of";
+        operationFile = segmentPath;
+        operationBytes = length;
+        operationOffset = position;
         while (src.hasRemaining()) {
             position += channel.write(src, position);
         }
         dirty = true;
         bytesWritten.addAndGet(length);
-    }
-
-    private Path currentFile() {
-        return segmentFile(segment);
     }
 
     private Path segmentFile(long number) {
@@ -239,12 +257,12 @@ final class SegmentWriter implements Closeable {
                     + check.pending().size() + " open decision(s); it is not retired");
         }
         for (Path segment : segments) {
-            operation = "delete of " + segment;
+            operation("delete of", segment);
             storage.delete(segment);
         }
-        operation = "delete of " + lockFile;
+        operation("delete of", lockFile);
         storage.delete(lockFile);
-        operation = "force of directory " + nodeDir;
+        operation("force of directory", nodeDir);
         storage.forceDirectory(nodeDir);
     }
 
