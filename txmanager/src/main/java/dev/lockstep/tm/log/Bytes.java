@@ -41,7 +41,9 @@ final class Bytes {
         if (resourceName == null || resourceName.isEmpty()) {
             throw new IllegalArgumentException("resource name must not be null or empty");
         }
-        if (resourceName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > RecordCodec.MAX_NAME_BYTES) {
+        // A char is at most 3 UTF-8 bytes: only a long name needs encoding to be measured (this runs per COMMIT).
+        if (resourceName.length() > RecordCodec.MAX_NAME_BYTES / 3
+                && resourceName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > RecordCodec.MAX_NAME_BYTES) {
             throw new IllegalArgumentException("resource name is longer than " + RecordCodec.MAX_NAME_BYTES
                     + " UTF-8 bytes: " + resourceName.substring(0, 40) + "...");
         }

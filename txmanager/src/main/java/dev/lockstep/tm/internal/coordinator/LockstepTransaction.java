@@ -41,8 +41,9 @@ public final class LockstepTransaction implements Transaction {
 
     final List<Branch> branches = new ArrayList<>(4);
     private final List<Enlistment> enlistments = new ArrayList<>(4);
-    final List<Synchronization> synchronizations = new ArrayList<>(4);
-    final List<Synchronization> interposed = new ArrayList<>(4);
+    // Empty lists allocate their array on the first add: most transactions of a plain UserTransaction have none.
+    final List<Synchronization> synchronizations = new ArrayList<>();
+    final List<Synchronization> interposed = new ArrayList<>();
     private Map<Object, Object> registryResources;
 
     LockstepTransaction(Coordinator coordinator, byte[] gtrid, long beginMillis, int timeoutSeconds) {

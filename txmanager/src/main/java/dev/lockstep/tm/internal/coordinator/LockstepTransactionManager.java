@@ -81,7 +81,7 @@ public final class LockstepTransactionManager implements TransactionManager {
     @Override
     public LockstepTransaction suspend() {
         LockstepTransaction tx = current.get();
-        current.remove();
+        current.set(null);
         return tx;
     }
 
@@ -106,7 +106,7 @@ public final class LockstepTransactionManager implements TransactionManager {
     /** Clears this thread's association if it is with {@code tx} (called when tx completes). */
     void forget(LockstepTransaction tx) {
         if (current.get() == tx) {
-            current.remove();
+            current.set(null); // not remove(): the thread's map entry is reused by its next begin()
         }
     }
 

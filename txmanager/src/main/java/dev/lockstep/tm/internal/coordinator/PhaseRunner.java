@@ -1,6 +1,7 @@
 package dev.lockstep.tm.internal.coordinator;
 
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.SynchronousQueue;
@@ -10,14 +11,36 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * Runs one phase call on every branch of a transaction, in parallel when there are several, so that a three-branch
- * commit costs about the slowest branch rather than the sum. The calling thread always takes the first branch
- * itself (no hand-off for the common cases), and when no pool thread is free the caller runs the branch too, so the
- * pool never queues and never deadlocks.
+ * Runs one phase call on every branch of a transaction, in parallel when that pays, so that a three-branch commit
+ * costs about the slowest branch rather than the sum. The calling thread always takes the first branch itself (no
+ * hand-off for the common cases), and when no pool thread is free the caller runs the branch too, so the pool never
+ * queues and never deadlocks.
+ *
+ * <p>Handing a call to another thread costs a wake-up, tens of microseconds on a busy machine, and CPU that the
+ * committing threads compete for. A database's prepare or commit (an fsync on its side, a network round trip) costs
+ * far more, so its branches run in parallel; a resource that answers in microseconds (an in-memory or read-only
+ * resource, a broker that has nothing to flush) would only lose. So the runner learns the cost of each resource's
+ * calls, by name (a moving average of the calls it timed), and hands off only when the branches after the first are
+ * expected to take at least {@link #HAND_OFF_NANOS} together. A resource it has not timed yet counts as slow.
  */
 final class PhaseRunner implements AutoCloseable {
 
+    /** Expected time of the calls after the first from which handing them to other threads pays. */
+    static final long HAND_OFF_NANOS = 100_000;
+    private static final long UNKNOWN = -1;
+
     private final ThreadPoolExecutor executor;
+    private final ConcurrentHashMap<String, CallCost> costs = new ConcurrentHashMap<>();
+
+    /** A moving average of one resource's phase-call time; updated without locks (a lost update is harmless). */
+    private static final class CallCost {
+        volatile long averageNanos = UNKNOWN;
+
+        void add(long nanos) {
+            long a = averageNanos;
+            averageNanos = a == UNKNOWN ? nanos : a + (nanos - a) / 8;
+        }
+    }
 
     /** {@code threads} = 0 runs every call on the caller's thread, one after another. */
     PhaseRunner(int threads) {
@@ -46,12 +69,23 @@ final class PhaseRunner implements AutoCloseable {
             }
             return;
         }
+        long othersNanos = 0;
+        for (int i = 1; i < n; i++) {
+            long a = cost(branches.get(i)).averageNanos;
+            othersNanos += a == UNKNOWN ? HAND_OFF_NANOS : a;
+        }
+        if (othersNanos < HAND_OFF_NANOS) {
+            for (int i = 0; i < n; i++) {
+                timed(branches.get(i), call);
+            }
+            return;
+        }
         Future<?>[] others = new Future<?>[n - 1];
         for (int i = 1; i < n; i++) {
             Branch b = branches.get(i);
-            others[i - 1] = executor.submit(() -> call.accept(b));
+            others[i - 1] = executor.submit(() -> timed(b, call));
         }
-        call.accept(branches.get(0));
+        timed(branches.get(0), call);
         boolean interrupted = false;
         for (Future<?> f : others) {
             while (true) {
@@ -69,6 +103,23 @@ final class PhaseRunner implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private void timed(Branch b, Consumer<Branch> call) {
+        long t0 = System.nanoTime();
+        call.accept(b);
+        cost(b).add(System.nanoTime() - t0);
+    }
+
+    private CallCost cost(Branch b) {
+        CallCost c = costs.get(b.resourceName);
+        return c != null ? c : costs.computeIfAbsent(b.resourceName, k -> new CallCost());
+    }
+
+    /** The learned average call time of {@code resourceName}, or -1 if none was timed yet; for tests. */
+    long averageNanos(String resourceName) {
+        CallCost c = costs.get(resourceName);
+        return c == null ? UNKNOWN : c.averageNanos;
     }
 
     @Override

@@ -8,14 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lockstep.tm.internal.coordinator.ScriptedXAResource.Verb;
 import dev.lockstep.tm.log.CommitRecord;
 import dev.lockstep.tm.spi.CrashPoint;
+import dev.lockstep.tm.spi.NamedXAResource;
 import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.Status;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
 import org.junit.jupiter.api.Test;
 
 class TwoPhaseCommitTest {
@@ -251,6 +254,95 @@ class TwoPhaseCommitTest {
                     + " ms; sequential would be 900 ms");
             assertEquals(3, f.store.commits.get(0).branches().size());
             assertEquals(1, f.store.ends.size());
+        }
+    }
+
+    /*
+     * Scenario: two resources that answer in microseconds, phases in parallel, 20 transactions.
+     * Expected: once their cost is learned (the first transaction), every prepare and commit runs on the committing
+     * thread: a hand-off would cost more than the call.
+     */
+    @Test
+    void fastBranchesRunOnTheCommittingThread() throws Exception {
+        try (Fixture f = new Fixture(true)) {
+            ThreadRecordingResource r1 = new ThreadRecordingResource(0);
+            ThreadRecordingResource r2 = new ThreadRecordingResource(0);
+            for (int i = 0; i < 20; i++) {
+                r1.threads.clear();
+                r2.threads.clear();
+                f.tm.begin();
+                f.tm.getTransaction().enlistResource(NamedXAResource.wrap("fast-1", r1));
+                f.tm.getTransaction().enlistResource(NamedXAResource.wrap("fast-2", r2));
+                f.tm.commit();
+            }
+            assertEquals(List.of(Thread.currentThread(), Thread.currentThread()), r1.threads);
+            assertEquals(List.of(Thread.currentThread(), Thread.currentThread()), r2.threads);
+            assertTrue(f.coordinator.phases.averageNanos("fast-2") < PhaseRunner.HAND_OFF_NANOS,
+                    "learned " + f.coordinator.phases.averageNanos("fast-2") + " ns");
+        }
+    }
+
+    /*
+     * Scenario: a fast resource first and one whose prepare and commit take 2 ms each, phases in parallel.
+     * Expected: the slow one keeps running on a phase thread, beside the committing thread's call.
+     */
+    @Test
+    void slowBranchesKeepRunningInParallel() throws Exception {
+        try (Fixture f = new Fixture(true)) {
+            ThreadRecordingResource fast = new ThreadRecordingResource(0);
+            ThreadRecordingResource slow = new ThreadRecordingResource(2);
+            for (int i = 0; i < 10; i++) {
+                slow.threads.clear();
+                f.tm.begin();
+                f.tm.getTransaction().enlistResource(NamedXAResource.wrap("fast", fast));
+                f.tm.getTransaction().enlistResource(NamedXAResource.wrap("slow", slow));
+                f.tm.commit();
+            }
+            assertEquals(2, slow.threads.size());
+            for (Thread t : slow.threads) {
+                assertTrue(t.getName().startsWith("lockstep-phase-"), "ran on " + t.getName());
+            }
+        }
+    }
+
+    /** Records the thread of every prepare and commit; sleeps {@code millis} in each. */
+    private static final class ThreadRecordingResource implements XAResource {
+        final List<Thread> threads = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final long millis;
+
+        ThreadRecordingResource(long millis) {
+            this.millis = millis;
+        }
+
+        @Override
+        public int prepare(Xid xid) {
+            record();
+            return XA_OK;
+        }
+
+        @Override
+        public void commit(Xid xid, boolean onePhase) {
+            record();
+        }
+
+        @Override public void start(Xid xid, int flags) { }
+        @Override public void end(Xid xid, int flags) { }
+        @Override public void rollback(Xid xid) { }
+        @Override public void forget(Xid xid) { }
+        @Override public Xid[] recover(int flag) { return new Xid[0]; }
+        @Override public boolean isSameRM(XAResource other) { return other == this; }
+        @Override public int getTransactionTimeout() { return 0; }
+        @Override public boolean setTransactionTimeout(int seconds) { return false; }
+
+        private void record() {
+            threads.add(Thread.currentThread());
+            if (millis > 0) {
+                try {
+                    Thread.sleep(millis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 
