@@ -5,8 +5,8 @@ import dev.lockstep.tm.spi.CrashPoint;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * What every transaction of one Lockstep instance shares: settings, the decision store, XIDs, the clock, the phase
@@ -24,7 +24,10 @@ public final class Coordinator implements AutoCloseable {
     final PhaseRunner phases;
     final BranchRetrier retrier;
     private final CrashPoint.Hook crashHook;
-    private final Set<LockstepTransaction> live = ConcurrentHashMap.newKeySet();
+    // Keyed by the transaction's sequence number. A skip list, not a ConcurrentHashMap: the map locks a bin on every
+    // remove and on colliding adds, and with more committing threads than cores a preempted holder stalled the
+    // others for tens of milliseconds; the skip list never locks.
+    private final ConcurrentSkipListMap<Long, LockstepTransaction> live = new ConcurrentSkipListMap<>();
     private final LockstepTransactionManager transactionManager;
     private volatile boolean closed;
 
@@ -63,9 +66,10 @@ public final class Coordinator implements AutoCloseable {
             throw new IllegalStateException("LKS-150 this Lockstep instance is closed: no transaction can begin");
         }
         long now = clock.millis();
-        LockstepTransaction tx = new LockstepTransaction(this, xids.newGtrid(now, timeoutSeconds), now,
-                timeoutSeconds);
-        live.add(tx);
+        long sequence = xids.nextSequence();
+        LockstepTransaction tx = new LockstepTransaction(this, xids.newGtrid(now, timeoutSeconds, sequence), sequence,
+                now, timeoutSeconds);
+        live.put(sequence, tx);
         metrics.begun.increment();
         return tx;
     }
@@ -75,14 +79,14 @@ public final class Coordinator implements AutoCloseable {
     }
 
     void completed(LockstepTransaction tx) {
-        live.remove(tx);
+        live.remove(tx.sequence, tx);
     }
 
     /** Rolls back every live transaction whose deadline passed and whose completion has not started. */
     public int timeOutExpired() {
         long now = clock.millis();
         int n = 0;
-        for (LockstepTransaction tx : live) {
+        for (LockstepTransaction tx : live.values()) {
             if (tx.deadlineMillis < now && tx.timeOut()) {
                 n++;
             }
@@ -92,7 +96,7 @@ public final class Coordinator implements AutoCloseable {
 
     /** The transactions begun and not yet completed. */
     public List<LockstepTransaction> liveTransactions() {
-        return new ArrayList<>(live);
+        return new ArrayList<>(live.values());
     }
 
     boolean crashHookSet() {

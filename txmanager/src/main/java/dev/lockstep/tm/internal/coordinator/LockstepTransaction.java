@@ -27,6 +27,8 @@ public final class LockstepTransaction implements Transaction {
 
     final Coordinator coordinator;
     final byte[] gtrid;
+    /** The sequence number in the gtrid; unique within the incarnation. */
+    final long sequence;
     final long beginMillis;
     final long deadlineMillis;
     final int timeoutSeconds;
@@ -46,9 +48,10 @@ public final class LockstepTransaction implements Transaction {
     final List<Synchronization> interposed = new ArrayList<>();
     private Map<Object, Object> registryResources;
 
-    LockstepTransaction(Coordinator coordinator, byte[] gtrid, long beginMillis, int timeoutSeconds) {
+    LockstepTransaction(Coordinator coordinator, byte[] gtrid, long sequence, long beginMillis, int timeoutSeconds) {
         this.coordinator = coordinator;
         this.gtrid = gtrid;
+        this.sequence = sequence;
         this.beginMillis = beginMillis;
         this.timeoutSeconds = timeoutSeconds;
         this.deadlineMillis = beginMillis + timeoutSeconds * 1000L;

@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,6 +29,7 @@ final class PhaseRunner implements AutoCloseable {
     /** Expected time of the calls after the first from which handing them to other threads pays. */
     static final long HAND_OFF_NANOS = 100_000;
     private static final long UNKNOWN = -1;
+    private static final int SAMPLE_EVERY = 16;
 
     private final ThreadPoolExecutor executor;
     private final ConcurrentHashMap<String, CallCost> costs = new ConcurrentHashMap<>();
@@ -105,10 +107,20 @@ final class PhaseRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the call, timing one call in {@link #SAMPLE_EVERY} (and every call of a resource not timed yet): the
+     * average is shared by all committing threads, and writing it on every call would make them fight over its cache
+     * line.
+     */
     private void timed(Branch b, Consumer<Branch> call) {
+        CallCost cost = cost(b);
+        if (cost.averageNanos != UNKNOWN && ThreadLocalRandom.current().nextInt(SAMPLE_EVERY) != 0) {
+            call.accept(b);
+            return;
+        }
         long t0 = System.nanoTime();
         call.accept(b);
-        cost(b).add(System.nanoTime() - t0);
+        cost.add(System.nanoTime() - t0);
     }
 
     private CallCost cost(Branch b) {

@@ -43,7 +43,17 @@ public final class XidFactory {
 
     /** The gtrid of a new transaction begun at {@code beginMillis} with a timeout of {@code timeoutSeconds}. */
     public byte[] newGtrid(long beginMillis, int timeoutSeconds) {
-        return LockstepXid.newGtrid(nodeId, incarnation, beginMillis, timeoutSeconds, sequence.incrementAndGet());
+        return newGtrid(beginMillis, timeoutSeconds, nextSequence());
+    }
+
+    /** The next sequence number of this incarnation; unique, increasing. */
+    public long nextSequence() {
+        return sequence.incrementAndGet();
+    }
+
+    /** The gtrid of a new transaction with a sequence number from {@link #nextSequence()}. */
+    public byte[] newGtrid(long beginMillis, int timeoutSeconds, long sequence) {
+        return LockstepXid.newGtrid(nodeId, incarnation, beginMillis, timeoutSeconds, sequence);
     }
 
     public long incarnation() {
