@@ -28,10 +28,10 @@ import org.springframework.transaction.jta.JtaTransactionManager;
  * TransactionSynchronizationRegistry, and {@link LockstepRecovery} scanning for in-doubt branches on a schedule.
  *
  * <p>Ordered before Boot's auto-configurations that would otherwise build a transaction manager, a DataSource or a
- * connection factory of their own (they back off on the beans made here: {@code @ConditionalOnMissingBean}), and after
- * Boot's {@code TransactionManagerCustomizationAutoConfiguration}, whose customizers ({@code spring.transaction.*})
- * apply to the JtaTransactionManager as they would to Boot's own. The names are given as strings: each of those
- * modules is optional in Boot 4.
+ * connection factory of their own (they back off on the beans made here: {@code @ConditionalOnMissingBean}). Boot's
+ * {@code TransactionManagerCustomizers} ({@code spring.transaction.*}) apply to the JtaTransactionManager as they
+ * would to Boot's own; Boot orders its JtaAutoConfiguration before the auto-configuration that defines them and reads
+ * them lazily, and so does this one. The names are given as strings: each of those modules is optional in Boot 4.
  */
 @AutoConfiguration(beforeName = {
         "org.springframework.boot.transaction.jta.autoconfigure.JtaAutoConfiguration",
@@ -41,8 +41,7 @@ import org.springframework.transaction.jta.JtaTransactionManager;
         "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
         "org.springframework.boot.jms.autoconfigure.JmsAutoConfiguration",
         "org.springframework.boot.artemis.autoconfigure.ArtemisAutoConfiguration",
-        "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration" },
-        afterName = "org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizationAutoConfiguration")
+        "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration" })
 @ConditionalOnClass({ Lockstep.class, JtaTransactionManager.class })
 @ConditionalOnBooleanProperty(name = "lockstep.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LockstepProperties.class)
