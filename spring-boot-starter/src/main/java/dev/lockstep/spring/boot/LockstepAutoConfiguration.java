@@ -71,7 +71,7 @@ public class LockstepAutoConfiguration {
                     .build();
         } catch (RuntimeException e) {
             // Typically the log is locked by another process with the same node id and directory (invariant 4).
-            throw new IllegalStateException("LKS-603 Lockstep cannot start with lockstep.node-id=" + p.getNodeId()
+            throw new IllegalStateException("LKS-803 Lockstep cannot start with lockstep.node-id=" + p.getNodeId()
                     + " and lockstep.log-directory=" + p.getLogDirectory() + ": " + e.getMessage(), e);
         }
     }
@@ -110,7 +110,7 @@ public class LockstepAutoConfiguration {
                             ds.getPassword());
                 });
             } catch (SQLException ex) {
-                throw new IllegalStateException("LKS-604 lockstep.datasources." + e.getKey() + ".url: "
+                throw new IllegalStateException("LKS-804 lockstep.datasources." + e.getKey() + ".url: "
                         + ex.getMessage(), ex);
             }
         }

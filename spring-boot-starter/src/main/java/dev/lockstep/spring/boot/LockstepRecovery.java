@@ -69,7 +69,7 @@ public final class LockstepRecovery implements SmartLifecycle {
                     .orphanSafetyInterval(orphanSafetyInterval).build();
         } catch (RecoveryLockedException e) {
             skipped.incrementAndGet();
-            LOG.info("LKS-611 recovery scan of node " + nodeId + " skipped: " + e.getMessage());
+            LOG.info("LKS-811 recovery scan of node " + nodeId + " skipped: " + e.getMessage());
             return Optional.empty();
         }
         ScanReport report;
@@ -121,7 +121,7 @@ public final class LockstepRecovery implements SmartLifecycle {
             scan();
         } catch (RuntimeException | Error e) {
             // Never let one failure end the schedule (a ScheduledExecutorService would drop the task for good).
-            LOG.error("LKS-612 recovery scan of node " + nodeId + " failed; the next one runs in " + interval, e);
+            LOG.error("LKS-812 recovery scan of node " + nodeId + " failed; the next one runs in " + interval, e);
         }
     }
 
@@ -138,7 +138,7 @@ public final class LockstepRecovery implements SmartLifecycle {
         ex.shutdown();
         try {
             if (!ex.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("LKS-613 a recovery scan of node " + nodeId + " still runs after " + STOP_WAIT
+                LOG.warn("LKS-813 a recovery scan of node " + nodeId + " still runs after " + STOP_WAIT
                         + "; closing without it");
                 ex.shutdownNow();
             }
@@ -161,7 +161,7 @@ public final class LockstepRecovery implements SmartLifecycle {
                 try {
                     c.close();
                 } catch (Exception e) {
-                    LOG.warn("LKS-614 closing recovery resource " + r.name() + " failed", e);
+                    LOG.warn("LKS-814 closing recovery resource " + r.name() + " failed", e);
                 }
             }
         }
@@ -169,11 +169,11 @@ public final class LockstepRecovery implements SmartLifecycle {
 
     private void log(ScanReport report) {
         for (RecoveryAction a : report.actions()) {
-            LOG.info("LKS-615 recovery of node " + nodeId + ": " + a);
+            LOG.info("LKS-815 recovery of node " + nodeId + ": " + a);
         }
         if (report.clean()) {
             if (LOG.isDebugEnabled()) {
-                LOG.debug("LKS-616 recovery scan of node " + nodeId + " clean in " + report.took().toMillis()
+                LOG.debug("LKS-816 recovery scan of node " + nodeId + " clean in " + report.took().toMillis()
                         + " ms over " + report.resources().size() + " resource(s)");
             }
             return;
@@ -190,7 +190,7 @@ public final class LockstepRecovery implements SmartLifecycle {
         for (String problem : report.logProblems()) {
             why.append("\n  log: ").append(problem);
         }
-        LOG.warn("LKS-617 recovery scan of node " + nodeId + " left something for the next scan or an operator:"
+        LOG.warn("LKS-817 recovery scan of node " + nodeId + " left something for the next scan or an operator:"
                 + why);
     }
 

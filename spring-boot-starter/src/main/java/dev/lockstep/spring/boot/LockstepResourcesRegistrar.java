@@ -91,7 +91,7 @@ final class LockstepResourcesRegistrar implements ImportBeanDefinitionRegistrar,
                         ds.getPassword(), ds.getPoolSize(), pool);
             };
         } catch (SQLException e) {
-            throw new IllegalStateException("LKS-602 the DataSource lockstep.datasources." + name + " (" + ds.getUrl()
+            throw new IllegalStateException("LKS-802 the DataSource lockstep.datasources." + name + " (" + ds.getUrl()
                     + ") cannot start: " + e.getMessage() + "; check its url, username and password, and that the "
                     + "database is up", e);
         }

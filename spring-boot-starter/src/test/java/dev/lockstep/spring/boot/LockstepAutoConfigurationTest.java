@@ -100,6 +100,13 @@ class LockstepAutoConfigurationTest {
                             () -> String.join("\n", e.problems()));
                     assertTrue(e.getMessage().contains("jdbc:mysql://host:port/db"), e.getMessage());
                     assertTrue(e.getMessage().contains("add com.mysql:mysql-connector-j"), e.getMessage());
+                    // Registered where Boot looks for failure analyzers, so a failed start prints this report.
+                    java.util.Properties factories = new java.util.Properties();
+                    try (InputStream in = getClass().getResourceAsStream("/META-INF/spring.factories")) {
+                        factories.load(in);
+                    }
+                    assertEquals(LockstepFailureAnalyzer.class.getName(), factories.getProperty(
+                            org.springframework.boot.diagnostics.FailureAnalyzer.class.getName()));
                     FailureAnalysis analysis = new LockstepFailureAnalyzer().analyze(failure);
                     assertNotNull(analysis);
                     assertTrue(analysis.getDescription().contains("lockstep.jms.events.broker-url is missing"),
@@ -115,7 +122,7 @@ class LockstepAutoConfigurationTest {
                 Throwable failure = second.getStartupFailure();
                 assertNotNull(failure, "the decision log is locked by the first context");
                 IllegalStateException e = findCause(failure, IllegalStateException.class);
-                assertTrue(e.getMessage().startsWith("LKS-603") && e.getMessage().contains("lockstep.node-id="
+                assertTrue(e.getMessage().startsWith("LKS-803") && e.getMessage().contains("lockstep.node-id="
                         + "boot-unit-2"), e.getMessage());
             });
         });
