@@ -8,13 +8,16 @@ import dev.lockstep.tm.log.LogRecord;
 import dev.lockstep.tm.log.RecordCodec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -26,10 +29,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>An appender encodes its record, and under a short lock copies the frame into the shared pending buffer and gets
  * a sequence number.</li>
  * <li>{@code awaitDurable(seq)}: while the durable sequence is below {@code seq}, the caller either takes the free
- * writer token, or waits. The token holder swaps the pending buffer with a spare under the lock, then writes and
- * forces <em>outside</em> it (appenders keep appending into the new buffer meanwhile), publishes the durable sequence
- * and wakes everyone. Records appended during a force all ride the next one: concurrent committers share forces, a
- * single committer pays exactly one force per record.</li>
+ * writer token, or parks in the waiter queue. The token holder swaps the pending buffer with a spare under the lock,
+ * then writes and forces <em>outside</em> it (appenders keep appending into the new buffer meanwhile), publishes the
+ * durable sequence and wakes exactly the waiters whose records it made durable, plus the oldest waiter left, who takes
+ * the token for the next batch. Records appended during a force all ride the next one: concurrent committers share
+ * forces, a single committer pays exactly one force per record.</li>
  * <li>Only the token holder does file I/O: segment rolls and reclamation happen in {@link SegmentWriter} on its
  * thread.</li>
  * </ol>
@@ -56,12 +60,14 @@ public final class DecisionLog implements AutoCloseable {
     private List<SegmentWriter.Entry> pendingEntries = new ArrayList<>();
     private List<SegmentWriter.Entry> spareEntries = new ArrayList<>();
     private long appendedSeq;
-    private long writtenSeq;
-    private long durableSeq;
+    private volatile long writtenSeq;
+    private volatile long durableSeq;
     private boolean tokenHeld;
     private boolean closing;
     private boolean released;
-    private LogFailedException failure;
+    private volatile LogFailedException failure;
+    /** Callers parked until their record is written or forced, oldest first. */
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
 
     private final AtomicLong records = new AtomicLong();
     private final Map<FlushReason, AtomicLong> flushes = new EnumMap<>(FlushReason.class);
@@ -166,28 +172,68 @@ public final class DecisionLog implements AutoCloseable {
         }
     }
 
+    /**
+     * One caller parked in {@link #await}. Woken by a token holder once its record is done, or to take the token; it
+     * then checks for itself. Waking only those (not everyone, as a condition's signalAll would) matters: with many
+     * committers every needless wake-up is a futex call and a trip through the lock.
+     */
+    private static final class Waiter {
+        final Thread thread = Thread.currentThread();
+        final long seq;
+        final boolean force;
+        volatile boolean woken;
+
+        Waiter(long seq, boolean force) {
+            this.seq = seq;
+            this.force = force;
+        }
+    }
+
     /** Returns once every record up to {@code seq} is written (and forced, if {@code force}). */
     private void await(long seq, boolean force, FlushReason reason) throws IOException {
-        lock.lock();
-        try {
-            while ((force ? durableSeq : writtenSeq) < seq) {
+        while (true) {
+            Waiter parked = null;
+            Waiter[] wake = null;
+            lock.lock();
+            try {
+                if (done(seq, force)) {
+                    return;
+                }
                 if (failure != null) {
                     throw new LogFailedException(failure.where(), failure.getCause());
                 }
                 if (!tokenHeld) {
                     tokenHeld = true;
-                    writeBatch(force, reason);
+                    wake = writeBatch(force, reason);
                 } else {
-                    changed.awaitUninterruptibly();
+                    parked = new Waiter(seq, force);
+                    waiters.add(parked);
                 }
+            } finally {
+                lock.unlock();
             }
-        } finally {
-            lock.unlock();
+            if (parked == null) {
+                unpark(wake); // outside the lock, so that appenders are not held up by the futex calls
+                continue;
+            }
+            while (!parked.woken) {
+                LockSupport.park(this);
+            }
+            if (done(seq, force)) {
+                return; // the common case: no second trip through the lock
+            }
         }
     }
 
-    /** Called with the lock held and the token taken; gives both back. */
-    private void writeBatch(boolean force, FlushReason reason) {
+    private boolean done(long seq, boolean force) {
+        return (force ? durableSeq : writtenSeq) >= seq;
+    }
+
+    /**
+     * Called with the lock held and the token taken; gives the token back, returns with the lock held and the waiters
+     * to unpark once it is released.
+     */
+    private Waiter[] writeBatch(boolean force, FlushReason reason) {
         Throwable error = null;
         ByteBuffer batch = null;
         List<SegmentWriter.Entry> entries = null;
@@ -229,7 +275,45 @@ public final class DecisionLog implements AutoCloseable {
                 }
                 flushes.get(reason).incrementAndGet();
             }
-            changed.signalAll();
+            changed.signalAll(); // close() and retire() wait on the condition for the token
+        }
+        return finishedWaiters();
+    }
+
+    /**
+     * Called with the lock held, the token just given back: takes out of the queue every waiter whose record is now
+     * done (all of them after a failure, to see it), and the oldest of the rest, who takes the token for the next batch.
+     */
+    private Waiter[] finishedWaiters() {
+        int n = waiters.size();
+        if (n == 0) {
+            return null;
+        }
+        Waiter[] wake = new Waiter[n];
+        int count = 0;
+        boolean leaderChosen = false;
+        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            boolean finished = failure != null || done(w.seq, w.force);
+            if (finished || !leaderChosen) {
+                leaderChosen |= !finished;
+                it.remove();
+                w.woken = true;
+                wake[count++] = w;
+            }
+        }
+        return wake;
+    }
+
+    private static void unpark(Waiter[] wake) {
+        if (wake == null) {
+            return;
+        }
+        for (Waiter w : wake) {
+            if (w == null) {
+                return;
+            }
+            LockSupport.unpark(w.thread);
         }
     }
 

@@ -88,6 +88,103 @@ class GroupCommitTest {
         }
     }
 
+    /*
+     * Scenario: 32 threads each write COMMIT then END, 200 times, into batches of at most 4 KiB (so END writers
+     * also wait, for a write without a force, when a batch is full), while another thread calls the housekeeping
+     * flush in a loop.
+     * Expected: nobody is left parked (the run ends), every COMMIT is durable and every END is written, so nothing
+     * is pending after the log is reopened.
+     */
+    @Test
+    void committersEndersAndFlushesAllFinishWithSmallBatches() throws Exception {
+        LogSettings settings = LogFixture.settings(dir).withPolicy(new GroupCommitPolicy(4096, Duration.ZERO));
+        try (DecisionLog log = DecisionLog.open(settings, new FaultyLogStorage().skipSync()).log()) {
+            ExecutorService pool = Executors.newFixedThreadPool(THREADS + 1);
+            try {
+                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                Future<?> flusher = pool.submit(() -> {
+                    while (!stop.get()) {
+                        log.flush(false);
+                        log.flush(true);
+                    }
+                    return null;
+                });
+                List<Future<?>> futures = new ArrayList<>();
+                for (int t = 0; t < THREADS; t++) {
+                    int thread = t;
+                    futures.add(pool.submit(() -> {
+                        for (int i = 0; i < PER_THREAD; i++) {
+                            long n = (long) thread * PER_THREAD + i;
+                            log.writeCommit(commit(n));
+                            log.writeEnd(end(n));
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                stop.set(true);
+                flusher.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(2L * THREADS * PER_THREAD, log.stats().records());
+        }
+        OpenedLog reopened = DecisionLog.open(LogFixture.settings(dir), new FileLogStorage());
+        try (DecisionLog log = reopened.log()) {
+            assertTrue(reopened.inDoubt().isEmpty() || reopened.inDoubt().get(0).replay().pending().isEmpty(),
+                    "every COMMIT has its END on disk");
+        }
+    }
+
+    /*
+     * Scenario: 32 committers; after a while every force fails.
+     * Expected: each committer gets a LogFailedException (the ones parked behind the failing batch too, none hangs),
+     * and every commit that returned normally is on disk.
+     */
+    @Test
+    void aFailedForceReachesEveryParkedCommitter() throws Exception {
+        FaultyLogStorage storage = new FaultyLogStorage().skipSync();
+        java.util.Set<Long> returned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (DecisionLog log = DecisionLog.open(LogFixture.settings(dir), storage).log()) {
+            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (int t = 0; t < THREADS; t++) {
+                    int thread = t;
+                    futures.add(pool.submit(() -> {
+                        for (int i = 0; ; i++) {
+                            long n = (long) thread * 1_000_000 + i;
+                            if (thread == 0 && i == 100) {
+                                storage.failForce();
+                            }
+                            log.writeCommit(commit(n));
+                            returned.add(n);
+                        }
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                            java.util.concurrent.ExecutionException.class,
+                            () -> f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+                    assertTrue(e.getCause() instanceof LogFailedException, String.valueOf(e.getCause()));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        } catch (java.io.IOException closeAfterFailure) {
+            // close() reports the poisoned log; the check below is what matters
+        }
+        OpenedLog reopened = DecisionLog.open(LogFixture.settings(dir), new FileLogStorage());
+        try (DecisionLog log = reopened.log()) {
+            java.util.Map<dev.lockstep.tm.log.Gtrid, ?> pending = reopened.inDoubt().get(0).replay().pending();
+            for (long n : returned) {
+                assertTrue(pending.containsKey(key(n)), "commit " + n + " returned but is not on disk");
+            }
+        }
+    }
+
     private static LogStats runConcurrently(DecisionLog log) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {
