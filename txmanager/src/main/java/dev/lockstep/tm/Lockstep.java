@@ -170,6 +170,7 @@ public final class Lockstep implements AutoCloseable {
             }
             closed = true;
         }
+        LockstepInstances.closing(this);
         coordinator.stopAccepting();
         long deadline = System.nanoTime() + settings.drainTimeout.toNanos();
         while (!coordinator.liveTransactions().isEmpty() && System.nanoTime() < deadline) {
@@ -379,7 +380,9 @@ public final class Lockstep implements AutoCloseable {
                 throw new IllegalStateException("LKS-004 cannot open the decision log of node '" + nodeId + "' in "
                         + logDirectory + ": " + e.getMessage(), e);
             }
-            return new Lockstep(this, opened);
+            Lockstep lockstep = new Lockstep(this, opened);
+            LockstepInstances.opened(lockstep);
+            return lockstep;
         }
 
         private static void requirePositive(String name, Duration d) {

@@ -1,0 +1,258 @@
+package dev.lockstep.tm.jndi;
+
+import dev.lockstep.tm.Lockstep;
+import dev.lockstep.tm.LockstepInstances;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.naming.Context;
+import javax.naming.Name;
+import javax.naming.NamingException;
+import javax.naming.RefAddr;
+import javax.naming.Reference;
+import javax.naming.spi.ObjectFactory;
+
+/**
+ * A JNDI {@link ObjectFactory} that creates Lockstep from a {@link Reference}'s attributes and returns, according to
+ * the Reference's class name (Tomcat: the {@code type} attribute), its {@code UserTransaction},
+ * {@code TransactionManager}, {@code TransactionSynchronizationRegistry} or the {@link Lockstep} itself.
+ *
+ * <p>One Lockstep per node id and JVM: every Reference naming the same {@code nodeId} gets the same instance, built
+ * at the first lookup, as long as it stays open. Its attributes must then be the same in every Reference (an error
+ * names the one that differs). Once closed (Tomcat: {@code closeMethod="close"} on the Lockstep resource, when the
+ * web application stops), the next lookup builds a new instance.
+ *
+ * <p>Attributes: {@code nodeId} and {@code logDirectory} are required; the others are the settings of
+ * {@link Lockstep.Builder} of the same name, with durations written as a whole number and a unit ({@code 500ms},
+ * {@code 60s}, {@code 2m}, {@code 1h}). An unknown attribute is an error, so that a misspelt setting is not
+ * silently dropped. Tomcat's own attributes ({@code factory}, {@code auth}, {@code scope}, {@code singleton},
+ * {@code description}) are ignored.
+ *
+ * <pre>{@code
+ * <Context>
+ *   <Transaction factory="dev.lockstep.tm.jndi.LockstepObjectFactory"
+ *                nodeId="orders-1" logDirectory="/var/lib/lockstep" defaultTimeout="60s"/>
+ *   <Resource name="TransactionManager" type="jakarta.transaction.TransactionManager"
+ *             factory="dev.lockstep.tm.jndi.LockstepObjectFactory" nodeId="orders-1" logDirectory="/var/lib/lockstep"
+ *             defaultTimeout="60s"/>
+ * </Context>
+ * }</pre>
+ */
+public final class LockstepObjectFactory implements ObjectFactory {
+
+    /** The types a Reference may ask for. */
+    public static final String USER_TRANSACTION = "jakarta.transaction.UserTransaction";
+    public static final String TRANSACTION_MANAGER = "jakarta.transaction.TransactionManager";
+    public static final String TRANSACTION_SYNCHRONIZATION_REGISTRY =
+            "jakarta.transaction.TransactionSynchronizationRegistry";
+    public static final String LOCKSTEP = "dev.lockstep.tm.Lockstep";
+
+    /** Attributes the container adds to a Reference for itself (Tomcat's ResourceRef), not settings of ours. */
+    private static final Set<String> CONTAINER_ATTRIBUTES = Set.of("factory", "auth", "scope", "singleton",
+            "description", "closeMethod");
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h)");
+
+    /** Every attribute with what it sets on the builder; the builder itself validates the values' ranges. */
+    private static final Map<String, BiConsumer<Lockstep.Builder, String>> SETTINGS = settings();
+
+    private static final Map<String, Built> BUILT = new HashMap<>();
+
+    private record Built(Lockstep lockstep, Map<String, String> attributes) {
+    }
+
+    @Override
+    public Object getObjectInstance(Object obj, Name name, Context nameCtx, Hashtable<?, ?> environment)
+            throws NamingException {
+        if (!(obj instanceof Reference ref)) {
+            return null; // the ObjectFactory contract: not ours, let another factory try
+        }
+        String type = ref.getClassName();
+        if (type == null || !List.of(USER_TRANSACTION, TRANSACTION_MANAGER, TRANSACTION_SYNCHRONIZATION_REGISTRY,
+                LOCKSTEP).contains(type)) {
+            throw error("LKS-J02 " + where(name) + "type '" + type + "' is not one Lockstep provides: use "
+                    + USER_TRANSACTION + ", " + TRANSACTION_MANAGER + ", " + TRANSACTION_SYNCHRONIZATION_REGISTRY
+                    + " or " + LOCKSTEP, null);
+        }
+        Lockstep lockstep = lockstep(attributes(ref, name), name);
+        return switch (type) {
+            case USER_TRANSACTION -> lockstep.userTransaction();
+            case TRANSACTION_MANAGER -> lockstep.transactionManager();
+            case TRANSACTION_SYNCHRONIZATION_REGISTRY -> lockstep.transactionSynchronizationRegistry();
+            default -> lockstep;
+        };
+    }
+
+    /**
+     * Closes the Lockstep this factory built for {@code nodeId}, if any is open; for a container's or application's
+     * shutdown code. Returns whether there was one.
+     */
+    public static boolean close(String nodeId) {
+        Built built;
+        synchronized (BUILT) {
+            built = BUILT.remove(nodeId);
+        }
+        if (built == null) {
+            return false;
+        }
+        built.lockstep().close();
+        return true;
+    }
+
+    private static Lockstep lockstep(Map<String, String> attributes, Name name) throws NamingException {
+        String nodeId = attributes.get("nodeId");
+        if (nodeId == null || nodeId.isBlank()) {
+            throw error("LKS-J03 " + where(name) + "the attribute nodeId is missing: set it to the node id of this "
+                    + "transaction manager (unique among the TMs sharing resources, stable across restarts)", null);
+        }
+        if (attributes.get("logDirectory") == null || attributes.get("logDirectory").isBlank()) {
+            throw error("LKS-J04 " + where(name) + "the attribute logDirectory is missing: set it to the directory "
+                    + "of the decision log, on a local disk that survives restarts, e.g. /var/lib/lockstep", null);
+        }
+        synchronized (BUILT) {
+            Built built = BUILT.get(nodeId);
+            if (built != null && LockstepInstances.open().contains(built.lockstep())) {
+                for (String key : union(built.attributes(), attributes)) {
+                    String was = built.attributes().get(key);
+                    String now = attributes.get(key);
+                    if (was == null ? now != null : !was.equals(now)) {
+                        throw error("LKS-J05 " + where(name) + "Lockstep node '" + nodeId + "' was created by an "
+                                + "earlier lookup with " + key + "=" + was + ", this Reference says " + key + "="
+                                + now + ": give every Reference of one nodeId the same attributes", null);
+                    }
+                }
+                return built.lockstep();
+            }
+            for (Lockstep open : LockstepInstances.open()) {
+                if (open.nodeId().equals(nodeId)) {
+                    throw error("LKS-J06 " + where(name) + "a Lockstep with nodeId '" + nodeId + "' is already open "
+                            + "in this JVM (" + open + ") and was not created by this factory: bind that one with "
+                            + "LockstepJndi.bind, or give this Reference another nodeId", null);
+                }
+            }
+            Lockstep.Builder builder = Lockstep.builder();
+            for (Map.Entry<String, String> e : attributes.entrySet()) {
+                try {
+                    SETTINGS.get(e.getKey()).accept(builder, e.getValue().strip());
+                } catch (IllegalArgumentException bad) {
+                    throw error("LKS-J07 " + where(name) + "the attribute " + e.getKey() + "='" + e.getValue()
+                            + "' is not valid: " + bad.getMessage(), bad);
+                }
+            }
+            Lockstep lockstep;
+            try {
+                lockstep = builder.build();
+            } catch (RuntimeException e) {
+                throw error("LKS-J08 " + where(name) + "cannot build Lockstep node '" + nodeId + "' from the "
+                        + "attributes " + attributes + ": " + e.getMessage(), e);
+            }
+            BUILT.put(nodeId, new Built(lockstep, attributes));
+            return lockstep;
+        }
+    }
+
+    /** The Reference's Lockstep attributes, sorted; an unknown one is an error naming the known ones. */
+    private static Map<String, String> attributes(Reference ref, Name name) throws NamingException {
+        Map<String, String> out = new TreeMap<>();
+        Enumeration<RefAddr> all = ref.getAll();
+        while (all.hasMoreElements()) {
+            RefAddr addr = all.nextElement();
+            String key = addr.getType();
+            if (CONTAINER_ATTRIBUTES.contains(key)) {
+                continue;
+            }
+            if (!SETTINGS.containsKey(key)) {
+                throw error("LKS-J09 " + where(name) + "unknown attribute '" + key + "': Lockstep's attributes are "
+                        + new TreeMap<>(SETTINGS).keySet(), null);
+            }
+            Object content = addr.getContent();
+            if (content != null) {
+                out.put(key, content.toString());
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, BiConsumer<Lockstep.Builder, String>> settings() {
+        Map<String, BiConsumer<Lockstep.Builder, String>> m = new HashMap<>();
+        m.put("nodeId", Lockstep.Builder::nodeId);
+        m.put("logDirectory", (b, v) -> b.logDirectory(Path.of(v)));
+        m.put("defaultTimeout", (b, v) -> b.defaultTimeout(duration(v)));
+        m.put("parallelPhases", (b, v) -> b.parallelPhases(bool(v)));
+        m.put("phaseThreads", (b, v) -> b.phaseThreads((int) number(v, Integer.MAX_VALUE)));
+        m.put("retryInitialDelay", (b, v) -> b.retryInitialDelay(duration(v)));
+        m.put("retryMaxDelay", (b, v) -> b.retryMaxDelay(duration(v)));
+        m.put("timeoutCheckInterval", (b, v) -> b.timeoutCheckInterval(duration(v)));
+        m.put("lostBranchWindow", (b, v) -> b.lostBranchWindow(duration(v)));
+        m.put("drainTimeout", (b, v) -> b.drainTimeout(duration(v)));
+        m.put("logSegmentBytes", (b, v) -> b.logSegmentBytes(number(v, Long.MAX_VALUE)));
+        m.put("groupCommitMaxBatchBytes", (b, v) -> b.groupCommitMaxBatchBytes((int) number(v, Integer.MAX_VALUE)));
+        m.put("groupCommitMaxWait", (b, v) -> b.groupCommitMaxWait(duration(v)));
+        return Map.copyOf(m);
+    }
+
+    static Duration duration(String v) {
+        Matcher m = DURATION.matcher(v);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("write a duration as a whole number and a unit: 500ms, 60s, 2m, 1h");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+
+    private static boolean bool(String v) {
+        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(v);
+        }
+        throw new IllegalArgumentException("write true or false");
+    }
+
+    private static long number(String v, long max) {
+        try {
+            long n = Long.parseLong(v);
+            if (n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("write a whole number, at most " + max);
+    }
+
+    private static List<String> union(Map<String, String> a, Map<String, String> b) {
+        List<String> keys = new ArrayList<>(new TreeMap<>(a).keySet());
+        for (String k : b.keySet()) {
+            if (!keys.contains(k)) {
+                keys.add(k);
+            }
+        }
+        return keys;
+    }
+
+    private static String where(Name name) {
+        return name == null ? "" : "JNDI name '" + name + "': ";
+    }
+
+    private static NamingException error(String message, Throwable cause) {
+        NamingException e = new NamingException(message);
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        return e;
+    }
+}
