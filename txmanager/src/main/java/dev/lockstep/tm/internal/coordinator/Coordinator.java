@@ -7,6 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every transaction of one Lockstep instance shares: settings, the decision store, XIDs, the clock, the phase
@@ -30,6 +36,12 @@ public final class Coordinator implements AutoCloseable {
     private final ConcurrentSkipListMap<Long, LockstepTransaction> live = new ConcurrentSkipListMap<>();
     private final LockstepTransactionManager transactionManager;
     private volatile boolean closed;
+    /**
+     * Where the reaper's rollbacks run. Not on the reaper's own thread: a driver may block end(TMFAIL) or rollback
+     * while the owning thread is inside a statement on the same connection, and the reaper must go on to the other
+     * expired transactions (and the housekeeper to its log flushes) meanwhile.
+     */
+    private final ThreadPoolExecutor timeoutRollbacks;
 
     public Coordinator(CoordinatorSettings settings, DecisionStore store, XidFactory xids, Clock clock,
                        ResourceRegistry registry, int phaseThreads, CrashPoint.Hook crashHook) {
@@ -42,6 +54,13 @@ public final class Coordinator implements AutoCloseable {
         this.phases = new PhaseRunner(settings.parallelPhases() ? phaseThreads : 0);
         this.retrier = new BranchRetrier(this, settings.retryInitialDelay(), settings.retryMaxDelay());
         this.transactionManager = new LockstepTransactionManager(this);
+        AtomicInteger count = new AtomicInteger();
+        this.timeoutRollbacks = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "lockstep-timeout-" + count.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     public LockstepTransactionManager transactionManager() {
@@ -82,13 +101,26 @@ public final class Coordinator implements AutoCloseable {
         live.remove(tx.sequence, tx);
     }
 
-    /** Rolls back every live transaction whose deadline passed and whose completion has not started. */
+    /**
+     * Claims every live transaction whose deadline passed and whose completion has not started, and rolls each back
+     * on a thread of its own; returns how many it claimed. A claimed transaction can no longer commit.
+     */
     public int timeOutExpired() {
+        return timeOutExpired(timeoutRollbacks);
+    }
+
+    /** As {@link #timeOutExpired()}, running the rollbacks on {@code rollbacks} (tests pass a direct executor). */
+    int timeOutExpired(Executor rollbacks) {
         long now = clock.millis();
         int n = 0;
         for (LockstepTransaction tx : live.values()) {
-            if (tx.deadlineMillis < now && tx.timeOut()) {
+            if (tx.deadlineMillis < now && tx.claimTimeout()) {
                 n++;
+                try {
+                    rollbacks.execute(tx::rollbackAfterTimeout);
+                } catch (RejectedExecutionException e) {
+                    tx.rollbackAfterTimeout(); // closing: roll back here rather than leave it claimed
+                }
             }
         }
         return n;
@@ -117,5 +149,6 @@ public final class Coordinator implements AutoCloseable {
         closed = true;
         retrier.close();
         phases.close();
+        timeoutRollbacks.shutdown();
     }
 }

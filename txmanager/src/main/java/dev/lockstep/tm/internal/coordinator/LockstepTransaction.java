@@ -125,6 +125,15 @@ public final class LockstepTransaction implements Transaction {
      * started. Returns true if it did.
      */
     public boolean timeOut() {
+        if (!claimTimeout()) {
+            return false;
+        }
+        rollbackAfterTimeout();
+        return true;
+    }
+
+    /** Marks this transaction timed out unless its completion started; true if it did (it may no longer commit). */
+    boolean claimTimeout() {
         synchronized (this) {
             if (completing || state.isTerminal()) {
                 return false;
@@ -134,8 +143,12 @@ public final class LockstepTransaction implements Transaction {
             synchronizationsClosed = true;
         }
         coordinator.metrics.timedOut.increment();
-        new Completion(this).rollbackAfterTimeout();
         return true;
+    }
+
+    /** The rollback of a transaction {@link #claimTimeout() claimed} by the reaper. */
+    void rollbackAfterTimeout() {
+        new Completion(this).rollbackAfterTimeout();
     }
 
     // ------------------------------------------------------------------ status and rollback-only

@@ -42,9 +42,9 @@ class TimeoutTest {
                 }
             });
             f.clock.advance(Duration.ofSeconds(5));
-            assertEquals(0, f.coordinator.timeOutExpired(), "at the deadline it is still allowed");
+            assertEquals(0, f.coordinator.timeOutExpired(Runnable::run), "at the deadline it is still allowed");
             f.clock.advance(Duration.ofMillis(1));
-            assertEquals(1, f.coordinator.timeOutExpired());
+            assertEquals(1, f.coordinator.timeOutExpired(Runnable::run));
             assertEquals(Status.STATUS_ROLLEDBACK, f.tm.getStatus());
             assertEquals(List.of("start(r1)", "start(r2)", "end(r1,fail)", "end(r2,fail)", "rollback(r1)",
                     "rollback(r2)"), f.events.all());
@@ -55,9 +55,59 @@ class TimeoutTest {
             assertTrue(e.getMessage().contains("timeout of 5 s"), e.getMessage());
             assertEquals(Status.STATUS_NO_TRANSACTION, f.tm.getStatus());
             assertEquals(1, f.coordinator.metrics().timedOut.sum());
-            assertEquals(0, f.coordinator.timeOutExpired());
+            assertEquals(0, f.coordinator.timeOutExpired(Runnable::run));
             f.tm.begin();
             f.tm.rollback();
+        }
+    }
+
+    /*
+     * Scenario: two transactions pass their deadline; the first one's resource blocks end(TMFAIL), as a driver does
+     * while the owning thread is inside a statement on the same connection.
+     * Expected: the reaper claims both and returns at once; the second is rolled back while the first still blocks,
+     * and the first finishes its rollback once the resource lets go.
+     */
+    @Test
+    void aBlockedRollbackDoesNotHoldUpTheReaper() throws Exception {
+        try (Fixture f = new Fixture()) {
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            f.tm.setTransactionTimeout(1);
+            f.tm.begin();
+            LockstepTransaction stuck = f.tm.getTransaction();
+            stuck.enlistResource(new ScriptedXAResource("busy", f.events) {
+                @Override
+                public void end(Xid xid, int flags) throws XAException {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    super.end(xid, flags);
+                }
+            });
+            f.tm.suspend();
+            f.tm.begin();
+            LockstepTransaction other = f.tm.getTransaction();
+            other.enlistResource(f.resource("idle"));
+            f.tm.suspend();
+            f.clock.advance(Duration.ofSeconds(2));
+
+            long t0 = System.nanoTime();
+            assertEquals(2, f.coordinator.timeOutExpired());
+            assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "the reaper returned only after the blocked rollback");
+            long end = System.nanoTime() + 5_000_000_000L;
+            while (other.getStatus() != Status.STATUS_ROLLEDBACK && System.nanoTime() < end) {
+                Thread.sleep(5);
+            }
+            assertEquals(Status.STATUS_ROLLEDBACK, other.getStatus());
+            assertEquals(Status.STATUS_ROLLING_BACK, stuck.getStatus(), "still blocked in end(TMFAIL)");
+            release.countDown();
+            end = System.nanoTime() + 5_000_000_000L;
+            while (stuck.getStatus() != Status.STATUS_ROLLEDBACK && System.nanoTime() < end) {
+                Thread.sleep(5);
+            }
+            assertEquals(Status.STATUS_ROLLEDBACK, stuck.getStatus());
+            assertTrue(f.events.all().contains("rollback(busy)"), f.events.all().toString());
         }
     }
 
@@ -68,7 +118,7 @@ class TimeoutTest {
             f.tm.begin();
             f.tm.getTransaction().enlistResource(f.resource("r1"));
             f.clock.advance(Duration.ofSeconds(2));
-            f.coordinator.timeOutExpired();
+            f.coordinator.timeOutExpired(Runnable::run);
             f.tm.rollback();
             assertEquals(Status.STATUS_NO_TRANSACTION, f.tm.getStatus());
         }
@@ -110,7 +160,7 @@ class TimeoutTest {
                 @Override
                 public void beforeCompletion() {
                     f.clock.advance(Duration.ofSeconds(2));
-                    assertEquals(0, f.coordinator.timeOutExpired());
+                    assertEquals(0, f.coordinator.timeOutExpired(Runnable::run));
                 }
 
                 @Override
