@@ -114,7 +114,7 @@ public final class Bench {
                             "--dir=" + dir, "--out=" + out);
                     String why = TrialLauncher.run(MicroTrial.class, args, runDir.resolve("micro")
                             .resolve(name + ".log"), Duration.ofMillis(perCell * mine.size()
-                            + o.firstWarmup.toMillis() + 90_000));
+                            + o.firstWarmup.toMillis() + 90_000), o.jfr);
                     results.read(out, repeat);
                     for (Workload w : mine) {
                         if (why != null) {
@@ -157,11 +157,12 @@ public final class Bench {
                         "--window-ms=" + o.realWindow.toMillis(), "--dir=" + runDir.resolve("real").resolve(name),
                         "--out=" + out));
                 String why = TrialLauncher.run(RealTrial.class, args, runDir.resolve("real").resolve(name + ".log"),
-                        Duration.ofMillis(perTrial * 3 + 120_000));
+                        Duration.ofMillis(perTrial * 3 + 120_000), o.jfr);
                 results.read(out, repeat);
                 if (why != null) {
                     if (adapter.equals("branches")) {
-                        for (String b : List.of("branch-postgresql", "branch-mariadb", "branch-artemis")) {
+                        for (String b : List.of("branch-postgresql", "branch-mariadb", "branch-artemis",
+                                "branch-all-sequential")) {
                             results.trialFailed(b, "real", List.of(1), repeat, why);
                         }
                     } else {

@@ -22,7 +22,9 @@ public final class BenchOptions {
               --quick              1 repeat of 0.5 s windows (proves the harness, ~2 min; numbers are rough)
               --long               5 repeats of 10 s windows (for a quiet machine)
               --repeats=N          repeats of every trial, interleaved (A B A B ...); medians are reported
-              --window=DURATION    measured window per thread count, e.g. 2s or 500ms
+              --window=DURATION    measured window per thread count, e.g. 2s or 500ms (sets --real-window too)
+              --real-window=DURATION  measured window of the real-resource workload (default: as --window, 3 s
+                                   in the standard set)
               --warmup=DURATION    warm-up before each later thread count of a trial JVM
               --first-warmup=DURATION  warm-up before the first thread count of a trial JVM
               --threads=LIST       thread counts of the in-memory workloads, e.g. 1,4,16,64
@@ -35,6 +37,8 @@ public final class BenchOptions {
               --out=DIR            where performance.md and its charts go (default: docs)
               --work=DIR           where trial logs and raw results go (default: benchmarks/target/bench)
               --command=TEXT       the command line to print in the report (scripts/bench.sh sets it)
+              --jfr                record each trial JVM with Java Flight Recorder (profile settings) into a
+                                   .jfr file beside its log, to see what limits a system
               --note=TEXT          a line to put at the top of the report (e.g. who ran it, on what)
             """.formatted(Adapter.ids(List.of(Adapter.values())));
 
@@ -42,7 +46,7 @@ public final class BenchOptions {
     int repeats = 3;
     Duration window = Duration.ofSeconds(2);
     Duration warmup = Duration.ofMillis(500);
-    Duration firstWarmup = Duration.ofMillis(1500);
+    Duration firstWarmup = Duration.ofMillis(1000);
     Duration realWindow = Duration.ofSeconds(3);
     List<Integer> threads = List.of(1, 4, 16, 64);
     List<Integer> realThreads = List.of(1, 4, 16);
@@ -55,6 +59,7 @@ public final class BenchOptions {
     Path work = Path.of("benchmarks/target/bench");
     String command = "bash scripts/bench.sh";
     String note;
+    boolean jfr;
     boolean help;
     /**
      * One trial JVM per adapter running all its workloads, instead of one per adapter and workload: fewer JVM starts
@@ -83,6 +88,7 @@ public final class BenchOptions {
                 o.firstWarmup = Duration.ofSeconds(5);
             }
         }
+        boolean realWindowSet = false;
         for (String a : args) {
             if (a.equals("--quick") || a.equals("--long")) {
                 continue;
@@ -95,6 +101,10 @@ public final class BenchOptions {
                 o.real = false;
                 continue;
             }
+            if (a.equals("--jfr")) {
+                o.jfr = true;
+                continue;
+            }
             if (a.equals("--no-micro")) {
                 o.micro = false;
                 continue;
@@ -102,7 +112,7 @@ public final class BenchOptions {
             int eq = a.indexOf('=');
             if (!a.startsWith("--") || eq < 0) {
                 throw new IllegalArgumentException("unknown argument '" + a + "': options are --name=value or one "
-                        + "of --quick, --long, --no-real, --no-micro, --help");
+                        + "of --quick, --long, --no-real, --no-micro, --jfr, --help");
             }
             String key = a.substring(2, eq);
             String value = a.substring(eq + 1);
@@ -110,7 +120,13 @@ public final class BenchOptions {
                 case "repeats" -> o.repeats = positive(key, value, 100);
                 case "window" -> {
                     o.window = duration(key, value);
-                    o.realWindow = o.window;
+                    if (!realWindowSet) {
+                        o.realWindow = o.window;
+                    }
+                }
+                case "real-window" -> {
+                    o.realWindow = duration(key, value);
+                    realWindowSet = true;
                 }
                 case "warmup" -> o.warmup = duration(key, value);
                 case "first-warmup" -> o.firstWarmup = duration(key, value);

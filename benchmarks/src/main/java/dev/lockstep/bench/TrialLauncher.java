@@ -22,13 +22,18 @@ final class TrialLauncher {
     }
 
     /**
-     * Runs {@code mainClass} with {@code args}, its output to {@code log}; returns null if it exited 0, or why not.
+     * Runs {@code mainClass} with {@code args}, its output to {@code log} (and with {@code jfr} a flight recording
+     * beside it); returns null if it exited 0, or why not.
      */
-    static String run(Class<?> mainClass, List<String> args, Path log, Duration timeout)
+    static String run(Class<?> mainClass, List<String> args, Path log, Duration timeout, boolean jfr)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add(HEAP);
+        if (jfr) {
+            String file = log.toString().replaceAll("\\.log$", "") + ".jfr";
+            command.add("-XX:StartFlightRecording=settings=profile,filename=" + file);
+        }
         command.add("-Djava.awt.headless=true");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

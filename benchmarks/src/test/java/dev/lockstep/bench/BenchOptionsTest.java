@@ -21,6 +21,13 @@ class BenchOptionsTest {
     }
 
     @Test
+    void theRealWindowFollowsTheWindowUnlessGiven() {
+        assertEquals(Duration.ofSeconds(5), BenchOptions.parse(new String[] {"--window=5s"}).realWindow);
+        assertEquals(Duration.ofSeconds(1),
+                BenchOptions.parse(new String[] {"--real-window=1s", "--window=5s"}).realWindow);
+    }
+
+    @Test
     void theStandardSetRunsEverything() {
         BenchOptions o = BenchOptions.parse(new String[0]);
         assertEquals(3, o.repeats);

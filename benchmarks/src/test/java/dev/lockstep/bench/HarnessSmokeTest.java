@@ -24,7 +24,7 @@ class HarnessSmokeTest {
     @Test
     void everyAdapterRunsValidlyAndTheReportIsWritten(@TempDir Path out) throws Exception {
         BenchOptions o = BenchOptions.parse(new String[] {"--repeats=1", "--threads=1,4", "--real-threads=1",
-                "--window=100ms", "--warmup=100ms", "--first-warmup=100ms", "--pool-size=2",
+                "--window=100ms", "--warmup=100ms", "--first-warmup=100ms", "--real-window=1s", "--pool-size=2",
                 "--out=" + out, "--work=target/bench-smoke", "--command=HarnessSmokeTest",
                 "--note=smoke test"});
         o.jvmPerAdapter = true;
@@ -46,7 +46,7 @@ class HarnessSmokeTest {
             }
         }
         for (String real : List.of("real-lockstep", "real-narayana", "branch-postgresql", "branch-mariadb",
-                "branch-artemis")) {
+                "branch-artemis", "branch-all-sequential")) {
             assertTrue(r.valid(real, "real", 1), real);
             assertTrue(r.median(real, "real", 1, "commitP50us") > 0, real);
         }

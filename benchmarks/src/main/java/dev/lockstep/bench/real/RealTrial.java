@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import javax.sql.XAConnection;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
@@ -80,15 +81,23 @@ public final class RealTrial {
             for (Map.Entry<String, String> e : system.configuration().entrySet()) {
                 w.println(Fields.format(CellFields.config("real-" + adapter, e.getKey(), e.getValue())));
             }
-            Operation op = transaction(system);
+            LongAdder[] work = {new LongAdder(), new LongAdder(), new LongAdder()};
+            Operation op = transaction(system, work);
             op.run(0); // the first one opens the pools' first connections
             committed++;
             boolean first = true;
             for (int threads : args.ints("threads")) {
                 Duration warmup = args.millis(first ? "first-warmup-ms" : "warmup-ms");
                 first = false;
+                long[] workBefore = {work[0].sum(), work[1].sum(), work[2].sum()};
                 Segment s = LoadRunner.run(op, threads, warmup, args.millis("window-ms"));
                 committed += s.completedAll();
+                Map<String, Long> workUs = new LinkedHashMap<>();
+                String[] names = {"pgWorkUs", "mariaWorkUs", "jmsWorkUs"};
+                for (int i = 0; i < 3; i++) {
+                    workUs.put(names[i], s.completedAll() == 0 ? -1
+                            : (work[i].sum() - workBefore[i]) / s.completedAll() / 1000);
+                }
                 List<String> problems = new ArrayList<>();
                 if (s.failed() > 0) {
                     problems.add(s.failed() + " transaction(s) failed, first: " + s.firstFailure());
@@ -96,7 +105,7 @@ public final class RealTrial {
                 if (s.completed() == 0) {
                     problems.add("no transaction completed inside the measured window");
                 }
-                cells.add(CellFields.of("real-" + adapter, "real", s, problems, Map.of()));
+                cells.add(CellFields.of("real-" + adapter, "real", s, problems, workUs));
             }
         }
         // Every committed transaction must be in both databases and in the queue, exactly once.
@@ -125,27 +134,38 @@ public final class RealTrial {
         }
     }
 
-    /** One transaction: an update in each database, a message to the broker, then the commit (timed alone). */
-    private static Operation transaction(RealSystem system) {
+    /**
+     * One transaction: an update in each database, a message to the broker, then the commit (timed alone). The
+     * time of each piece of work (from asking the pool for a connection to closing it) is added to {@code work}:
+     * PostgreSQL, MariaDB, JMS.
+     */
+    private static Operation transaction(RealSystem system, LongAdder[] work) {
         TransactionManager tm = system.transactionManager();
         String update = "UPDATE " + RealServers.TABLE + " SET balance = balance + 1 WHERE id = ?";
         return thread -> {
             tm.begin();
             try {
+                long t0 = System.nanoTime();
                 try (Connection c = system.postgres().getConnection(); PreparedStatement ps = c.prepareStatement(update)) {
                     ps.setInt(1, thread);
                     expectOneRow(ps.executeUpdate());
                 }
+                long t1 = System.nanoTime();
                 try (Connection c = system.mariadb().getConnection(); PreparedStatement ps = c.prepareStatement(update)) {
                     ps.setInt(1, thread);
                     expectOneRow(ps.executeUpdate());
                 }
+                long t2 = System.nanoTime();
                 try (jakarta.jms.Connection c = system.broker().createConnection()) {
                     Session s = c.createSession();
                     try (MessageProducer p = s.createProducer(s.createQueue(RealServers.QUEUE))) {
                         p.send(s.createTextMessage("transfer from thread " + thread));
                     }
                 }
+                long t3 = System.nanoTime();
+                work[0].add(t1 - t0);
+                work[1].add(t2 - t1);
+                work[2].add(t3 - t2);
             } catch (Exception | Error e) {
                 tm.rollback();
                 throw e;
@@ -162,9 +182,13 @@ public final class RealTrial {
         }
     }
 
-    /** Each branch alone, by hand, one thread: prepare + commit is the commit latency of that branch. */
+    /**
+     * Each branch alone, by hand, one thread: prepare + commit is the commit latency of that branch; then the three
+     * together, by hand, phases in sequence.
+     */
     private static void branches(RealServers servers, Args args, PrintWriter w) throws Exception {
         Duration warmup = args.millis("first-warmup-ms");
+        Duration laterWarmup = args.millis("warmup-ms");
         Duration window = args.millis("window-ms");
         long pgBefore = servers.sum(servers.pgUrl());
         long mariaBefore = servers.sum(servers.mariaUrl());
@@ -193,6 +217,37 @@ public final class RealTrial {
             PreparedStatement mariaPs = mariaC.prepareStatement(update);
             String[] names = {"postgresql", "mariadb", "artemis"};
             XAResource[] resources = {pgXa.getXAResource(), mariaXa.getXAResource(), xaSession.getXAResource()};
+            // The three together by hand, phases one after the other (prepare each, then commit each): the "sum"
+            // that a coordinator with parallel phases should beat, measured on the same busy disk.
+            Operation all = thread -> {
+                Xid[] xids = {HandXid.next(), HandXid.next(), HandXid.next()};
+                for (int i = 0; i < 3; i++) {
+                    resources[i].start(xids[i], XAResource.TMNOFLAGS);
+                }
+                expectOneRow(pgPs.executeUpdate());
+                expectOneRow(mariaPs.executeUpdate());
+                producer.send(xaSession.getSession().createTextMessage("branch floor"));
+                for (int i = 0; i < 3; i++) {
+                    resources[i].end(xids[i], XAResource.TMSUCCESS);
+                }
+                long start = System.nanoTime();
+                for (int i = 0; i < 3; i++) {
+                    if (resources[i].prepare(xids[i]) != XAResource.XA_OK) {
+                        throw new IllegalStateException(names[i] + " voted read-only on a write");
+                    }
+                }
+                for (int i = 0; i < 3; i++) {
+                    resources[i].commit(xids[i], false);
+                }
+                return System.nanoTime() - start;
+            };
+            Segment together = LoadRunner.run(all, 1, warmup, window);
+            for (int i = 0; i < 3; i++) {
+                committed[i] += together.completedAll();
+            }
+            w.println(Fields.format(CellFields.of("branch-all-sequential", "real", together,
+                    together.failed() == 0 ? List.of() : List.of(together.failed() + " failed, first: "
+                            + together.firstFailure()), Map.of())));
             for (int b = 0; b < 3; b++) {
                 int branch = b;
                 XAResource r = resources[b];
@@ -212,8 +267,8 @@ public final class RealTrial {
                     r.commit(xid, false);
                     return System.nanoTime() - start;
                 };
-                Segment s = LoadRunner.run(op, 1, warmup, window);
-                committed[b] = s.completedAll();
+                Segment s = LoadRunner.run(op, 1, laterWarmup, window);
+                committed[b] += s.completedAll();
                 List<String> problems = new ArrayList<>();
                 if (s.failed() > 0) {
                     problems.add(s.failed() + " branch(es) failed, first: " + s.firstFailure());
