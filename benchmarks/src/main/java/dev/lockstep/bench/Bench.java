@@ -112,6 +112,7 @@ public final class Bench {
                             "--threads=" + join(o.threads), "--first-warmup-ms=" + o.firstWarmup.toMillis(),
                             "--warmup-ms=" + o.warmup.toMillis(), "--window-ms=" + o.window.toMillis(),
                             "--dir=" + dir, "--out=" + out);
+                    results.sampleLoad();
                     String why = TrialLauncher.run(MicroTrial.class, args, runDir.resolve("micro")
                             .resolve(name + ".log"), Duration.ofMillis(perCell * mine.size()
                             + o.firstWarmup.toMillis() + 90_000), o.jfr);
@@ -156,6 +157,7 @@ public final class Bench {
                         "--first-warmup-ms=" + o.firstWarmup.toMillis(), "--warmup-ms=" + o.warmup.toMillis(),
                         "--window-ms=" + o.realWindow.toMillis(), "--dir=" + runDir.resolve("real").resolve(name),
                         "--out=" + out));
+                results.sampleLoad();
                 String why = TrialLauncher.run(RealTrial.class, args, runDir.resolve("real").resolve(name + ".log"),
                         Duration.ofMillis(perTrial * 3 + 120_000), o.jfr);
                 results.read(out, repeat);

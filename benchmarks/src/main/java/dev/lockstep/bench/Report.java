@@ -62,6 +62,9 @@ final class Report {
                 .toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) + " |");
         line("| wall time of the measurements | " + minutes(wall) + " (without the Maven build) |");
         line("| set | " + o.describe() + " |");
+        String load = r.loadSummary();
+        line("| load average of the machine (1 min) | " + (load == null ? "unknown" : load)
+                + "; above the number of cores, other work competed with the trials |");
         line("| raw results and trial logs | `" + runDir + "` (not kept in git) |");
         line("");
         targets();

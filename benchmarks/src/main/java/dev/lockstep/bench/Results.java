@@ -19,6 +19,28 @@ final class Results {
     private final Map<String, Map<String, String>> configs = new LinkedHashMap<>();
     private final List<String> failures = new ArrayList<>();
     private final Map<String, String> facts = new LinkedHashMap<>();
+    private final List<Double> loads = new ArrayList<>();
+
+    /** Samples the 1-minute load average of the machine (before each trial): how quiet the run was. */
+    void sampleLoad() {
+        try {
+            loads.add(Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]));
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the report says unknown
+        }
+    }
+
+    /** min / median / max of the load samples, or null if none. */
+    String loadSummary() {
+        if (loads.isEmpty()) {
+            return null;
+        }
+        List<Double> sorted = new ArrayList<>(loads);
+        sorted.sort(null);
+        return String.format(java.util.Locale.ROOT, "%.1f / %.1f / %.1f (min / median / max of %d samples, one "
+                + "before each trial; %d cores)", sorted.get(0), median(sorted), sorted.get(sorted.size() - 1),
+                sorted.size(), Runtime.getRuntime().availableProcessors());
+    }
 
     /** Reads one trial's output file; lines of kind cell get {@code repeat}. */
     void read(Path out, int repeat) throws IOException {
