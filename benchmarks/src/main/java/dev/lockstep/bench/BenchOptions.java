@@ -30,6 +30,7 @@ public final class BenchOptions {
               --threads=LIST       thread counts of the in-memory workloads, e.g. 1,4,16,64
               --real-threads=LIST  thread counts of the real-resource workload, e.g. 1,4,16
               --adapters=LIST      in-memory adapters: %s
+                                   (lockstep-sequential is not in the standard set)
               --workloads=LIST     in-memory workloads: 2pc,1pc,ro
               --no-real            skip the real-resource workload (no servers are started)
               --no-micro           skip the in-memory workloads
@@ -50,7 +51,7 @@ public final class BenchOptions {
     Duration realWindow = Duration.ofSeconds(3);
     List<Integer> threads = List.of(1, 4, 16, 64);
     List<Integer> realThreads = List.of(1, 4, 16);
-    List<Adapter> adapters = List.of(Adapter.values());
+    List<Adapter> adapters = Adapter.standard();
     List<Workload> workloads = List.of(Workload.values());
     boolean real = true;
     boolean micro = true;

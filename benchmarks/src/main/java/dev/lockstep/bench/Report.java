@@ -22,8 +22,6 @@ final class Report {
     static final String CHART_REAL = "performance-real.png";
 
     private static final String LOCKSTEP = Adapter.LOCKSTEP.id();
-    private static final List<Adapter> PEERS = List.of(Adapter.NARAYANA_FILE, Adapter.NARAYANA_JOURNAL,
-            Adapter.ATOMIKOS);
 
     private final BenchOptions o;
     private final Results r;
@@ -176,8 +174,9 @@ final class Report {
                 + "only, so this is the transaction log. (`write_bytes` is kept in the raw results but not shown: "
                 + "on this kernel and disk it counts whole pages, up to a megabyte per force, and says more about "
                 + "the file system than about the log.)");
-        line("- **heap B/tx**: `com.sun.management.ThreadMXBean.getThreadAllocatedBytes` summed over every live "
-                + "thread of the trial JVM (workers and the TM's own threads) across the window, per transaction.");
+        line("- **heap B/tx**: the growth of `com.sun.management.ThreadMXBean.getTotalThreadAllocatedBytes` (all "
+                + "threads of the trial JVM: workers, the TM's own threads, threads that ended) across the window, "
+                + "per transaction. The JIT's escape analysis can remove allocations, so a fast path may show 0.");
         line("- **Validity**: the in-memory resources count every XA call. A cell is valid only if every "
                 + "transaction that returned from commit shows, on every resource, start, end, and the calls its "
                 + "workload requires (two-phase: prepare and commit(false); one-phase: commit(true) and no "
@@ -406,8 +405,14 @@ final class Report {
     }
 
     private static String times(double ratio) {
-        return Double.isNaN(ratio) || Double.isInfinite(ratio) ? "n/a"
-                : String.format(Locale.ROOT, "%.2f×", ratio);
+        if (Double.isNaN(ratio) || Double.isInfinite(ratio)) {
+            return "n/a";
+        }
+        if (ratio >= 0.1 || ratio == 0) {
+            return String.format(Locale.ROOT, "%.2f×", ratio);
+        }
+        // Two significant digits for the small ratios (e.g. to the XA calls by hand), never a bare 0.00×.
+        return new java.math.BigDecimal(ratio).round(new java.math.MathContext(2)).toPlainString() + "×";
     }
 
     private static String num(double v) {

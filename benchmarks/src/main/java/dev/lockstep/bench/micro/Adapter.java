@@ -9,6 +9,8 @@ import java.util.stream.Collectors;
 /** The systems of the in-memory workloads, by the id used on the command line and in the results. */
 public enum Adapter {
     LOCKSTEP("lockstep", "Lockstep", EnumSet.allOf(Workload.class)),
+    /** Not in the standard set: Lockstep with parallelPhases(false), to see what the phase threads cost or save. */
+    LOCKSTEP_SEQUENTIAL("lockstep-sequential", "Lockstep, parallelPhases(false)", EnumSet.allOf(Workload.class)),
     NARAYANA_FILE("narayana-file", "Narayana, file store", EnumSet.allOf(Workload.class)),
     // One-phase and read-only transactions write no log in Narayana: the store does not matter there.
     NARAYANA_JOURNAL("narayana-journal", "Narayana, journal store", EnumSet.of(Workload.TWO_PHASE)),
@@ -49,7 +51,8 @@ public enum Adapter {
     /** Opens the system in {@code dir} (a fresh, empty directory of this trial). */
     public TxSystem open(Path dir) throws Exception {
         return switch (this) {
-            case LOCKSTEP -> new LockstepSystem(dir);
+            case LOCKSTEP -> new LockstepSystem(dir, true);
+            case LOCKSTEP_SEQUENTIAL -> new LockstepSystem(dir, false);
             case NARAYANA_FILE -> new NarayanaSystem(dir, NarayanaSystem.Store.FILE);
             case NARAYANA_JOURNAL -> new NarayanaSystem(dir, NarayanaSystem.Store.JOURNAL);
             case ATOMIKOS -> new AtomikosSystem(dir);
@@ -57,6 +60,11 @@ public enum Adapter {
             case CEILING_GROUP -> new GroupCommitCeiling(dir, COMMIT_RECORD_BYTES);
             case XA_BY_HAND -> new XaByHand();
         };
+    }
+
+    /** The adapters of the standard set: all but the diagnostic variants. */
+    public static List<Adapter> standard() {
+        return List.of(LOCKSTEP, NARAYANA_FILE, NARAYANA_JOURNAL, ATOMIKOS, CEILING_FORCE, CEILING_GROUP, XA_BY_HAND);
     }
 
     public static Adapter byId(String id) {

@@ -8,15 +8,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.transaction.xa.XAResource;
 
-/** Lockstep with its decision log on local disk, every setting at its default. */
+/** Lockstep with its decision log on local disk, every setting at its default (or parallelPhases off). */
 public final class LockstepSystem implements TxSystem {
 
     private final Lockstep lockstep;
     private final Path logDirectory;
+    private final boolean parallelPhases;
 
-    public LockstepSystem(Path dir) {
+    public LockstepSystem(Path dir, boolean parallelPhases) {
         this.logDirectory = dir.resolve("lockstep-log");
-        this.lockstep = Lockstep.builder().nodeId("bench").logDirectory(logDirectory).build();
+        this.parallelPhases = parallelPhases;
+        this.lockstep = Lockstep.builder().nodeId("bench").logDirectory(logDirectory).parallelPhases(parallelPhases)
+                .build();
     }
 
     @Override
@@ -36,9 +39,10 @@ public final class LockstepSystem implements TxSystem {
     @Override
     public Map<String, String> configuration() {
         Map<String, String> c = new LinkedHashMap<>();
-        c.put("builder", "Lockstep.builder().nodeId(\"bench\").logDirectory(" + logDirectory + ").build(), every "
-                + "other setting at its default (README 'Settings': parallelPhases=true, phaseThreads=8, "
-                + "logSegmentBytes=16 MiB, groupCommitMaxBatchBytes=1 MiB, groupCommitMaxWait=0)");
+        c.put("builder", "Lockstep.builder().nodeId(\"bench\").logDirectory(" + logDirectory + ")"
+                + (parallelPhases ? "" : ".parallelPhases(false)") + ".build(), every other setting at its default "
+                + "(README 'Settings': parallelPhases=true, phaseThreads=8, logSegmentBytes=16 MiB, "
+                + "groupCommitMaxBatchBytes=1 MiB, groupCommitMaxWait=0)");
         c.put("resources", "NamedXAResource.wrap(name, resource)");
         c.put("log", "decision log forced before phase two (always on; there is no switch to turn it off)");
         return c;

@@ -3,7 +3,6 @@ package dev.lockstep.bench.trial;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -82,7 +81,7 @@ public final class LoadRunner {
         ready.await();
         go.countDown();
         Thread.sleep(warmup.toMillis());
-        Map<Long, Long> allocBefore = ProcessCounters.allocation();
+        long allocBefore = ProcessCounters.allocated();
         long[] ioBefore = ProcessCounters.io();
         long windowStart = System.nanoTime();
         phase.set(Phase.MEASURE);
@@ -90,7 +89,7 @@ public final class LoadRunner {
         phase.set(Phase.STOP);
         long windowNanos = System.nanoTime() - windowStart;
         long[] ioAfter = ProcessCounters.io();
-        Map<Long, Long> allocAfter = ProcessCounters.allocation();
+        long allocAfter = ProcessCounters.allocated();
         for (Thread worker : workers) {
             worker.join();
         }
@@ -104,7 +103,7 @@ public final class LoadRunner {
         commitLatencies.forEach(commit::add);
         return new Segment(threads, windowNanos, completed, completedAll.sum(), failed.sum(), firstFailure.get(),
                 latency, commit, delta(ioBefore[0], ioAfter[0]), delta(ioBefore[1], ioAfter[1]),
-                ProcessCounters.allocatedBetween(allocBefore, allocAfter));
+                allocAfter - allocBefore);
     }
 
     private static long delta(long before, long after) {

@@ -4,14 +4,12 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * What the trial JVM wrote and allocated. Bytes written: the {@code wchar} (bytes passed to write-like system
- * calls) and {@code write_bytes} (bytes sent to the block layer) of /proc/self/io; heap allocated: the sum of
- * {@code com.sun.management.ThreadMXBean.getThreadAllocatedBytes} over every live thread of the JVM (workers and
- * the TM's own threads; a thread that ends inside the window is not counted).
+ * calls) and {@code write_bytes} (bytes sent to the block layer) of /proc/self/io; heap allocated: the JVM-wide
+ * {@code com.sun.management.ThreadMXBean.getTotalThreadAllocatedBytes} (workers, the TM's own threads, and threads
+ * that ended in between).
  */
 public final class ProcessCounters {
 
@@ -45,25 +43,11 @@ public final class ProcessCounters {
         return new long[] {wchar, writeBytes};
     }
 
-    /** Allocated bytes of every live thread, by thread id. */
-    public static Map<Long, Long> allocation() {
-        long[] ids = THREADS.getAllThreadIds();
-        long[] bytes = THREADS.getThreadAllocatedBytes(ids);
-        Map<Long, Long> m = new HashMap<>();
-        for (int i = 0; i < ids.length; i++) {
-            if (bytes[i] >= 0) {
-                m.put(ids[i], bytes[i]);
-            }
-        }
-        return m;
-    }
-
-    /** Bytes allocated between two {@link #allocation()} snapshots (threads born in between count from zero). */
-    public static long allocatedBetween(Map<Long, Long> before, Map<Long, Long> after) {
-        long sum = 0;
-        for (Map.Entry<Long, Long> e : after.entrySet()) {
-            sum += e.getValue() - before.getOrDefault(e.getKey(), 0L);
-        }
-        return sum;
+    /**
+     * Heap allocated by all threads of this JVM since it started, terminated threads included
+     * ({@code getTotalThreadAllocatedBytes}, an approximation: a thread's current TLAB counts as it is filled).
+     */
+    public static long allocated() {
+        return THREADS.getTotalThreadAllocatedBytes();
     }
 }
