@@ -29,6 +29,7 @@ final class Charts {
         styler.setXAxisLogarithmic(true);
         styler.setYAxisLogarithmic(true);
         styler.setXAxisDecimalPattern("#");
+        styler.setYAxisDecimalPattern("#,###");
         styler.setLegendPosition(Styler.LegendPosition.OutsideS);
         styler.setChartBackgroundColor(java.awt.Color.WHITE);
         int series = 0;
