@@ -1,0 +1,82 @@
+package dev.lockstep.bench.micro;
+
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** The systems of the in-memory workloads, by the id used on the command line and in the results. */
+public enum Adapter {
+    LOCKSTEP("lockstep", "Lockstep", EnumSet.allOf(Workload.class)),
+    /** Not in the standard set: Lockstep with parallelPhases(false), to see what the phase threads cost or save. */
+    LOCKSTEP_SEQUENTIAL("lockstep-sequential", "Lockstep, parallelPhases(false)", EnumSet.allOf(Workload.class)),
+    NARAYANA_FILE("narayana-file", "Narayana, file store", EnumSet.allOf(Workload.class)),
+    // One-phase and read-only transactions write no log in Narayana: the store does not matter there.
+    NARAYANA_JOURNAL("narayana-journal", "Narayana, journal store", EnumSet.of(Workload.TWO_PHASE)),
+    ATOMIKOS("atomikos", "Atomikos", EnumSet.allOf(Workload.class)),
+    CEILING_FORCE("ceiling-force", "ceiling: forced append, one force each", EnumSet.of(Workload.TWO_PHASE)),
+    CEILING_GROUP("ceiling-group", "ceiling: forced append, group commit", EnumSet.of(Workload.TWO_PHASE)),
+    XA_BY_HAND("xa-by-hand", "XA calls by hand, no TM, no log", EnumSet.allOf(Workload.class));
+
+    /**
+     * Size of the records of the ceilings: Lockstep's framed COMMIT record of a two-branch transaction with short
+     * resource names (docs/log-format.md: 88 bytes with a 34-byte gtrid and 10-character names; the names here,
+     * "bench-rm-1" and "bench-rm-2", are 10 characters).
+     */
+    public static final int COMMIT_RECORD_BYTES = 88;
+
+    private final String id;
+    private final String label;
+    private final Set<Workload> workloads;
+
+    Adapter(String id, String label, Set<Workload> workloads) {
+        this.id = id;
+        this.label = label;
+        this.workloads = workloads;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public boolean runs(Workload workload) {
+        return workloads.contains(workload);
+    }
+
+    /** Opens the system in {@code dir} (a fresh, empty directory of this trial). */
+    public TxSystem open(Path dir) throws Exception {
+        return switch (this) {
+            case LOCKSTEP -> new LockstepSystem(dir, true);
+            case LOCKSTEP_SEQUENTIAL -> new LockstepSystem(dir, false);
+            case NARAYANA_FILE -> new NarayanaSystem(dir, NarayanaSystem.Store.FILE);
+            case NARAYANA_JOURNAL -> new NarayanaSystem(dir, NarayanaSystem.Store.JOURNAL);
+            case ATOMIKOS -> new AtomikosSystem(dir);
+            case CEILING_FORCE -> new ForcedAppendCeiling(dir, COMMIT_RECORD_BYTES);
+            case CEILING_GROUP -> new GroupCommitCeiling(dir, COMMIT_RECORD_BYTES);
+            case XA_BY_HAND -> new XaByHand();
+        };
+    }
+
+    /** The adapters of the standard set: all but the diagnostic variants. */
+    public static List<Adapter> standard() {
+        return List.of(LOCKSTEP, NARAYANA_FILE, NARAYANA_JOURNAL, ATOMIKOS, CEILING_FORCE, CEILING_GROUP, XA_BY_HAND);
+    }
+
+    public static Adapter byId(String id) {
+        for (Adapter a : values()) {
+            if (a.id.equals(id)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("unknown adapter '" + id + "': use one of " + ids(List.of(values())));
+    }
+
+    public static String ids(List<Adapter> adapters) {
+        return adapters.stream().map(Adapter::id).collect(Collectors.joining(","));
+    }
+}

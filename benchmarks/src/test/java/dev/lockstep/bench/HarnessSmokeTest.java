@@ -1,0 +1,70 @@
+package dev.lockstep.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockstep.bench.micro.Adapter;
+import dev.lockstep.bench.micro.Workload;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every adapter for a very short trial, in its own JVM as in a real run, the real-resource workload on the test
+ * harness's servers on one thread, then the report and its charts. Proves that every system still runs and passes
+ * the validity checks, and that the report is written; the numbers themselves mean nothing here.
+ */
+class HarnessSmokeTest {
+
+    @Test
+    void everyAdapterRunsValidlyAndTheReportIsWritten(@TempDir Path out) throws Exception {
+        BenchOptions o = BenchOptions.parse(new String[] {"--repeats=1", "--threads=1,4", "--real-threads=1",
+                "--window=100ms", "--warmup=100ms", "--first-warmup=100ms", "--real-window=1s", "--pool-size=2",
+                "--out=" + out, "--work=target/bench-smoke", "--command=HarnessSmokeTest",
+                "--note=smoke test", "--adapters=" + Adapter.ids(List.of(Adapter.values()))});
+        o.jvmPerAdapter = true;
+
+        Results r = Bench.run(o);
+
+        assertEquals(List.of(), r.invalidCells());
+        assertEquals(List.of(), r.failures());
+        for (Adapter a : Adapter.values()) {
+            for (Workload w : Workload.values()) {
+                for (int t : o.threads) {
+                    if (a.runs(w) && o.adapters.contains(a)) {
+                        assertTrue(r.valid(a.id(), w.id(), t), a.id() + " " + w.id() + " " + t);
+                        assertTrue(r.median(a.id(), w.id(), t, "tps") > 0, a.id() + " " + w.id() + " " + t);
+                    } else {
+                        assertFalse(r.has(a.id(), w.id(), t), a.id() + " " + w.id() + " " + t);
+                    }
+                }
+            }
+        }
+        for (String real : List.of("real-lockstep", "real-narayana", "branch-postgresql", "branch-mariadb",
+                "branch-artemis", "branch-all-sequential")) {
+            assertTrue(r.valid(real, "real", 1), real);
+            assertTrue(r.median(real, "real", 1, "commitP50us") > 0, real);
+        }
+        // Lockstep's own counters agree with the resources: one forced COMMIT per two-phase transaction at most.
+        assertTrue(r.median("lockstep", "2pc", 1, "ctr.logForces") >= 1);
+
+        String md = Files.readString(out.resolve(Report.FILE));
+        for (String expected : List.of("> smoke test", "`HarnessSmokeTest`", "## The targets of issue 5",
+                "## Machine", "## Versions", "| narayana-jta | 7.3.4.Final |", "## Two-phase commit",
+                "## One-phase commit", "## Read-only", "## Real resources", "| *Lockstep ÷ Narayana, file store* |",
+                "ceiling: forced append, group commit", "HornetqObjectStoreAdaptor", "com.atomikos.icatch.log_base_dir",
+                "](" + Report.CHART_2PC + ")", "](" + Report.CHART_REAL + ")", "Every cell of this run was valid.")) {
+            assertTrue(md.contains(expected), "performance.md lacks: " + expected + "\n" + md);
+        }
+        assertFalse(md.contains("${"), "an unfiltered version in performance.md");
+        for (String chart : List.of(Report.CHART_2PC, Report.CHART_REAL)) {
+            BufferedImage png = ImageIO.read(out.resolve(chart).toFile());
+            assertEquals(900, png.getWidth(), chart);
+        }
+    }
+}
