@@ -15,6 +15,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
@@ -98,25 +99,27 @@ public final class DecisionLog implements AutoCloseable {
 
     /** Appends the COMMIT decision and returns once it is forced. */
     public void writeCommit(CommitRecord record) throws IOException {
-        await(append(record), true, FlushReason.COMMIT_WAIT);
+        appendAndAwaitDurable(record);
     }
 
     /** Appends a heuristic outcome and returns once it is forced. */
     public void writeHeuristic(HeuristicRecord record) throws IOException {
-        await(append(record), true, FlushReason.COMMIT_WAIT);
+        appendAndAwaitDurable(record);
     }
 
     /** Appends an operator's FORGET and returns once it is forced. */
     public void writeForget(ForgetRecord record) throws IOException {
-        await(append(record), true, FlushReason.COMMIT_WAIT);
+        appendAndAwaitDurable(record);
     }
 
     /** Appends an END and returns at once; it reaches the disk with the next batch or flush. */
     public void writeEnd(EndRecord record) throws IOException {
-        long seq = append(record);
+        byte[] frame = RecordCodec.frame(record);
+        long seq;
         boolean full;
         lock.lock();
         try {
+            seq = appendLocked(record, frame);
             full = pending.position() >= settings.policy().maxBatchBytes() && !tokenHeld;
         } finally {
             lock.unlock();
@@ -124,6 +127,20 @@ public final class DecisionLog implements AutoCloseable {
         if (full) {
             await(seq, false, FlushReason.BATCH_FULL);
         }
+    }
+
+    /** Appends and waits until forced, under one acquisition of the lock when no wait is needed. */
+    private void appendAndAwaitDurable(LogRecord record) throws IOException {
+        byte[] frame = RecordCodec.frame(record);
+        lock.lock();
+        long seq;
+        try {
+            seq = appendLocked(record, frame);
+        } catch (IOException | RuntimeException e) {
+            lock.unlock();
+            throw e;
+        }
+        awaitFromLocked(seq, true, FlushReason.COMMIT_WAIT);
     }
 
     /** Writes everything appended so far, and forces it if {@code force}; for the owner's housekeeping timer. */
@@ -138,28 +155,23 @@ public final class DecisionLog implements AutoCloseable {
         await(target, force, FlushReason.HOUSEKEEPING);
     }
 
-    private long append(LogRecord record) throws IOException {
-        byte[] frame = RecordCodec.frame(record);
-        lock.lock();
-        try {
-            checkUsable();
-            if (pending.remaining() < frame.length) {
-                ByteBuffer bigger = ByteBuffer.allocate(Math.max(pending.capacity() * 2, pending.position()
-                        + frame.length));
-                pending.flip();
-                bigger.put(pending);
-                pending = bigger;
-            }
-            pendingEntries.add(new SegmentWriter.Entry(record, frame, pending.position()));
-            pending.put(frame);
-            records.incrementAndGet();
-            if (tokenHeld && pending.position() >= settings.policy().maxBatchBytes()) {
-                changed.signalAll(); // a token holder waiting for a fuller batch can stop waiting
-            }
-            return ++appendedSeq;
-        } finally {
-            lock.unlock();
+    /** Called with the lock held: copies the frame into the pending batch and returns its sequence number. */
+    private long appendLocked(LogRecord record, byte[] frame) throws IOException {
+        checkUsable();
+        if (pending.remaining() < frame.length) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(pending.capacity() * 2, pending.position()
+                    + frame.length));
+            pending.flip();
+            bigger.put(pending);
+            pending = bigger;
         }
+        pendingEntries.add(new SegmentWriter.Entry(record, frame, pending.position()));
+        pending.put(frame);
+        records.incrementAndGet();
+        if (tokenHeld && pending.position() >= settings.policy().maxBatchBytes()) {
+            changed.signalAll(); // a token holder waiting for a fuller batch can stop waiting
+        }
+        return ++appendedSeq;
     }
 
     private void checkUsable() throws IOException {
@@ -181,6 +193,8 @@ public final class DecisionLog implements AutoCloseable {
         final Thread thread = Thread.currentThread();
         final long seq;
         final boolean force;
+        /** The wake-up this waiter belongs to; set before {@link #woken}. */
+        Wakeup wakeup;
         volatile boolean woken;
 
         Waiter(long seq, boolean force) {
@@ -189,12 +203,44 @@ public final class DecisionLog implements AutoCloseable {
         }
     }
 
+    /**
+     * The waiters one batch finished. Unparking is a system call each; the token holder starts, and every waiter it
+     * wakes takes the next ones still asleep, so the calls spread over the cores instead of queueing on one thread.
+     */
+    private static final class Wakeup {
+        private final Waiter[] waiters;
+        private final int count;
+        private final AtomicInteger next = new AtomicInteger();
+
+        Wakeup(Waiter[] waiters, int count) {
+            this.waiters = waiters;
+            this.count = count;
+        }
+
+        void help() {
+            int i;
+            while ((i = next.getAndIncrement()) < count) {
+                LockSupport.unpark(waiters[i].thread);
+            }
+        }
+    }
+
     /** Returns once every record up to {@code seq} is written (and forced, if {@code force}). */
     private void await(long seq, boolean force, FlushReason reason) throws IOException {
+        lock.lock();
+        awaitFromLocked(seq, force, reason);
+    }
+
+    /** As {@link #await}, entered with the lock held (it is released before this returns or throws). */
+    private void awaitFromLocked(long seq, boolean force, FlushReason reason) throws IOException {
+        boolean locked = true;
         while (true) {
             Waiter parked = null;
-            Waiter[] wake = null;
-            lock.lock();
+            Wakeup wake = null;
+            if (!locked) {
+                lock.lock();
+            }
+            locked = false;
             try {
                 if (done(seq, force)) {
                     return;
@@ -213,12 +259,15 @@ public final class DecisionLog implements AutoCloseable {
                 lock.unlock();
             }
             if (parked == null) {
-                unpark(wake); // outside the lock, so that appenders are not held up by the futex calls
+                if (wake != null) {
+                    wake.help(); // outside the lock, so that appenders are not held up by the futex calls
+                }
                 continue;
             }
             while (!parked.woken) {
                 LockSupport.park(this);
             }
+            parked.wakeup.help();
             if (done(seq, force)) {
                 return; // the common case: no second trip through the lock
             }
@@ -233,7 +282,7 @@ public final class DecisionLog implements AutoCloseable {
      * Called with the lock held and the token taken; gives the token back, returns with the lock held and the waiters
      * to unpark once it is released.
      */
-    private Waiter[] writeBatch(boolean force, FlushReason reason) {
+    private Wakeup writeBatch(boolean force, FlushReason reason) {
         Throwable error = null;
         ByteBuffer batch = null;
         List<SegmentWriter.Entry> entries = null;
@@ -284,7 +333,7 @@ public final class DecisionLog implements AutoCloseable {
      * Called with the lock held, the token just given back: takes out of the queue every waiter whose record is now
      * done (all of them after a failure, to see it), and the oldest of the rest, who takes the token for the next batch.
      */
-    private Waiter[] finishedWaiters() {
+    private Wakeup finishedWaiters() {
         int n = waiters.size();
         if (n == 0) {
             return null;
@@ -298,23 +347,15 @@ public final class DecisionLog implements AutoCloseable {
             if (finished || !leaderChosen) {
                 leaderChosen |= !finished;
                 it.remove();
-                w.woken = true;
                 wake[count++] = w;
             }
         }
-        return wake;
-    }
-
-    private static void unpark(Waiter[] wake) {
-        if (wake == null) {
-            return;
+        Wakeup wakeup = new Wakeup(wake, count);
+        for (int i = 0; i < count; i++) {
+            wake[i].wakeup = wakeup;
+            wake[i].woken = true; // volatile: publishes wakeup; the thread may see it before its unpark
         }
-        for (Waiter w : wake) {
-            if (w == null) {
-                return;
-            }
-            LockSupport.unpark(w.thread);
-        }
+        return wakeup;
     }
 
     private void waitForFullerBatch(boolean force) {

@@ -5,11 +5,15 @@ import dev.lockstep.tm.log.LogRecord;
 import dev.lockstep.tm.log.RecordCodec;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -36,6 +40,15 @@ final class SegmentWriter implements Closeable {
     private final TreeSet<Long> segmentsOnDisk = new TreeSet<>();
 
     private LogChannel channel;
+    /**
+     * The next segment, created, zero-filled and forced ahead of time by a background thread once the current one is
+     * half full, so that a roll does not stall every committer behind the zero-fill of a whole segment (16 MiB by
+     * default; it showed as a p99.9 spike of tens of milliseconds). Null when none is being prepared. The file has
+     * its final name from the start: an empty segment after the current one is what a roll leaves anyway, and the
+     * reader treats it as the end of the data.
+     */
+    private CompletableFuture<LogChannel> next;
+    private ExecutorService preparer;
     private long segment;
     private Path segmentPath;
     private long position;
@@ -124,6 +137,31 @@ final class SegmentWriter implements Closeable {
             i = j;
         }
         liveDecisions = live.size();
+        if (reclaims && next == null && position > segmentBytes / 2) {
+            prepareNext();
+        }
+    }
+
+    private void prepareNext() {
+        if (preparer == null) {
+            preparer = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "lockstep-log-segment-" + nodeDir.getFileName());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        long number = segment + 1;
+        Path file = segmentFile(number);
+        next = CompletableFuture.supplyAsync(() -> {
+            try {
+                LogChannel ch = storage.createSegment(file, RecordCodec.segmentHeader(incarnation, number),
+                        segmentBytes);
+                storage.forceDirectory(nodeDir);
+                return ch;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, preparer);
     }
 
     /** Forces what was written since the last force; a no-op if nothing was. */
@@ -215,6 +253,17 @@ final class SegmentWriter implements Closeable {
     private void createSegment(long number) throws IOException {
         Path file = segmentFile(number);
         operation("creation of", file);
+        LogChannel prepared = takePrepared(file);
+        if (prepared != null) {
+            channel = prepared;
+            segment = number;
+            segmentPath = file;
+            position = RecordCodec.SEGMENT_HEADER_BYTES;
+            segmentsOnDisk.add(number);
+            segmentsCreated.incrementAndGet();
+            segmentFiles = segmentsOnDisk.size();
+            return; // created, forced, and its directory entry forced by the preparer
+        }
         channel = storage.createSegment(file, RecordCodec.segmentHeader(incarnation, number), segmentBytes);
         segment = number;
         segmentPath = file;
@@ -224,6 +273,32 @@ final class SegmentWriter implements Closeable {
         segmentFiles = segmentsOnDisk.size();
         operation("force of directory", nodeDir);
         storage.forceDirectory(nodeDir);
+    }
+
+    /**
+     * The prepared next segment if there is one, waiting for its preparation to finish; null if none was prepared.
+     * A failed preparation is reported as the creation's failure, after its partial file is removed.
+     */
+    private LogChannel takePrepared(Path file) throws IOException {
+        CompletableFuture<LogChannel> f = next;
+        if (f == null) {
+            return null;
+        }
+        next = null;
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+            try {
+                storage.delete(file);
+            } catch (IOException | RuntimeException ignored) {
+                // the creation failed already; that failure is the one to report
+            }
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("preparing " + file + " failed: " + cause, cause);
+        }
     }
 
     private void writeFully(ByteBuffer src) throws IOException {
@@ -271,6 +346,26 @@ final class SegmentWriter implements Closeable {
         if (channel != null) {
             channel.close();
             channel = null;
+        }
+        discardPrepared();
+    }
+
+    /** Closes and deletes a prepared next segment nobody wrote to (best effort: an empty segment is harmless). */
+    private void discardPrepared() {
+        CompletableFuture<LogChannel> f = next;
+        next = null;
+        if (f != null) {
+            try {
+                LogChannel ch = f.join();
+                ch.close();
+                storage.delete(segmentFile(segment + 1));
+            } catch (IOException | RuntimeException ignored) {
+                // left on disk: the next start or recovery treats an empty segment as the end of the data
+            }
+        }
+        if (preparer != null) {
+            preparer.shutdown();
+            preparer = null;
         }
     }
 }
