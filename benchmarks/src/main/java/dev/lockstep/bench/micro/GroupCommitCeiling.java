@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -65,10 +66,30 @@ public final class GroupCommitCeiling implements TxSystem {
     private static final class Waiter {
         final Thread thread = Thread.currentThread();
         final long record;
+        Wakeup wakeup;
         volatile boolean woken;
 
         Waiter(long record) {
             this.record = record;
+        }
+    }
+
+    /** One batch's woken writers; each one woken helps unpark the rest, so the calls spread over the cores. */
+    private static final class Wakeup {
+        final Waiter[] waiters;
+        final int count;
+        final AtomicInteger next = new AtomicInteger();
+
+        Wakeup(Waiter[] waiters, int count) {
+            this.waiters = waiters;
+            this.count = count;
+        }
+
+        void help() {
+            int i;
+            while ((i = next.getAndIncrement()) < count) {
+                LockSupport.unpark(waiters[i].thread);
+            }
         }
     }
 
@@ -89,7 +110,7 @@ public final class GroupCommitCeiling implements TxSystem {
         }
         while (durable < mine) {
             Waiter parked = null;
-            Waiter[] wake = null;
+            Wakeup wake = null;
             lock.lock();
             try {
                 if (durable >= mine) {
@@ -121,19 +142,20 @@ public final class GroupCommitCeiling implements TxSystem {
                 lock.unlock();
             }
             if (parked == null) {
-                for (int i = 0; wake != null && i < wake.length && wake[i] != null; i++) {
-                    LockSupport.unpark(wake[i].thread);
+                if (wake != null) {
+                    wake.help();
                 }
             } else {
                 while (!parked.woken) {
                     LockSupport.park(this);
                 }
+                parked.wakeup.help();
             }
         }
     }
 
     /** With the lock held after a force: the waiters it made durable, and the oldest of the rest to lead next. */
-    private Waiter[] finished() {
+    private Wakeup finished() {
         if (waiters.isEmpty()) {
             return null;
         }
@@ -146,11 +168,15 @@ public final class GroupCommitCeiling implements TxSystem {
             if (done || !leaderChosen) {
                 leaderChosen |= !done;
                 it.remove();
-                w.woken = true;
                 wake[n++] = w;
             }
         }
-        return wake;
+        Wakeup wakeup = new Wakeup(wake, n);
+        for (int i = 0; i < n; i++) {
+            wake[i].wakeup = wakeup;
+            wake[i].woken = true;
+        }
+        return wakeup;
     }
 
     /** Writes the batch at the current position (wrapping to the start of the file at its end) and forces it. */
@@ -191,7 +217,7 @@ public final class GroupCommitCeiling implements TxSystem {
         c.put("record", recordBytes + " bytes (Lockstep's COMMIT record of two branches, docs/log-format.md)");
         c.put("write", "leader/follower group commit: one positional write of the whole pending batch, then "
                 + "force(false); no timer, a lone writer forces each record; the leader wakes exactly the writers "
-                + "it made durable and one to lead next");
+                + "it made durable and one to lead next, and the woken writers share the unparking");
         c.put("file", file + ", preallocated " + (FILE_BYTES >> 20) + " MiB (zeros written and forced first)");
         return c;
     }
