@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
@@ -30,10 +29,7 @@ public final class Coordinator implements AutoCloseable {
     final PhaseRunner phases;
     final BranchRetrier retrier;
     private final CrashPoint.Hook crashHook;
-    // Keyed by the transaction's sequence number. A skip list, not a ConcurrentHashMap: the map locks a bin on every
-    // remove and on colliding adds, and with more committing threads than cores a preempted holder stalled the
-    // others for tens of milliseconds; the skip list never locks.
-    private final ConcurrentSkipListMap<Long, LockstepTransaction> live = new ConcurrentSkipListMap<>();
+    private final LiveTransactions live = new LiveTransactions();
     private final LockstepTransactionManager transactionManager;
     private volatile boolean closed;
     /**
@@ -88,7 +84,7 @@ public final class Coordinator implements AutoCloseable {
         long sequence = xids.nextSequence();
         LockstepTransaction tx = new LockstepTransaction(this, xids.newGtrid(now, timeoutSeconds, sequence), sequence,
                 now, timeoutSeconds);
-        live.put(sequence, tx);
+        live.add(tx);
         metrics.begun.increment();
         return tx;
     }
@@ -98,7 +94,7 @@ public final class Coordinator implements AutoCloseable {
     }
 
     void completed(LockstepTransaction tx) {
-        live.remove(tx.sequence, tx);
+        live.remove(tx);
     }
 
     /**
@@ -113,7 +109,7 @@ public final class Coordinator implements AutoCloseable {
     int timeOutExpired(Executor rollbacks) {
         long now = clock.millis();
         int n = 0;
-        for (LockstepTransaction tx : live.values()) {
+        for (LockstepTransaction tx : live.snapshot()) {
             if (tx.deadlineMillis < now && tx.claimTimeout()) {
                 n++;
                 try {
@@ -128,7 +124,7 @@ public final class Coordinator implements AutoCloseable {
 
     /** The transactions begun and not yet completed. */
     public List<LockstepTransaction> liveTransactions() {
-        return new ArrayList<>(live.values());
+        return live.snapshot();
     }
 
     boolean crashHookSet() {

@@ -96,7 +96,9 @@ class TimeoutTest {
             assertEquals(2, f.coordinator.timeOutExpired());
             assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "the reaper returned only after the blocked rollback");
             long end = System.nanoTime() + 5_000_000_000L;
-            while (other.getStatus() != Status.STATUS_ROLLEDBACK && System.nanoTime() < end) {
+            // The two rollbacks run on threads of their own, in no particular order.
+            while ((other.getStatus() != Status.STATUS_ROLLEDBACK || stuck.getStatus() != Status.STATUS_ROLLING_BACK)
+                    && System.nanoTime() < end) {
                 Thread.sleep(5);
             }
             assertEquals(Status.STATUS_ROLLEDBACK, other.getStatus());
