@@ -254,25 +254,19 @@ final class SegmentWriter implements Closeable {
         Path file = segmentFile(number);
         operation("creation of", file);
         LogChannel prepared = takePrepared(file);
-        if (prepared != null) {
-            channel = prepared;
-            segment = number;
-            segmentPath = file;
-            position = RecordCodec.SEGMENT_HEADER_BYTES;
-            segmentsOnDisk.add(number);
-            segmentsCreated.incrementAndGet();
-            segmentFiles = segmentsOnDisk.size();
-            return; // created, forced, and its directory entry forced by the preparer
-        }
-        channel = storage.createSegment(file, RecordCodec.segmentHeader(incarnation, number), segmentBytes);
+        // A prepared segment was created, forced, and its directory entry forced by the preparer.
+        channel = prepared != null ? prepared
+                : storage.createSegment(file, RecordCodec.segmentHeader(incarnation, number), segmentBytes);
         segment = number;
         segmentPath = file;
         position = RecordCodec.SEGMENT_HEADER_BYTES;
         segmentsOnDisk.add(number);
         segmentsCreated.incrementAndGet();
         segmentFiles = segmentsOnDisk.size();
-        operation("force of directory", nodeDir);
-        storage.forceDirectory(nodeDir);
+        if (prepared == null) {
+            operation("force of directory", nodeDir);
+            storage.forceDirectory(nodeDir);
+        }
     }
 
     /**
