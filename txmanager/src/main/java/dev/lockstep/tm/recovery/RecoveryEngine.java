@@ -1,5 +1,6 @@
 package dev.lockstep.tm.recovery;
 
+import dev.lockstep.tm.internal.DaemonThreads;
 import dev.lockstep.tm.internal.log.DecisionLog;
 import dev.lockstep.tm.internal.log.FileLogStorage;
 import dev.lockstep.tm.internal.log.IncarnationCounter;
@@ -385,8 +386,7 @@ final class RecoveryEngine {
                 if (asked.size() == 1) {
                     ask.run();
                 } else {
-                    Thread t = new Thread(ask, "lockstep-recover-" + s.resource.name());
-                    t.setDaemon(true);
+                    Thread t = DaemonThreads.named("lockstep-recover-" + s.resource.name()).newThread(ask);
                     t.start();
                     threads.add(t);
                 }

@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.internal.DaemonThreads;
 import dev.lockstep.tm.internal.timeout.RetryBackoff;
 import dev.lockstep.tm.internal.xa.XaCodes.PhaseTwoOutcome;
 import dev.lockstep.tm.log.HeuristicRecord;
@@ -42,11 +43,7 @@ public final class BranchRetrier implements AutoCloseable {
         this.c = c;
         this.initialNanos = Math.max(1, initialDelay.toNanos());
         this.maxNanos = Math.max(initialNanos, maxDelay.toNanos());
-        this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "lockstep-phase-two-retry");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("lockstep-phase-two-retry"));
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }

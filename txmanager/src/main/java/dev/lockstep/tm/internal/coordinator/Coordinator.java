@@ -1,9 +1,9 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.internal.DaemonThreads;
 import dev.lockstep.tm.internal.xa.XidFactory;
 import dev.lockstep.tm.spi.CrashPoint;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 
 import java.util.concurrent.Executor;
@@ -11,7 +11,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every transaction of one Lockstep instance shares: settings, the decision store, XIDs, the clock, the phase
@@ -50,13 +49,8 @@ public final class Coordinator implements AutoCloseable {
         this.phases = new PhaseRunner(settings.parallelPhases() ? phaseThreads : 0);
         this.retrier = new BranchRetrier(this, settings.retryInitialDelay(), settings.retryMaxDelay());
         this.transactionManager = new LockstepTransactionManager(this);
-        AtomicInteger count = new AtomicInteger();
         this.timeoutRollbacks = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), r -> {
-                    Thread t = new Thread(r, "lockstep-timeout-" + count.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+                new SynchronousQueue<>(), DaemonThreads.numbered("lockstep-timeout-"));
     }
 
     public LockstepTransactionManager transactionManager() {

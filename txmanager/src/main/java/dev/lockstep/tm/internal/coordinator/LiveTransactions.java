@@ -48,15 +48,6 @@ final class LiveTransactions {
         return result;
     }
 
-    boolean isEmpty() {
-        for (int i = 0; i < slots.length(); i++) {
-            if (slots.get(i) != null) {
-                return false;
-            }
-        }
-        return overflow.isEmpty();
-    }
-
     /** Fibonacci hashing: consecutive sequence numbers spread over the whole table. */
     private static int slot(long sequence) {
         return (int) ((sequence * 0x9E3779B97F4A7C15L) >>> (64 - SLOT_BITS));

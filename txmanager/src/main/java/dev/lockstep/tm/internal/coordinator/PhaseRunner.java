@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.internal.DaemonThreads;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -8,7 +9,6 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -50,12 +50,8 @@ final class PhaseRunner implements AutoCloseable {
             executor = null;
             return;
         }
-        AtomicInteger count = new AtomicInteger();
-        executor = new ThreadPoolExecutor(0, threads, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "lockstep-phase-" + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }, (task, pool) -> task.run());
+        executor = new ThreadPoolExecutor(0, threads, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                DaemonThreads.numbered("lockstep-phase-"), (task, pool) -> task.run());
     }
 
     boolean parallel() {

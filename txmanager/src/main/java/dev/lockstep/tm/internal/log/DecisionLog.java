@@ -10,8 +10,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -193,9 +193,8 @@ public final class DecisionLog implements AutoCloseable {
         final Thread thread = Thread.currentThread();
         final long seq;
         final boolean force;
-        /** The wake-up this waiter belongs to; set before {@link #woken}. */
-        Wakeup wakeup;
-        volatile boolean woken;
+        /** The wake-up this waiter was taken into; null while it waits. */
+        volatile Wakeup wakeup;
 
         Waiter(long seq, boolean force) {
             this.seq = seq;
@@ -264,7 +263,7 @@ public final class DecisionLog implements AutoCloseable {
                 }
                 continue;
             }
-            while (!parked.woken) {
+            while (parked.wakeup == null) {
                 LockSupport.park(this);
             }
             parked.wakeup.help();
@@ -352,8 +351,7 @@ public final class DecisionLog implements AutoCloseable {
         }
         Wakeup wakeup = new Wakeup(wake, count);
         for (int i = 0; i < count; i++) {
-            wake[i].wakeup = wakeup;
-            wake[i].woken = true; // volatile: publishes wakeup; the thread may see it before its unpark
+            wake[i].wakeup = wakeup; // the thread may see it before its unpark, and go on
         }
         return wakeup;
     }

@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.log;
 
+import dev.lockstep.tm.internal.DaemonThreads;
 import dev.lockstep.tm.log.LogLayout;
 import dev.lockstep.tm.log.LogRecord;
 import dev.lockstep.tm.log.RecordCodec;
@@ -144,11 +145,8 @@ final class SegmentWriter implements Closeable {
 
     private void prepareNext() {
         if (preparer == null) {
-            preparer = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "lockstep-log-segment-" + nodeDir.getFileName());
-                t.setDaemon(true);
-                return t;
-            });
+            preparer = Executors.newSingleThreadExecutor(
+                    DaemonThreads.named("lockstep-log-segment-" + nodeDir.getFileName()));
         }
         long number = segment + 1;
         Path file = segmentFile(number);

@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.timeout;
 
+import dev.lockstep.tm.internal.DaemonThreads;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -16,11 +17,7 @@ public final class Housekeeper implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
 
     public Housekeeper(String name) {
-        scheduler = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
+        scheduler = new ScheduledThreadPoolExecutor(1, DaemonThreads.named(name));
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         scheduler.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
     }
