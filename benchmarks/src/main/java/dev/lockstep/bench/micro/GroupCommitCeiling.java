@@ -66,8 +66,7 @@ public final class GroupCommitCeiling implements TxSystem {
     private static final class Waiter {
         final Thread thread = Thread.currentThread();
         final long record;
-        Wakeup wakeup;
-        volatile boolean woken;
+        volatile Wakeup wakeup; // null while it waits
 
         Waiter(long record) {
             this.record = record;
@@ -146,7 +145,7 @@ public final class GroupCommitCeiling implements TxSystem {
                     wake.help();
                 }
             } else {
-                while (!parked.woken) {
+                while (parked.wakeup == null) {
                     LockSupport.park(this);
                 }
                 parked.wakeup.help();
@@ -174,7 +173,6 @@ public final class GroupCommitCeiling implements TxSystem {
         Wakeup wakeup = new Wakeup(wake, n);
         for (int i = 0; i < n; i++) {
             wake[i].wakeup = wakeup;
-            wake[i].woken = true;
         }
         return wakeup;
     }
