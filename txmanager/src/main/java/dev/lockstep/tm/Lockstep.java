@@ -77,8 +77,8 @@ public final class Lockstep implements AutoCloseable {
         CoordinatorSettings cs = new CoordinatorSettings(b.defaultTimeout, b.parallelPhases, b.retryInitialDelay,
                 b.retryMaxDelay, b.lostBranchWindow);
         this.coordinator = new Coordinator(cs, new LogDecisionStore(log),
-                new XidFactory(b.nodeId, log.incarnation()), b.clock, new ResourceRegistry(), b.phaseThreads,
-                b.crashHook);
+                new XidFactory(b.nodeId, log.incarnation()), b.clock, System::nanoTime, new ResourceRegistry(),
+                b.phaseThreads, b.crashHook);
         this.userTransaction = new LockstepUserTransaction(coordinator.transactionManager());
         this.registry = new LockstepSynchronizationRegistry(coordinator.transactionManager());
         this.housekeeper = new Housekeeper("lockstep-housekeeping-" + b.nodeId);

@@ -90,7 +90,7 @@ final class Completion {
         List<Branch> branches = tx.branches;
         switch (branches.size()) {
             case 0 -> {
-                tx.moveTo(TxState.COMMITTED);
+                leaveActiveOrRollBack(TxState.COMMITTED);
                 c.metrics.committed.increment();
                 afterCompletion(Status.STATUS_COMMITTED);
             }
@@ -101,10 +101,10 @@ final class Completion {
 
     private void commitOnePhase(Branch b)
             throws RollbackException, HeuristicMixedException, HeuristicRollbackException, SystemException {
-        if (pastDeadline()) {
+        if (tx.pastDeadline()) {
             rollbackAndThrow("it passed its deadline (timeout " + tx.timeoutSeconds + " s) before the commit", null);
         }
-        tx.moveTo(TxState.COMMITTING);
+        leaveActiveOrRollBack(TxState.COMMITTING);
         int code = 0;
         try {
             b.resource.commit(b.xid, true);
@@ -140,8 +140,7 @@ final class Completion {
         }
         // XA_HEURMIX, XA_HEURHAZ, XAER_RMFAIL and the rest: the outcome is unknown; say so, never guess.
         HeuristicOutcome kind = code == XAException.XA_HEURMIX ? HeuristicOutcome.MIXED : HeuristicOutcome.HAZARD;
-        recordHeuristic(b, kind);
-        if (code == XAException.XA_HEURMIX || code == XAException.XA_HEURHAZ) {
+        if (recordHeuristic(b, kind) && (code == XAException.XA_HEURMIX || code == XAException.XA_HEURHAZ)) {
             forgetQuietly(b);
         }
         c.metrics.heuristic.increment();
@@ -156,7 +155,7 @@ final class Completion {
 
     private void commitTwoPhase(List<Branch> branches)
             throws RollbackException, HeuristicMixedException, HeuristicRollbackException, SystemException {
-        tx.moveTo(TxState.PREPARING);
+        leaveActiveOrRollBack(TxState.PREPARING);
         c.crash(CrashPoint.C1_BEFORE_PREPARE);
         Preparer.prepare(c, branches);
 
@@ -183,17 +182,18 @@ final class Completion {
         }
         tx.moveTo(TxState.PREPARED);
         c.crash(CrashPoint.C3_ALL_PREPARED);
-        if (pastDeadline()) {
+        if (tx.pastDeadline()) {
             // Invariant 5: no decision past the deadline; recovery may already presume abort after it.
             rollbackAndThrow("it passed its deadline (timeout " + tx.timeoutSeconds + " s) before the decision", null);
         }
         CommitRecord decision = commitRecord(prepared);
         try {
             c.store.recordCommit(decision);
+        } catch (DecisionNotRecordedException e) {
+            // No byte of the record reached storage: not decided, so presumed abort.
+            rollbackAndThrow("the COMMIT record could not be written to the log: " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
-            // Not durable means not decided: presumed abort. Should the record have reached the disk anyway,
-            // recovery's commit finds the branches gone (XAER_NOTA) and no recover() list holding them: one outcome.
-            rollbackAndThrow("the COMMIT record could not be forced to the log: " + e, e);
+            leaveToRecovery(prepared, e);
         }
         c.crash(CrashPoint.C4_DECISION_FORCED);
         tx.moveTo(TxState.COMMITTING);
@@ -222,8 +222,7 @@ final class Completion {
         }
         tx.moveTo(TxState.COMMITTED);
         for (Branch b : heuristics) {
-            recordHeuristic(b, heuristicKind(b.phaseTwo, true));
-            if (b.phaseTwo != PhaseTwoOutcome.NOT_FOUND) {
+            if (recordHeuristic(b, heuristicKind(b.phaseTwo, true)) && b.phaseTwo != PhaseTwoOutcome.NOT_FOUND) {
                 forgetQuietly(b);
             }
         }
@@ -261,8 +260,40 @@ final class Completion {
         return new CommitRecord(tx.gtrid, c.clock.millis(), entries);
     }
 
-    private boolean pastDeadline() {
-        return c.clock.millis() > tx.deadlineMillis;
+    /**
+     * The COMMIT record may or may not be durable: a write or force failed after bytes may have reached the disk (or a
+     * later step of the same batch failed after the force). Rolling back now could undo branches that recovery then
+     * commits from the record (a mixed outcome), and committing could leave some committed if the record is not there
+     * after all. So neither: the prepared branches stay for recovery, which reads what the log really holds (commit
+     * if the COMMIT is there, presumed abort otherwise), and the caller learns that the outcome is unknown (invariant
+     * 6). A {@link SystemException}, because JTA's heuristic exceptions say that a resource decided on its own, which
+     * none did.
+     */
+    private void leaveToRecovery(List<Branch> prepared, Throwable cause) throws SystemException {
+        tx.moveTo(TxState.UNKNOWN);
+        c.metrics.unknownOutcome.increment();
+        String gtridHex = java.util.HexFormat.of().formatHex(tx.gtrid);
+        LOG.log(Level.ERROR, "LKS-133 transaction {0} (gtrid {1}): the COMMIT record may or may not have reached the "
+                + "log ({2}); its {3} prepared branch(es) are left to recovery", tx, gtridHex, cause.getMessage());
+        afterCompletion(Status.STATUS_UNKNOWN);
+        StringBuilder names = new StringBuilder();
+        for (Branch b : prepared) {
+            names.append(names.length() == 0 ? "" : ", ").append(b);
+        }
+        SystemException e = new SystemException("LKS-133 the outcome of transaction " + tx + " (gtrid " + gtridHex
+                + ") is unknown: writing its COMMIT record failed after it may have reached the disk (" + cause
+                + "). Its prepared branches (" + names + ") are left as they are: the recovery service commits them if "
+                + "the log holds the COMMIT and rolls them back otherwise, the same way on every branch. The log "
+                + "accepts no more decisions: restart the process");
+        e.initCause(cause);
+        throw e;
+    }
+
+    /** Moves out of ACTIVE to {@code target}, or rolls back if the transaction was marked rollback-only meanwhile. */
+    private void leaveActiveOrRollBack(TxState target) throws RollbackException, HeuristicMixedException {
+        if (!tx.leaveActive(target)) {
+            rollbackAndThrow("it was marked rollback-only", tx.rollbackOnlyCause());
+        }
     }
 
     // ------------------------------------------------------------------ rollback
@@ -343,8 +374,9 @@ final class Completion {
                 }
             }
             for (Branch b : heuristics) {
-                recordHeuristic(b, heuristicKind(b.phaseTwo, false));
-                forgetQuietly(b);
+                if (recordHeuristic(b, heuristicKind(b.phaseTwo, false))) {
+                    forgetQuietly(b);
+                }
             }
             if (!retry.isEmpty()) {
                 c.retrier.schedule(tx.toString(), tx.gtrid, retry, false, !heuristics.isEmpty());
@@ -363,26 +395,20 @@ final class Completion {
 
     /**
      * Ends every association still started or suspended; returns the first branch whose end failed (it is marked
-     * so that it is rolled back, or not at all if the resource already rolled it back), or null.
+     * so that it is rolled back, or not at all if the resource already rolled it back), or null. A start or end that
+     * another thread has in flight is waited for first, so no association is ended twice or left started.
      */
     private Branch endAll(int flag) {
         Branch firstFailure = null;
-        for (Enlistment e : tx.enlistmentsSnapshot()) {
-            if (e.association != Enlistment.Association.ACTIVE && e.association != Enlistment.Association.SUSPENDED) {
-                continue;
-            }
+        for (Enlistment e : tx.claimOpenAssociations()) {
             try {
                 e.resource.end(e.branch.xid, flag);
-                e.association = flag == XAResource.TMFAIL ? Enlistment.Association.FAILED
-                        : Enlistment.Association.ENDED;
+                tx.settled(e, flag == XAResource.TMFAIL ? Enlistment.Association.FAILED
+                        : Enlistment.Association.ENDED);
             } catch (XAException | RuntimeException ex) {
-                e.association = Enlistment.Association.FAILED;
                 e.branch.failed(ex);
-                if (ex instanceof XAException xa && XaCodes.isRollbackCode(xa.errorCode)) {
-                    e.branch.vote = PrepareOutcome.ROLLED_BACK;
-                } else if (e.branch.vote == null) {
-                    e.branch.vote = PrepareOutcome.FAILED;
-                }
+                e.branch.vote = XaCodes.ofEndError(ex, e.branch.vote);
+                tx.settled(e, Enlistment.Association.FAILED);
                 if (firstFailure == null) {
                     firstFailure = e.branch;
                 }
@@ -478,15 +504,22 @@ final class Completion {
         return XaCodes.heuristicOf(outcome, committing);
     }
 
-    private void recordHeuristic(Branch b, HeuristicOutcome kind) {
+    /**
+     * Records a heuristic outcome in the log; true once it is durable. Only then may the resource be told to forget
+     * it (invariant 7): a heuristic that is in neither place is lost. Not forgotten, the resource keeps listing the
+     * branch in {@code recover()}, where recovery finds and records it.
+     */
+    private boolean recordHeuristic(Branch b, HeuristicOutcome kind) {
         LOG.log(Level.ERROR, "LKS-131 heuristic {0} on {1} of transaction {2}: {3}", kind, b, tx,
                 LockstepTransaction.describe(b.lastError));
         try {
             c.store.recordHeuristic(new HeuristicRecord(tx.gtrid, b.xid.getBranchQualifier(), b.resourceName, kind,
                     c.clock.millis()));
+            return true;
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.ERROR, "LKS-132 could not record heuristic " + kind + " of " + b + " of transaction " + tx
-                    + " in the log; it is reported to the caller only", e);
+                    + " in the log; the resource is not told to forget it, so recovery finds it there: " + e);
+            return false;
         }
     }
 

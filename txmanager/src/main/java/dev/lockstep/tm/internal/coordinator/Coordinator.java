@@ -11,6 +11,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * What every transaction of one Lockstep instance shares: settings, the decision store, XIDs, the clock, the phase
@@ -23,6 +24,8 @@ public final class Coordinator implements AutoCloseable {
     final DecisionStore store;
     final XidFactory xids;
     final Clock clock;
+    /** Monotonic nanoseconds for deadlines (invariant 5): a wall clock stepped back must not extend a transaction. */
+    final LongSupplier nanoTime;
     final TmMetrics metrics = new TmMetrics();
     final ResourceRegistry registry;
     final PhaseRunner phases;
@@ -39,11 +42,12 @@ public final class Coordinator implements AutoCloseable {
     private final ThreadPoolExecutor timeoutRollbacks;
 
     public Coordinator(CoordinatorSettings settings, DecisionStore store, XidFactory xids, Clock clock,
-                       ResourceRegistry registry, int phaseThreads, CrashPoint.Hook crashHook) {
+                       LongSupplier nanoTime, ResourceRegistry registry, int phaseThreads, CrashPoint.Hook crashHook) {
         this.settings = settings;
         this.store = store;
         this.xids = xids;
         this.clock = clock;
+        this.nanoTime = nanoTime;
         this.registry = registry;
         this.crashHook = crashHook == null ? CrashPoint.Hook.NONE : crashHook;
         this.phases = new PhaseRunner(settings.parallelPhases() ? phaseThreads : 0);
@@ -101,10 +105,11 @@ public final class Coordinator implements AutoCloseable {
 
     /** As {@link #timeOutExpired()}, running the rollbacks on {@code rollbacks} (tests pass a direct executor). */
     int timeOutExpired(Executor rollbacks) {
-        long now = clock.millis();
+        long nowMillis = clock.millis();
+        long nowNanos = nanoTime.getAsLong();
         int n = 0;
         for (LockstepTransaction tx : live.snapshot()) {
-            if (tx.deadlineMillis < now && tx.claimTimeout()) {
+            if (tx.pastDeadline(nowMillis, nowNanos) && tx.claimTimeout()) {
                 n++;
                 try {
                     rollbacks.execute(tx::rollbackAfterTimeout);

@@ -2,7 +2,10 @@ package dev.lockstep.tm.internal.coordinator;
 
 import javax.transaction.xa.XAResource;
 
-/** The association of one XAResource object with a branch: started, suspended, ended or failed. */
+/**
+ * The association of one XAResource object with a branch: started, suspended, ended or failed. Guarded by the
+ * transaction's monitor.
+ */
 final class Enlistment {
 
     enum Association { ACTIVE, SUSPENDED, ENDED, FAILED }
@@ -10,6 +13,12 @@ final class Enlistment {
     final XAResource resource;
     final Branch branch;
     Association association = Association.ACTIVE;
+    /**
+     * A thread is calling {@code start} or {@code end} for this association right now (outside the monitor). Another
+     * thread that wants to change the association waits until it is clear: two {@code end} calls on one branch, or a
+     * prepare while a {@code start} is still in flight, would each be a protocol error on the resource.
+     */
+    boolean busy;
 
     Enlistment(XAResource resource, Branch branch) {
         this.resource = resource;

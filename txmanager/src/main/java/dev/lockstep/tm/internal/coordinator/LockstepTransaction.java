@@ -31,6 +31,8 @@ public final class LockstepTransaction implements Transaction {
     final long sequence;
     final long beginMillis;
     final long deadlineMillis;
+    /** The same deadline on the coordinator's monotonic clock: a wall clock set back cannot extend it. */
+    private final long deadlineNanos;
     final int timeoutSeconds;
 
     private TxState state = TxState.ACTIVE;
@@ -40,6 +42,8 @@ public final class LockstepTransaction implements Transaction {
     private boolean synchronizationsClosed;
     private boolean timedOut;
     private RuntimeException rollbackOnlyCause;
+    /** Branch numbers handed out so far; never reused, so two threads enlisting at once get different qualifiers. */
+    private int branchNumbers;
 
     final List<Branch> branches = new ArrayList<>(4);
     private final List<Enlistment> enlistments = new ArrayList<>(4);
@@ -55,6 +59,7 @@ public final class LockstepTransaction implements Transaction {
         this.beginMillis = beginMillis;
         this.timeoutSeconds = timeoutSeconds;
         this.deadlineMillis = beginMillis + timeoutSeconds * 1000L;
+        this.deadlineNanos = coordinator.nanoTime.getAsLong() + timeoutSeconds * 1_000_000_000L;
     }
 
     /** The global transaction id (shared by all branches; do not modify). */
@@ -78,6 +83,33 @@ public final class LockstepTransaction implements Transaction {
         state = state.checkMove(target, this);
     }
 
+    /**
+     * Leaves the running states for {@code target} (the first step of a commit) unless the transaction was marked
+     * rollback-only meanwhile, atomically: a mark accepted by {@link #setRollbackOnly} from another thread, a
+     * {@code delistResource(TMFAIL)} or an {@code XA_RB*} from a {@code start} is either seen here (false: the caller
+     * rolls back) or comes too late and is refused. Checking first and moving later would let a mark slip in between
+     * and strand the transaction in MARKED_ROLLBACK with no branch finished.
+     */
+    synchronized boolean leaveActive(TxState target) {
+        if (state == TxState.MARKED_ROLLBACK) {
+            return false;
+        }
+        state = state.checkMove(target, this);
+        return true;
+    }
+
+    /**
+     * True once the deadline passed on either clock (invariant 5): the monotonic one, so a wall clock set back cannot
+     * let a COMMIT be written after recovery presumed abort; the wall one, which recovery judges the deadline by.
+     */
+    boolean pastDeadline(long nowMillis, long nowNanos) {
+        return nowMillis > deadlineMillis || nowNanos - deadlineNanos > 0;
+    }
+
+    boolean pastDeadline() {
+        return pastDeadline(coordinator.clock.millis(), coordinator.nanoTime.getAsLong());
+    }
+
     /** Claims completion for the caller; false if it was already claimed (by another thread or the reaper). */
     synchronized boolean claimCompletion() {
         if (completing) {
@@ -95,8 +127,62 @@ public final class LockstepTransaction implements Transaction {
         return rollbackOnlyCause;
     }
 
-    synchronized List<Enlistment> enlistmentsSnapshot() {
-        return new ArrayList<>(enlistments);
+    /**
+     * Completion's claim of every association still started or suspended, to end it: waits until no other thread is
+     * in the middle of a start or end (an enlistment or delisting begun before completion closed them), then marks the
+     * open ones busy and returns them. Called after {@link #closeSynchronizations}, so no new enlistment begins.
+     */
+    synchronized List<Enlistment> claimOpenAssociations() {
+        boolean interrupted = false;
+        while (anyBusy()) {
+            try {
+                wait();
+            } catch (InterruptedException ie) {
+                interrupted = true; // the calls in flight will end; their outcome decides what happens next
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        List<Enlistment> open = new ArrayList<>(enlistments.size());
+        for (Enlistment e : enlistments) {
+            if (e.association == Enlistment.Association.ACTIVE || e.association == Enlistment.Association.SUSPENDED) {
+                e.busy = true;
+                open.add(e);
+            }
+        }
+        return open;
+    }
+
+    private boolean anyBusy() {
+        for (int i = 0; i < enlistments.size(); i++) {
+            if (enlistments.get(i).busy) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Records the association {@code e} reached after a start or end call, and wakes whoever waits for it. */
+    synchronized void settled(Enlistment e, Enlistment.Association association) {
+        e.association = association;
+        e.busy = false;
+        notifyAll();
+    }
+
+    /** Waits, holding the monitor's turn, until no thread is calling start or end for {@code e}. */
+    private void awaitIdle(Enlistment e) {
+        boolean interrupted = false;
+        while (e.busy) {
+            try {
+                wait();
+            } catch (InterruptedException ie) {
+                interrupted = true; // the call in flight will end; its outcome decides what happens next
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ------------------------------------------------------------------ completion
@@ -262,42 +348,70 @@ public final class LockstepTransaction implements Transaction {
             return reassociate(existing);
         }
         Branch joinTarget = joinable ? findJoinTarget(resource) : null;
-        Branch branch;
+        Enlistment e;
         int flag;
         synchronized (this) {
             checkCanEnlist();
-            if (joinTarget != null) {
-                branch = joinTarget;
-                flag = XAResource.TMJOIN;
+            existing = find(resource);
+            if (existing == null) {
+                Branch branch;
+                if (joinTarget != null) {
+                    branch = joinTarget;
+                    flag = XAResource.TMJOIN;
+                } else {
+                    branch = new Branch(LockstepXid.branch(gtrid, ++branchNumbers), resource, name, joinable);
+                    flag = XAResource.TMNOFLAGS;
+                }
+                // Listed, and busy, before start() is called: a completion that begins meanwhile waits for the call,
+                // and a second thread enlisting the same XAResource finds it and waits too.
+                e = new Enlistment(resource, branch);
+                e.busy = true;
+                enlistments.add(e);
             } else {
-                branch = new Branch(LockstepXid.branch(gtrid, branches.size() + 1), resource, name, joinable);
-                flag = XAResource.TMNOFLAGS;
+                e = null;
+                flag = 0;
             }
         }
+        if (e == null) {
+            return reassociate(existing); // another thread enlisted the same XAResource meanwhile
+        }
         try {
-            resource.start(branch.xid, flag);
-        } catch (XAException | RuntimeException e) {
-            throw enlistFailed(resource, branch, e);
+            resource.start(e.branch.xid, flag);
+        } catch (XAException | RuntimeException ex) {
+            synchronized (this) {
+                markIfRolledBackAtStart(ex); // before the release, so a completion waiting for it sees the mark
+                forgetEnlistment(e);
+            }
+            throw enlistFailed(resource, e.branch, ex);
         }
         boolean tooLate;
         synchronized (this) {
-            // The reaper (or a completion on another thread) may have started while start() ran: then this branch
-            // would be missed by its rollback, so undo it here instead of adding it.
+            // A completion (commit, rollback, the reaper) that began while start() ran has closed the transaction to
+            // new work: undo this branch rather than add it, so the caller (a pool) learns it failed and keeps its
+            // connection, instead of a branch joining a transaction its owner already thinks complete.
             tooLate = (state != TxState.ACTIVE && state != TxState.MARKED_ROLLBACK) || synchronizationsClosed;
             if (!tooLate) {
                 if (flag == XAResource.TMNOFLAGS) {
-                    branches.add(branch);
+                    branches.add(e.branch);
                 }
-                enlistments.add(new Enlistment(resource, branch));
+                e.busy = false;
+                notifyAll();
             }
         }
         if (tooLate) {
-            undoStart(resource, branch, flag);
+            undoStart(resource, e.branch, flag);
+            forgetEnlistment(e);
             checkCanEnlist();
             throw new IllegalStateException("LKS-112 transaction " + this + " completed while " + resource
                     + " was enlisting");
         }
         return true;
+    }
+
+    private synchronized void forgetEnlistment(Enlistment e) {
+        enlistments.remove(e);
+        e.busy = false;
+        notifyAll();
     }
 
     private static void undoStart(XAResource resource, Branch branch, int flag) {
@@ -318,6 +432,8 @@ public final class LockstepTransaction implements Transaction {
     private boolean reassociate(Enlistment e) throws RollbackException, SystemException {
         int flag;
         synchronized (this) {
+            awaitIdle(e);
+            checkCanEnlist(); // a completion may have begun while we waited
             switch (e.association) {
                 case ACTIVE:
                     return true;
@@ -332,24 +448,36 @@ public final class LockstepTransaction implements Transaction {
                     throw new RollbackException("LKS-108 " + e.branch + " of transaction " + this
                             + " was delisted with TMFAIL: the transaction can only roll back");
             }
+            e.busy = true;
         }
+        Enlistment.Association before = e.association;
         try {
             e.resource.start(e.branch.xid, flag);
         } catch (XAException | RuntimeException ex) {
+            synchronized (this) {
+                markIfRolledBackAtStart(ex);
+                settled(e, before);
+            }
             throw enlistFailed(e.resource, e.branch, ex);
         }
-        synchronized (this) {
-            e.association = Enlistment.Association.ACTIVE;
-        }
+        settled(e, Enlistment.Association.ACTIVE);
         return true;
     }
 
-    /** Throws RollbackException if the resource rolled the branch back at start, else returns a SystemException. */
+    /**
+     * Throws RollbackException if the resource rolled the branch back at start (the caller marked the transaction),
+     * else returns a SystemException.
+     */
+    /** XA_RB* from start: the resource has already given up on the transaction, so it can only roll back. */
+    private synchronized void markIfRolledBackAtStart(Throwable cause) {
+        if (cause instanceof XAException xa && XaCodes.isRollbackCode(xa.errorCode)) {
+            markRollbackOnly(cause);
+        }
+    }
+
     private SystemException enlistFailed(XAResource resource, Branch branch, Throwable cause)
             throws RollbackException {
         if (cause instanceof XAException xa && XaCodes.isRollbackCode(xa.errorCode)) {
-            // XA_RB* from start: the resource has already given up on the transaction.
-            markRollbackOnly(cause);
             RollbackException re = new RollbackException("LKS-110 " + resource + " rolled back " + branch
                     + " of transaction " + this + " at start: " + describe(cause));
             re.initCause(cause);
@@ -426,42 +554,50 @@ public final class LockstepTransaction implements Transaction {
         }
         Enlistment e;
         synchronized (this) {
-            if (state != TxState.ACTIVE && state != TxState.MARKED_ROLLBACK) {
-                throw new IllegalStateException("LKS-114 transaction " + this + " is " + state
-                        + ": resources can only be delisted while it is active");
-            }
+            checkCanDelist();
             e = find(resource);
-            if (e == null || e.association == Enlistment.Association.ENDED
-                    || e.association == Enlistment.Association.FAILED) {
+            if (e == null) {
+                return false;
+            }
+            awaitIdle(e);
+            checkCanDelist(); // a completion may have ended it while we waited
+            if (e.association == Enlistment.Association.ENDED || e.association == Enlistment.Association.FAILED) {
                 return false;
             }
             if (e.association == Enlistment.Association.SUSPENDED && flag == XAResource.TMSUSPEND) {
                 return true;
             }
+            if (flag == XAResource.TMFAIL) {
+                // Decided here, together with the claim: a commit that has not yet left ACTIVE now rolls back, and one
+                // that has is already past this point (checkCanDelist refused).
+                markRollbackOnly(new IllegalStateException("delistResource(" + e.resource + ", TMFAIL) was called "
+                        + "here"));
+            }
+            e.busy = true;
         }
         try {
             e.resource.end(e.branch.xid, flag);
         } catch (XAException | RuntimeException ex) {
             markRollbackOnly(ex);
-            synchronized (this) {
-                e.association = Enlistment.Association.FAILED;
-            }
+            settled(e, Enlistment.Association.FAILED);
             SystemException se = new SystemException("LKS-115 end(" + flagName(flag) + ") of " + e.branch
                     + " of transaction " + this + " failed: " + describe(ex) + "; the transaction will roll back");
             se.initCause(ex);
             throw se;
         }
-        synchronized (this) {
-            e.association = switch (flag) {
-                case XAResource.TMSUSPEND -> Enlistment.Association.SUSPENDED;
-                case XAResource.TMFAIL -> Enlistment.Association.FAILED;
-                default -> Enlistment.Association.ENDED;
-            };
-        }
-        if (flag == XAResource.TMFAIL) {
-            markRollbackOnly(new IllegalStateException("delistResource(" + e.resource + ", TMFAIL) was called here"));
-        }
+        settled(e, switch (flag) {
+            case XAResource.TMSUSPEND -> Enlistment.Association.SUSPENDED;
+            case XAResource.TMFAIL -> Enlistment.Association.FAILED;
+            default -> Enlistment.Association.ENDED;
+        });
         return true;
+    }
+
+    private void checkCanDelist() {
+        if (state != TxState.ACTIVE && state != TxState.MARKED_ROLLBACK) {
+            throw new IllegalStateException("LKS-114 transaction " + this + " is " + state
+                    + ": resources can only be delisted while it is active");
+        }
     }
 
     /** Marks the transaction rollback-only if it still runs; {@code cause} is kept for the RollbackException. */

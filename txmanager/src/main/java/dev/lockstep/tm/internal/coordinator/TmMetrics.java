@@ -11,5 +11,7 @@ public final class TmMetrics {
     public final LongAdder rolledBack = new LongAdder();
     public final LongAdder timedOut = new LongAdder();
     public final LongAdder heuristic = new LongAdder();
+    /** Transactions whose COMMIT record may or may not be durable: their branches were left to recovery. */
+    public final LongAdder unknownOutcome = new LongAdder();
     public final LongAdder phaseTwoRetries = new LongAdder();
 }

@@ -21,17 +21,24 @@ public enum TxState {
     COMMITTING(Status.STATUS_COMMITTING),
     COMMITTED(Status.STATUS_COMMITTED),
     ROLLING_BACK(Status.STATUS_ROLLING_BACK),
-    ROLLED_BACK(Status.STATUS_ROLLEDBACK);
+    ROLLED_BACK(Status.STATUS_ROLLEDBACK),
+    /**
+     * The COMMIT record may or may not be durable (its write or force failed after bytes may have reached the disk):
+     * the prepared branches are left to recovery, which reads what the log really holds (invariant 6). Terminal, like
+     * COMMITTED and ROLLED_BACK.
+     */
+    UNKNOWN(Status.STATUS_UNKNOWN);
 
     static {
         ACTIVE.next = EnumSet.of(MARKED_ROLLBACK, PREPARING, COMMITTING, COMMITTED, ROLLING_BACK);
         MARKED_ROLLBACK.next = EnumSet.of(ROLLING_BACK);
         PREPARING.next = EnumSet.of(PREPARED, COMMITTED, ROLLING_BACK);
-        PREPARED.next = EnumSet.of(COMMITTING, ROLLING_BACK);
+        PREPARED.next = EnumSet.of(COMMITTING, ROLLING_BACK, UNKNOWN);
         COMMITTING.next = EnumSet.of(COMMITTED, ROLLED_BACK, ROLLING_BACK);
         COMMITTED.next = EnumSet.noneOf(TxState.class);
         ROLLING_BACK.next = EnumSet.of(ROLLED_BACK);
         ROLLED_BACK.next = EnumSet.noneOf(TxState.class);
+        UNKNOWN.next = EnumSet.noneOf(TxState.class);
     }
 
     private final int jtaStatus;

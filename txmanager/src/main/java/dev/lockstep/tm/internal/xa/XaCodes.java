@@ -58,6 +58,18 @@ public final class XaCodes {
         return PrepareOutcome.FAILED;
     }
 
+    /**
+     * The vote a branch keeps after its {@code end} threw {@code failure}: XA_RB* means the RM rolled the branch back
+     * (nothing left to undo there); anything else leaves its state unknown, so it is rolled back like a failed vote.
+     * A vote already recorded stays.
+     */
+    public static PrepareOutcome ofEndError(Throwable failure, PrepareOutcome current) {
+        if (failure instanceof XAException xa && isRollbackCode(xa.errorCode)) {
+            return PrepareOutcome.ROLLED_BACK;
+        }
+        return current == null ? PrepareOutcome.FAILED : current;
+    }
+
     /** The meaning of {@code commit(xid, false)} after the decision, or of {@code rollback}, throwing {@code code}. */
     public static PhaseTwoOutcome ofPhaseTwoError(int code, boolean committing) {
         switch (code) {

@@ -12,15 +12,32 @@ final class FakeDecisionStore implements DecisionStore {
     final List<CommitRecord> commits = new ArrayList<>();
     final List<byte[]> ends = new ArrayList<>();
     final List<HeuristicRecord> heuristics = new ArrayList<>();
+    /** The COMMIT write fails as a store that refused it before writing anything. */
     volatile boolean failCommit;
+    /** The COMMIT write fails after bytes may have reached storage: its outcome is unknown. */
+    volatile boolean failCommitUnknown;
+    volatile boolean failHeuristic;
+    /** Called before every COMMIT write, on the committing thread; for races and pauses. */
+    volatile Runnable beforeCommitWrite = () -> { };
 
     FakeDecisionStore(Events events) {
         this.events = events;
     }
 
     @Override
-    public synchronized void recordCommit(CommitRecord record) throws IOException {
+    public void recordCommit(CommitRecord record) throws IOException {
+        beforeCommitWrite.run();
+        synchronized (this) {
+            recordCommitLocked(record);
+        }
+    }
+
+    private void recordCommitLocked(CommitRecord record) throws IOException {
         if (failCommit) {
+            events.add("log COMMIT refused");
+            throw new DecisionNotRecordedException("injected: the log had failed before", null);
+        }
+        if (failCommitUnknown) {
             events.add("log COMMIT failed");
             throw new IOException("injected: force failed");
         }
@@ -35,7 +52,11 @@ final class FakeDecisionStore implements DecisionStore {
     }
 
     @Override
-    public synchronized void recordHeuristic(HeuristicRecord record) {
+    public synchronized void recordHeuristic(HeuristicRecord record) throws IOException {
+        if (failHeuristic) {
+            events.add("log HEURISTIC failed");
+            throw new IOException("injected: heuristic not written");
+        }
         heuristics.add(record);
         events.add("log HEURISTIC " + record.outcome());
     }

@@ -22,7 +22,7 @@ final class Fixture implements AutoCloseable {
     Fixture(boolean parallel) {
         CoordinatorSettings settings = new CoordinatorSettings(Duration.ofSeconds(60), parallel,
                 Duration.ofMillis(10), Duration.ofMillis(40));
-        coordinator = new Coordinator(settings, store, new XidFactory("test-node", 7), clock,
+        coordinator = new Coordinator(settings, store, new XidFactory("test-node", 7), clock, clock::nanoTime,
                 new ResourceRegistry(), 4, p -> {
                     synchronized (crashPoints) {
                         crashPoints.add(p);

@@ -6,9 +6,13 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves by hand. */
+/**
+ * A clock the test moves by hand, with a monotonic nanosecond counter beside the wall clock: {@link #advance} moves
+ * both, as time passing does; {@link #step} moves only the wall clock, as an operator or NTP setting the time does.
+ */
 public final class MutableClock extends Clock {
     private volatile long millis;
+    private volatile long nanos = 1_000_000_000L;
 
     public MutableClock(long millis) {
         this.millis = millis;
@@ -16,6 +20,17 @@ public final class MutableClock extends Clock {
 
     public void advance(Duration d) {
         millis += d.toMillis();
+        nanos += d.toNanos();
+    }
+
+    /** Sets the wall clock forward or (negative) back without time passing. */
+    public void step(Duration d) {
+        millis += d.toMillis();
+    }
+
+    /** The monotonic counter, for the coordinator's deadlines. */
+    public long nanoTime() {
+        return nanos;
     }
 
     @Override

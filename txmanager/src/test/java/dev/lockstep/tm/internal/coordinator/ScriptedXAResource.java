@@ -35,10 +35,23 @@ public class ScriptedXAResource implements NamedXAResource {
     private volatile boolean joins;
     private volatile CountDownLatch blockCommit;
     private volatile boolean keepListedAfterNota;
+    private volatile Hook hook = (verb, xid) -> { };
+
+    /** Called on the calling thread before every XA call, before any scripted failure; for races and pauses. */
+    @FunctionalInterface
+    public interface Hook {
+        void before(Verb verb, Xid xid);
+    }
 
     public ScriptedXAResource(String name, Events events) {
         this.name = name;
         this.events = events;
+    }
+
+    /** Runs {@code hook} before every call from now on. */
+    public ScriptedXAResource hook(Hook hook) {
+        this.hook = hook;
+        return this;
     }
 
     /** The next {@code times} calls of {@code verb} throw an XAException with {@code code}. */
@@ -104,6 +117,11 @@ public class ScriptedXAResource implements NamedXAResource {
     }
 
     private void maybeFail(Verb verb, String call) throws XAException {
+        maybeFail(verb, null, call);
+    }
+
+    private void maybeFail(Verb verb, Xid xid, String call) throws XAException {
+        hook.before(verb, xid);
         Integer code;
         synchronized (this) {
             Deque<Integer> q = failures.get(verb);
@@ -123,12 +141,12 @@ public class ScriptedXAResource implements NamedXAResource {
 
     @Override
     public void start(Xid xid, int flags) throws XAException {
-        maybeFail(Verb.START, "start(" + name + flagSuffix(flags) + ")");
+        maybeFail(Verb.START, xid, "start(" + name + flagSuffix(flags) + ")");
     }
 
     @Override
     public void end(Xid xid, int flags) throws XAException {
-        maybeFail(Verb.END, "end(" + name + flagSuffix(flags) + ")");
+        maybeFail(Verb.END, xid, "end(" + name + flagSuffix(flags) + ")");
     }
 
     private static String flagSuffix(int flags) {
@@ -144,7 +162,7 @@ public class ScriptedXAResource implements NamedXAResource {
     @Override
     public int prepare(Xid xid) throws XAException {
         sleep(prepareDelayMillis);
-        maybeFail(Verb.PREPARE, "prepare(" + name + ")");
+        maybeFail(Verb.PREPARE, xid, "prepare(" + name + ")");
         if (vote == XAResource.XA_OK) {
             prepared.add(key(xid));
         }
@@ -163,7 +181,7 @@ public class ScriptedXAResource implements NamedXAResource {
         }
         sleep(commitDelayMillis);
         try {
-            maybeFail(Verb.COMMIT, (onePhase ? "commit1p(" : "commit(") + name + ")");
+            maybeFail(Verb.COMMIT, xid, (onePhase ? "commit1p(" : "commit(") + name + ")");
         } catch (XAException e) {
             if (e.errorCode == XAException.XAER_NOTA && !keepListedAfterNota) {
                 prepared.remove(key(xid));
@@ -178,7 +196,7 @@ public class ScriptedXAResource implements NamedXAResource {
 
     @Override
     public void rollback(Xid xid) throws XAException {
-        maybeFail(Verb.ROLLBACK, "rollback(" + name + ")");
+        maybeFail(Verb.ROLLBACK, xid, "rollback(" + name + ")");
         prepared.remove(key(xid));
         synchronized (this) {
             rolledBack.add(key(xid));
@@ -187,7 +205,7 @@ public class ScriptedXAResource implements NamedXAResource {
 
     @Override
     public void forget(Xid xid) throws XAException {
-        maybeFail(Verb.FORGET, "forget(" + name + ")");
+        maybeFail(Verb.FORGET, xid, "forget(" + name + ")");
     }
 
     @Override

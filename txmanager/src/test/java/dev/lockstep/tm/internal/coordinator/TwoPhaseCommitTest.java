@@ -101,17 +101,21 @@ class TwoPhaseCommitTest {
         }
     }
 
+    /*
+     * Scenario: the log had already failed, so it refuses the COMMIT record before writing any of it.
+     * Expected: no COMMIT can be on disk, so presumed abort: both branches roll back and commit() says so.
+     */
     @Test
-    void failedCommitWriteRollsBack() throws Exception {
+    void refusedCommitWriteRollsBack() throws Exception {
         try (Fixture f = new Fixture()) {
             f.store.failCommit = true;
             f.tm.begin();
             f.tm.getTransaction().enlistResource(f.resource("r1"));
             f.tm.getTransaction().enlistResource(f.resource("r2"));
             var e = assertThrows(RollbackException.class, f.tm::commit);
-            assertTrue(e.getMessage().contains("COMMIT record could not be forced"), e.getMessage());
+            assertTrue(e.getMessage().contains("COMMIT record could not be written"), e.getMessage());
             assertEquals(List.of("start(r1)", "start(r2)", "end(r1)", "end(r2)", "prepare(r1)", "prepare(r2)",
-                    "log COMMIT failed", "rollback(r1)", "rollback(r2)"), f.events.all());
+                    "log COMMIT refused", "rollback(r1)", "rollback(r2)"), f.events.all());
         }
     }
 

@@ -11,16 +11,18 @@ import org.junit.jupiter.api.Test;
 
 class TxStateTest {
 
-    private static final Map<TxState, Set<TxState>> LEGAL = Map.of(
-            TxState.ACTIVE, EnumSet.of(TxState.MARKED_ROLLBACK, TxState.PREPARING, TxState.COMMITTING,
-                    TxState.COMMITTED, TxState.ROLLING_BACK),
-            TxState.MARKED_ROLLBACK, EnumSet.of(TxState.ROLLING_BACK),
-            TxState.PREPARING, EnumSet.of(TxState.PREPARED, TxState.COMMITTED, TxState.ROLLING_BACK),
-            TxState.PREPARED, EnumSet.of(TxState.COMMITTING, TxState.ROLLING_BACK),
-            TxState.COMMITTING, EnumSet.of(TxState.COMMITTED, TxState.ROLLED_BACK, TxState.ROLLING_BACK),
-            TxState.COMMITTED, EnumSet.noneOf(TxState.class),
-            TxState.ROLLING_BACK, EnumSet.of(TxState.ROLLED_BACK),
-            TxState.ROLLED_BACK, EnumSet.noneOf(TxState.class));
+    private static final Map<TxState, Set<TxState>> LEGAL = Map.ofEntries(
+            Map.entry(TxState.ACTIVE, EnumSet.of(TxState.MARKED_ROLLBACK, TxState.PREPARING, TxState.COMMITTING,
+                    TxState.COMMITTED, TxState.ROLLING_BACK)),
+            Map.entry(TxState.MARKED_ROLLBACK, EnumSet.of(TxState.ROLLING_BACK)),
+            Map.entry(TxState.PREPARING, EnumSet.of(TxState.PREPARED, TxState.COMMITTED, TxState.ROLLING_BACK)),
+            Map.entry(TxState.PREPARED, EnumSet.of(TxState.COMMITTING, TxState.ROLLING_BACK, TxState.UNKNOWN)),
+            Map.entry(TxState.COMMITTING, EnumSet.of(TxState.COMMITTED, TxState.ROLLED_BACK,
+                    TxState.ROLLING_BACK)),
+            Map.entry(TxState.COMMITTED, EnumSet.noneOf(TxState.class)),
+            Map.entry(TxState.ROLLING_BACK, EnumSet.of(TxState.ROLLED_BACK)),
+            Map.entry(TxState.ROLLED_BACK, EnumSet.noneOf(TxState.class)),
+            Map.entry(TxState.UNKNOWN, EnumSet.noneOf(TxState.class)));
 
     /** Walks the whole table: every pair is either legal as listed or refused with both states named. */
     @Test
