@@ -62,6 +62,7 @@ public final class Lockstep implements AutoCloseable {
     private final Coordinator coordinator;
     private final LockstepUserTransaction userTransaction;
     private final LockstepSynchronizationRegistry registry;
+    private final Housekeeper reaper;
     private final Housekeeper housekeeper;
     private final List<PendingDecision> pendingAtStart;
     private volatile boolean closed;
@@ -81,8 +82,11 @@ public final class Lockstep implements AutoCloseable {
                 b.phaseThreads, b.crashHook);
         this.userTransaction = new LockstepUserTransaction(coordinator.transactionManager());
         this.registry = new LockstepSynchronizationRegistry(coordinator.transactionManager());
-        this.housekeeper = new Housekeeper("lockstep-housekeeping-" + b.nodeId);
-        housekeeper.every(b.timeoutCheckInterval, "timeout reaper", coordinator::timeOutExpired);
+        // Two threads, so a disk that stalls the lazy write of END records cannot stop timeouts: the reaper's
+        // rollbacks write nothing to the log and must go on when the log cannot.
+        this.reaper = new Housekeeper("lockstep-reaper-" + b.nodeId);
+        reaper.every(b.timeoutCheckInterval, "timeout reaper", coordinator::timeOutExpired);
+        this.housekeeper = new Housekeeper("lockstep-log-flush-" + b.nodeId);
         housekeeper.every(Duration.ofSeconds(1), "lazy log write", () -> {
             try {
                 log.flush(false);
@@ -186,6 +190,7 @@ public final class Lockstep implements AutoCloseable {
                     + "{1}; rolling it back", tx, settings.drainTimeout);
             tx.timeOut();
         }
+        reaper.close();
         housekeeper.close();
         coordinator.close();
         try {

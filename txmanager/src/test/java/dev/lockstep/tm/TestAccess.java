@@ -1,0 +1,15 @@
+package dev.lockstep.tm;
+
+import dev.lockstep.tm.internal.log.LogStorage;
+
+/** Reaches the package-private test seams of {@link Lockstep.Builder} from tests in other packages. */
+public final class TestAccess {
+
+    private TestAccess() {
+    }
+
+    /** The builder with its log on {@code storage} (fault injection, a simulated disk). */
+    public static Lockstep.Builder logStorage(Lockstep.Builder builder, LogStorage storage) {
+        return builder.logStorage(storage);
+    }
+}
