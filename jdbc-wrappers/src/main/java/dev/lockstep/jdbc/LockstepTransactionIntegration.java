@@ -141,23 +141,20 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
         }
         XAResource enlisted = new EnlistedXAResource(vendor.enlisted(xaResource, (Connection) connection.getConnection()),
                 connection);
-        try {
-            Enlistment.enlist(tx, enlisted, resourceName, false);
-        } catch (RollbackException e) {
-            throw new SQLException("LKS-406 cannot use '" + resourceName + "' in transaction " + tx + ": it is marked "
-                    + "for rollback, so no new work can join it; roll it back and begin a new one", e);
-        } catch (SystemException | IllegalStateException e) {
-            throw new SQLException("LKS-407 enlisting a connection of '" + resourceName + "' in transaction " + tx
-                    + " failed: " + e.getMessage(), e);
-        }
+        // Tracked first, and the connection's return registered in the same step as the branch joins (issue 11): a
+        // mark, a rollback or the reaper on another thread between the two would otherwise leave a joined branch
+        // whose connection never comes back, or an enlisted connection that Agroal pools again.
         try {
             tsr.putResource(key, connection);
-            tsr.registerInterposedSynchronization(new ReturnAfterCompletion(connection));
-        } catch (RuntimeException e) {
-            // Enlisted, but the pool would not get the connection back: make sure the branch cannot commit.
-            setRollbackOnlyQuietly(tx);
-            throw new SQLException("LKS-408 the connection of '" + resourceName + "' was enlisted in transaction " + tx
-                    + " but cannot be tracked (" + e + "); the transaction is marked rollback-only", e);
+            Enlistment.enlist(tx, enlisted, resourceName, false, new ReturnAfterCompletion(connection));
+        } catch (RollbackException e) {
+            untrack();
+            throw new SQLException("LKS-406 cannot use '" + resourceName + "' in transaction " + tx + ": it is marked "
+                    + "for rollback, so no new work can join it; roll it back and begin a new one", e);
+        } catch (SystemException | RuntimeException e) {
+            untrack();
+            throw new SQLException("LKS-407 enlisting a connection of '" + resourceName + "' in transaction " + tx
+                    + " failed: " + e.getMessage(), e);
         }
         connection.transactionCheckCallback(() -> checkEnlistedUse(tx));
     }
@@ -242,11 +239,12 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
                 + "on its thread; get a new connection for other work");
     }
 
-    private static void setRollbackOnlyQuietly(Transaction tx) {
+    /** Forgets the connection tracked for a failed enlistment (nothing to forget if the transaction has ended). */
+    private void untrack() {
         try {
-            tx.setRollbackOnly();
-        } catch (SystemException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "LKS-417 could not mark transaction " + tx + " rollback-only", e);
+            tsr.putResource(key, null);
+        } catch (RuntimeException ignored) {
+            // the transaction ended meanwhile: its resources are gone with it
         }
     }
 

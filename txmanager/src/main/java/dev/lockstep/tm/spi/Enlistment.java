@@ -2,6 +2,7 @@ package dev.lockstep.tm.spi;
 
 import dev.lockstep.tm.internal.coordinator.LockstepTransaction;
 import jakarta.transaction.RollbackException;
+import jakarta.transaction.Synchronization;
 import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
 import javax.transaction.xa.XAResource;
@@ -24,5 +25,22 @@ public final class Enlistment {
             return ltx.enlistResource(resource, name, joinsOnSameRM);
         }
         return tx.enlistResource(NamedXAResource.wrap(name, resource, joinsOnSameRM));
+    }
+
+    /**
+     * Enlists as {@link #enlist(Transaction, XAResource, String, boolean)} and, with a Lockstep transaction, registers
+     * {@code afterCompletion} as an interposed synchronization in the same step: it is registered if and only if the
+     * enlistment succeeds, even when another thread marks the transaction rollback-only or begins its completion
+     * meanwhile. Pools use it to be sure to get their connection back. With another TM's transaction, the
+     * synchronization is registered on the transaction after the enlistment.
+     */
+    public static boolean enlist(Transaction tx, XAResource resource, String name, boolean joinsOnSameRM,
+            Synchronization afterCompletion) throws RollbackException, SystemException {
+        if (tx instanceof LockstepTransaction ltx) {
+            return ltx.enlistResource(resource, name, joinsOnSameRM, afterCompletion);
+        }
+        boolean enlisted = enlist(tx, resource, name, joinsOnSameRM);
+        tx.registerSynchronization(afterCompletion);
+        return enlisted;
     }
 }

@@ -338,6 +338,18 @@ public final class LockstepTransaction implements Transaction {
      */
     public boolean enlistResource(XAResource resource, String name, boolean joinable)
             throws RollbackException, SystemException {
+        return enlistResource(resource, name, joinable, null);
+    }
+
+    /**
+     * As {@link #enlistResource(XAResource, String, boolean)}, and registers {@code afterCompletion} as an interposed
+     * synchronization in the same step as the branch joins: it is registered if and only if this returns true, even
+     * when another thread marked the transaction rollback-only or began its completion meanwhile. A pool needs exactly
+     * that, to get its connection back after completion: registered separately, a completion beginning in between
+     * would refuse the registration while the branch is already part of the transaction. {@code null} registers none.
+     */
+    public boolean enlistResource(XAResource resource, String name, boolean joinable, Synchronization afterCompletion)
+            throws RollbackException, SystemException {
         NamedXAResource.requireValidName(name);
         Enlistment existing;
         synchronized (this) {
@@ -345,7 +357,7 @@ public final class LockstepTransaction implements Transaction {
             existing = find(resource);
         }
         if (existing != null) {
-            return reassociate(existing);
+            return reassociate(existing, afterCompletion);
         }
         Branch joinTarget = joinable ? findJoinTarget(resource) : null;
         Enlistment e;
@@ -373,7 +385,7 @@ public final class LockstepTransaction implements Transaction {
             }
         }
         if (e == null) {
-            return reassociate(existing); // another thread enlisted the same XAResource meanwhile
+            return reassociate(existing, afterCompletion); // another thread enlisted the same XAResource meanwhile
         }
         try {
             resource.start(e.branch.xid, flag);
@@ -384,26 +396,17 @@ public final class LockstepTransaction implements Transaction {
             }
             throw enlistFailed(resource, e.branch, ex);
         }
-        boolean tooLate;
         synchronized (this) {
-            // A completion (commit, rollback, the reaper) that began while start() ran has closed the transaction to
-            // new work: undo this branch rather than add it, so the caller (a pool) learns it failed and keeps its
-            // connection, instead of a branch joining a transaction its owner already thinks complete.
-            tooLate = (state != TxState.ACTIVE && state != TxState.MARKED_ROLLBACK) || synchronizationsClosed;
-            if (!tooLate) {
-                if (flag == XAResource.TMNOFLAGS) {
-                    branches.add(e.branch);
-                }
-                e.busy = false;
-                notifyAll();
+            // A completion that began while start() ran is waiting for this enlistment (it is busy), so the branch
+            // joins the transaction and is ended, prepared and finished with the others.
+            if (flag == XAResource.TMNOFLAGS) {
+                branches.add(e.branch);
             }
-        }
-        if (tooLate) {
-            undoStart(resource, e.branch, flag);
-            forgetEnlistment(e);
-            checkCanEnlist();
-            throw new IllegalStateException("LKS-112 transaction " + this + " completed while " + resource
-                    + " was enlisting");
+            if (afterCompletion != null) {
+                interposed.add(afterCompletion);
+            }
+            e.busy = false;
+            notifyAll();
         }
         return true;
     }
@@ -414,22 +417,8 @@ public final class LockstepTransaction implements Transaction {
         notifyAll();
     }
 
-    private static void undoStart(XAResource resource, Branch branch, int flag) {
-        try {
-            resource.end(branch.xid, XAResource.TMFAIL);
-        } catch (XAException | RuntimeException ignored) {
-            // the rollback below is what matters
-        }
-        if (flag == XAResource.TMNOFLAGS) {
-            try {
-                resource.rollback(branch.xid);
-            } catch (XAException | RuntimeException ignored) {
-                // never prepared: the resource discards it itself when the connection ends; recovery never sees it
-            }
-        }
-    }
-
-    private boolean reassociate(Enlistment e) throws RollbackException, SystemException {
+    private boolean reassociate(Enlistment e, Synchronization afterCompletion)
+            throws RollbackException, SystemException {
         int flag;
         synchronized (this) {
             awaitIdle(e);
@@ -460,7 +449,12 @@ public final class LockstepTransaction implements Transaction {
             }
             throw enlistFailed(e.resource, e.branch, ex);
         }
-        settled(e, Enlistment.Association.ACTIVE);
+        synchronized (this) {
+            if (afterCompletion != null) {
+                interposed.add(afterCompletion);
+            }
+            settled(e, Enlistment.Association.ACTIVE);
+        }
         return true;
     }
 
