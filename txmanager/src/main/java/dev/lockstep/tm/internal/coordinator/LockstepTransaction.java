@@ -494,8 +494,9 @@ public final class LockstepTransaction implements Transaction {
         }
         if (state != TxState.ACTIVE || (completing && synchronizationsClosed)) {
             throw new IllegalStateException("LKS-112 transaction " + this + " is "
-                    + (timedOut ? "rolled back: it passed its timeout of " + timeoutSeconds + " s" : state.toString())
-                    + ": resources can only be enlisted while it is active");
+                    + (timedOut ? "rolled back: it passed its timeout of " + timeoutSeconds + " s"
+                    : completing ? state + " and completing" : state.toString())
+                    + ": resources can only be enlisted while it is active and not completing");
         }
     }
 

@@ -200,6 +200,7 @@ class FailureMatrixTest {
                 }
             }
         }
+        sb.append(RaceMatrixTest.render());
         return sb.toString();
     }
 }
