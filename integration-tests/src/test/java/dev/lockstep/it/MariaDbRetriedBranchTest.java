@@ -151,12 +151,12 @@ class MariaDbRetriedBranchTest {
     void aClosedSessionsBranchWithoutWritesIsListedAndItsCommitAnswersNotFound() throws Exception {
         var ds = new com.mysql.cj.jdbc.MysqlXADataSource();
         ds.setUrl(Servers.mariadb().jdbcUrl());
-        Xid driverXid = readOnlyBranchOfAClosedSession(ds, "d");
-        Xid vendorXid = readOnlyBranchOfAClosedSession(ds, "v");
+        TestXid driverXid = readOnlyBranchOfAClosedSession(ds, "d");
+        TestXid vendorXid = readOnlyBranchOfAClosedSession(ds, "v");
         var recovery = ds.getXAConnection(MariaDbServer.USER, MariaDbServer.PASSWORD);
         try {
             XAResource raw = recovery.getXAResource();
-            assertTrue(listed(raw, driverXid) && listed(raw, vendorXid),
+            assertTrue(driverXid.listedBy(raw) && vendorXid.listedBy(raw),
                     "MariaDB keeps listing a write-less branch after its session ended");
             XAException plain = org.junit.jupiter.api.Assertions.assertThrows(XAException.class,
                     () -> raw.commit(driverXid, false));
@@ -167,15 +167,15 @@ class MariaDbRetriedBranchTest {
                     () -> vendor.commit(vendorXid, false));
             assertEquals(XAException.XAER_NOTA, translated.errorCode, translated.getMessage());
             assertTrue(translated.getMessage().startsWith("LKS-423"), translated.getMessage());
-            assertTrue(!listed(raw, driverXid) && !listed(raw, vendorXid), "both branches are gone");
+            assertTrue(!driverXid.listedBy(raw) && !vendorXid.listedBy(raw), "both branches are gone");
         } finally {
             recovery.close();
         }
     }
 
-    private static Xid readOnlyBranchOfAClosedSession(com.mysql.cj.jdbc.MysqlXADataSource ds, String bqual)
+    private static TestXid readOnlyBranchOfAClosedSession(com.mysql.cj.jdbc.MysqlXADataSource ds, String bqual)
             throws Exception {
-        Xid xid = new ReadOnlyXid(bqual);
+        TestXid xid = TestXid.random(bqual);
         var xc = ds.getXAConnection(MariaDbServer.USER, MariaDbServer.PASSWORD);
         try (Connection c = xc.getConnection(); Statement s = c.createStatement()) {
             XAResource xa = xc.getXAResource();
@@ -189,40 +189,6 @@ class MariaDbRetriedBranchTest {
             xc.close();
         }
         return xid;
-    }
-
-    private static boolean listed(XAResource xa, Xid xid) throws XAException {
-        for (Xid x : xa.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN)) {
-            if (x.getFormatId() == xid.getFormatId()
-                    && java.util.Arrays.equals(x.getGlobalTransactionId(), xid.getGlobalTransactionId())
-                    && java.util.Arrays.equals(x.getBranchQualifier(), xid.getBranchQualifier())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A branch id this test alone uses (Lockstep's format id, a random gtrid). */
-    private record ReadOnlyXid(int formatId, byte[] gtrid, byte[] bqual) implements Xid {
-        ReadOnlyXid(String bqual) {
-            this(0x4C4B5354, java.util.UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                    bqual.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        }
-
-        @Override
-        public int getFormatId() {
-            return formatId;
-        }
-
-        @Override
-        public byte[] getGlobalTransactionId() {
-            return gtrid.clone();
-        }
-
-        @Override
-        public byte[] getBranchQualifier() {
-            return bqual.clone();
-        }
     }
 
     private void runWithKilledMariaDbSession(boolean mariaWrites) throws Exception {
