@@ -283,7 +283,16 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
         }
     }
 
-    /** Hands the connection back to the pool once the transaction has completed (after phase two ran on it). */
+    /**
+     * Hands the connection back to the pool once the transaction has completed (after phase two ran on it), or
+     * destroys it when the outcome is not known to be committed or rolled back.
+     *
+     * <p>Why destroy: any other status ({@code STATUS_UNKNOWN} after a heuristic, or when the transaction manager
+     * leaves the branches prepared for recovery) means the branch of this connection may still be prepared on it. A
+     * MariaDB session holding a prepared branch cannot run new XA work, and no other connection can finish that
+     * branch while the session is open (docs/xa-quirks.md); closing the connection releases the branch to the
+     * retrier and recovery, and keeps the session out of the next transaction.
+     */
     private final class ReturnAfterCompletion implements Synchronization {
         private final TransactionAware connection;
 
@@ -298,6 +307,9 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
 
         @Override
         public void afterCompletion(int status) {
+            if (status != Status.STATUS_COMMITTED && status != Status.STATUS_ROLLEDBACK) {
+                connection.setFlushOnly();
+            }
             try {
                 connection.transactionEnd();
             } catch (SQLException | RuntimeException e) {

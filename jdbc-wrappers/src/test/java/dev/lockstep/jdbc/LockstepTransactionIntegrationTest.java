@@ -125,6 +125,43 @@ class LockstepTransactionIntegrationTest {
         assertEquals(10, countOutside(b));
     }
 
+    /**
+     * Scenario: db-a (H2, an insert) and a scripted resource whose commit answers XA_HEURHAZ, so the transaction ends
+     * with afterCompletion(STATUS_UNKNOWN); then the same with a plain commit and a rollback.
+     * Expected: after the heuristic the enlisted connection is destroyed, not pooled again (it may still hold a
+     * prepared branch); after a commit or a rollback it goes back to the pool.
+     */
+    @Test
+    void aConnectionWhoseOutcomeIsUnknownIsDestroyedNotPooled() throws Exception {
+        tm.begin();
+        try (Connection c = a.getConnection()) {
+            insert(c, 1);
+        }
+        tm.commit();
+        tm.begin();
+        try (Connection c = a.getConnection()) {
+            insert(c, 2);
+        }
+        tm.rollback();
+        assertEquals(0, a.getMetrics().flushCount(), "committed and rolled back: pooled again");
+        long created = a.getMetrics().creationCount();
+
+        tm.begin();
+        ScriptedXAResource hazard = new ScriptedXAResource("hazard").failOn(ScriptedXAResource.Verb.COMMIT,
+                ScriptedXAResource.xa(javax.transaction.xa.XAException.XA_HEURHAZ));
+        dev.lockstep.tm.spi.Enlistment.enlist(tm.getTransaction(), hazard, "hazard", false);
+        try (Connection c = a.getConnection()) {
+            insert(c, 3);
+        }
+        assertThrows(jakarta.transaction.HeuristicMixedException.class, tm::commit);
+        assertEquals(1, a.getMetrics().flushCount(), "status UNKNOWN: the connection is flushed (destroyed)");
+        assertEquals(0, a.getMetrics().activeCount());
+        try (Connection c = a.getConnection()) {
+            assertEquals(2, count(c), "rows 1 and 3 committed, 2 rolled back");
+        }
+        assertEquals(created + 1, a.getMetrics().creationCount(), "the next use opens a new connection");
+    }
+
     @Test
     void useAfterTheTransactionEndedFails() throws Exception {
         tm.begin();

@@ -17,7 +17,9 @@ import javax.transaction.xa.XAResource;
  *       on the enlisted connection (the pool returns it only after completion), and a connection on which an XA call
  *       failed is destroyed instead of being pooled again (which also frees its branch for the retry from a fresh
  *       connection);</li>
- *   <li>{@code XA RECOVER} is server-wide and may need {@code XA_RECOVER_ADMIN} ({@link MySqlRecoveryXAResource}).</li>
+ *   <li>{@code XA RECOVER} is server-wide and may need {@code XA_RECOVER_ADMIN} ({@link MySqlRecoveryXAResource});</li>
+ *   <li>a prepared branch without writes is rolled back when its session ends, and its later commit answers
+ *       {@code XA_RBROLLBACK}, which is no heuristic ({@link MySqlRecoveryXAResource}, docs/xa-quirks.md).</li>
  * </ul>
  */
 public final class MySqlVendor implements XaVendor {

@@ -87,6 +87,66 @@ class MySqlVendorTest {
         assertEquals(java.util.List.of("commit(mariadb, twoPhase)", "rollback(mariadb)"), server.calls());
     }
 
+    /**
+     * Scenario: a recovery connection's two-phase commit is answered XA_RBROLLBACK (MariaDB, for a branch without
+     * writes whose preparing session ended), and XA RECOVER no longer lists the branch.
+     * Expected: XAER_NOTA with LKS-423 and the driver's exception as cause, after one recover() call.
+     */
+    @Test
+    void rolledBackBranchWithoutWritesIsReportedAsNotFound() throws Exception {
+        Xid x = lockstepXid();
+        XAException driver = new XAException("XA_RBROLLBACK: Transaction branch was rolled back");
+        driver.errorCode = XAException.XA_RBROLLBACK;
+        ScriptedXAResource server = new ScriptedXAResource("mariadb").failOn(ScriptedXAResource.Verb.COMMIT, driver)
+                .recoverable(foreign(4660));
+        XAResource recovery = MySqlVendor.INSTANCE.forRecovery(server, "billing-db");
+        XAException e = assertThrows(XAException.class, () -> recovery.commit(x, false));
+        assertEquals(XAException.XAER_NOTA, e.errorCode);
+        assertTrue(e.getMessage().contains("LKS-423") && e.getMessage().contains("'billing-db'")
+                && e.getMessage().contains("had no writes"), e.getMessage());
+        assertSame(driver, e.getCause());
+        assertEquals(java.util.List.of("commit(mariadb, twoPhase)", "recover(mariadb)"), server.calls());
+    }
+
+    /**
+     * Scenario: XA_RBROLLBACK to a two-phase commit while XA RECOVER still lists the branch, or while XA RECOVER
+     * fails, or to a one-phase commit.
+     * Expected: the driver's exception unchanged (the server's answer is all there is to go on).
+     */
+    @Test
+    void rolledBackAnswerStandsWhenTheBranchIsListedOrCannotBeChecked() throws Exception {
+        Xid x = lockstepXid();
+        XAException driver = new XAException(XAException.XA_RBROLLBACK);
+        XAResource listed = MySqlVendor.INSTANCE.forRecovery(new ScriptedXAResource("mariadb")
+                .failOn(ScriptedXAResource.Verb.COMMIT, driver).recoverable(x), "billing-db");
+        assertSame(driver, assertThrows(XAException.class, () -> listed.commit(x, false)));
+
+        XAResource unreadable = MySqlVendor.INSTANCE.forRecovery(new ScriptedXAResource("mariadb")
+                .failOn(ScriptedXAResource.Verb.COMMIT, driver)
+                .failOn(ScriptedXAResource.Verb.RECOVER, new XAException(XAException.XAER_RMFAIL)), "billing-db");
+        assertSame(driver, assertThrows(XAException.class, () -> unreadable.commit(x, false)));
+
+        ScriptedXAResource onePhaseServer = new ScriptedXAResource("mariadb")
+                .failOn(ScriptedXAResource.Verb.COMMIT, driver);
+        XAResource onePhase = MySqlVendor.INSTANCE.forRecovery(onePhaseServer, "billing-db");
+        assertSame(driver, assertThrows(XAException.class, () -> onePhase.commit(x, true)));
+        assertEquals(java.util.List.of("commit(mariadb, onePhase)"), onePhaseServer.calls());
+    }
+
+    /** Scenario: other commit failures (RMFAIL, NOTA, HEURRB). Expected: unchanged, recover() not called. */
+    @Test
+    void otherCommitFailuresPassUnchanged() throws Exception {
+        Xid x = lockstepXid();
+        for (int code : new int[] {XAException.XAER_RMFAIL, XAException.XAER_NOTA, XAException.XA_HEURRB}) {
+            XAException driver = new XAException(code);
+            ScriptedXAResource server = new ScriptedXAResource("mariadb")
+                    .failOn(ScriptedXAResource.Verb.COMMIT, driver);
+            XAResource recovery = MySqlVendor.INSTANCE.forRecovery(server, "billing-db");
+            assertSame(driver, assertThrows(XAException.class, () -> recovery.commit(x, false)));
+            assertEquals(java.util.List.of("commit(mariadb, twoPhase)"), server.calls());
+        }
+    }
+
     @Test
     void pinningTheGlobalTransactionIsRefused() {
         SQLException e = assertThrows(SQLException.class, () -> MySqlVendor.requireNoPinning(
