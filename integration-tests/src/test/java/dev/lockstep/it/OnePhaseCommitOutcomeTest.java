@@ -30,9 +30,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What a one-phase commit really answers with pgjdbc and Connector/J on the private servers, and what the answer
- * says about the work (docs/xa-quirks.md, "One-phase commit: what the codes mean"). Lockstep's Completion reads
- * {@code XAER_NOTA} and {@code XAER_RMERR} from {@code commit(xid, true)} as "rolled back" and {@code XAER_RMFAIL} as
- * "outcome unknown"; these tests fail if a driver or server upgrade changes what that reading rests on.
+ * says about the work (docs/xa-quirks.md, "One-phase commit: what the codes mean"). Lockstep reads {@code XAER_NOTA}
+ * from {@code commit(xid, true)} as "rolled back" and {@code XAER_RMFAIL} and {@code XAER_RMERR} as "outcome unknown"
+ * (XaCodes.ofOnePhaseCommitError); these tests fail if a driver or server upgrade changes what that reading rests on.
  *
  * <pre>
  * Scenario (lost reply): a branch inserts one row through ReplyDroppingProxy (loopback), then commit(xid, true);

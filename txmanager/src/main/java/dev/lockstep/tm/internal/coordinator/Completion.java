@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.internal.xa.XaCodes.OnePhaseOutcome;
 import dev.lockstep.tm.internal.xa.XaCodes.PhaseTwoOutcome;
 import dev.lockstep.tm.internal.xa.XaCodes.PrepareOutcome;
 import dev.lockstep.tm.internal.xa.XaCodes;
@@ -115,9 +116,10 @@ final class Completion {
             b.failed(e);
             code = XAException.XAER_RMFAIL;
         }
-        if (code == 0 || code == XAException.XA_HEURCOM) {
+        OnePhaseOutcome outcome = code == 0 ? OnePhaseOutcome.COMMITTED : XaCodes.ofOnePhaseCommitError(code);
+        if (outcome == OnePhaseOutcome.COMMITTED) {
             if (code == XAException.XA_HEURCOM) {
-                forgetQuietly(b);
+                forgetQuietly(b); // committed on its own: the outcome asked for
             }
             tx.moveTo(TxState.COMMITTED);
             c.metrics.committed.increment();
@@ -125,12 +127,9 @@ final class Completion {
             afterCompletion(Status.STATUS_COMMITTED);
             return;
         }
-        if (XaCodes.isRollbackCode(code) || code == XAException.XAER_NOTA || code == XAException.XAER_RMERR
-                || code == XAException.XA_HEURRB) {
-            // One phase: the RM alone decides. XA_RB*, and XAER_RMERR per the XA spec, mean it rolled back; NOTA means
-            // it no longer knows the branch (PostgreSQL after a failed statement, a resource-side timeout).
+        if (outcome == OnePhaseOutcome.ROLLED_BACK) {
             if (code == XAException.XA_HEURRB) {
-                forgetQuietly(b);
+                forgetQuietly(b); // rolled back on its own: nothing to record, the transaction did not happen
             }
             tx.moveTo(TxState.ROLLED_BACK);
             c.metrics.rolledBack.increment();
@@ -138,8 +137,8 @@ final class Completion {
             throw rollbackException("the one-phase commit of " + b + " answered "
                     + LockstepTransaction.describe(b.lastError), b.lastError);
         }
-        // XA_HEURMIX, XA_HEURHAZ, XAER_RMFAIL and the rest: the outcome is unknown; say so, never guess.
-        HeuristicOutcome kind = code == XAException.XA_HEURMIX ? HeuristicOutcome.MIXED : HeuristicOutcome.HAZARD;
+        // MIXED or UNKNOWN: say so, never guess. The resource forgets a heuristic only once it is recorded.
+        HeuristicOutcome kind = outcome == OnePhaseOutcome.MIXED ? HeuristicOutcome.MIXED : HeuristicOutcome.HAZARD;
         if (recordHeuristic(b, kind) && (code == XAException.XA_HEURMIX || code == XAException.XA_HEURHAZ)) {
             forgetQuietly(b);
         }

@@ -41,6 +41,36 @@ public final class XaCodes {
         HEURISTIC_HAZARD
     }
 
+    /** What a one-phase commit's answer means: the resource alone decided, and its code is all the TM learns. */
+    public enum OnePhaseOutcome {
+        /** Committed (normally, or heuristically, which is the outcome asked for). */
+        COMMITTED,
+        /** Rolled back: the transaction did not happen. */
+        ROLLED_BACK,
+        /** Some of the branch's work committed and some rolled back (XA_HEURMIX): a heuristic to record. */
+        MIXED,
+        /** Unknown: the branch may have committed. Reported as a heuristic hazard, never guessed. */
+        UNKNOWN
+    }
+
+    /**
+     * The meaning of {@code commit(xid, true)} throwing {@code code} (docs/xa-quirks.md, "One-phase commit: what the
+     * codes mean"). XA_RB*, XA_HEURRB and XAER_NOTA mean it did not commit: the drivers raise NOTA before anything is
+     * sent, and MariaDB never answers it there. XAER_RMERR is read as unknown, against the XA specification's wording
+     * (and Narayana): MariaDB raises it when its commit failed after the binary log or the engine had committed, and a
+     * one-phase commit has no log record to settle it. XAER_RMFAIL is also what both drivers say when the reply of a
+     * successful commit was lost.
+     */
+    public static OnePhaseOutcome ofOnePhaseCommitError(int code) {
+        if (code == XAException.XA_HEURCOM) {
+            return OnePhaseOutcome.COMMITTED;
+        }
+        if (isRollbackCode(code) || code == XAException.XA_HEURRB || code == XAException.XAER_NOTA) {
+            return OnePhaseOutcome.ROLLED_BACK;
+        }
+        return code == XAException.XA_HEURMIX ? OnePhaseOutcome.MIXED : OnePhaseOutcome.UNKNOWN;
+    }
+
     /** The meaning of {@code prepare} returning normally with {@code vote}. */
     public static PrepareOutcome ofVote(int vote) {
         // XA_RDONLY: the branch did no updates and the RM already released it (PostgreSQL and MariaDB never say so).

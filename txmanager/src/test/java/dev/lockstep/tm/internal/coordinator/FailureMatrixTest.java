@@ -98,14 +98,14 @@ class FailureMatrixTest {
                 twoPc + "commit(r1)!%C, commit(r2), log HEURISTIC HAZARD, forget(r1)", HEURHAZ);
         // one phase: the resource alone decides; an unknown outcome is reported, never guessed.
         add(rows, Phase.ONE_PHASE, "committed", "end(r1), commit1p(r1)!%C, forget(r1)", HEURCOM);
-        add(rows, Phase.ONE_PHASE, "RollbackException", "end(r1), commit1p(r1)!%C", RB, NOTA, RMERR);
+        add(rows, Phase.ONE_PHASE, "RollbackException", "end(r1), commit1p(r1)!%C", RB, NOTA);
         add(rows, Phase.ONE_PHASE, "RollbackException", "end(r1), commit1p(r1)!%C, forget(r1)", HEURRB);
         add(rows, Phase.ONE_PHASE, "HeuristicMixedException",
                 "end(r1), commit1p(r1)!%C, log HEURISTIC MIXED, forget(r1)", HEURMIX);
         add(rows, Phase.ONE_PHASE, "HeuristicMixedException",
                 "end(r1), commit1p(r1)!%C, log HEURISTIC HAZARD, forget(r1)", HEURHAZ);
         add(rows, Phase.ONE_PHASE, "HeuristicMixedException (outcome unknown)",
-                "end(r1), commit1p(r1)!%C, log HEURISTIC HAZARD", RMFAIL, INVAL, PROTO, RETRY);
+                "end(r1), commit1p(r1)!%C, log HEURISTIC HAZARD", RMFAIL, RMERR, INVAL, PROTO, RETRY);
         // rollback: not-found and already-rolled-back are done; transient codes are retried.
         add(rows, Phase.ROLLBACK, "rolled back", "end(r1), end(r2), rollback(r1)!%C, rollback(r2)", RB, NOTA);
         add(rows, Phase.ROLLBACK, "rolled back", "end(r1), end(r2), rollback(r1)!%C, forget(r1), rollback(r2)",
