@@ -152,7 +152,7 @@ public final class Lockstep implements AutoCloseable {
         LogStats s = log.stats();
         return new LockstepMetrics(m.begun.sum(), m.committed.sum(), m.committedOnePhase.sum(),
                 m.committedReadOnly.sum(), m.rolledBack.sum(), m.timedOut.sum(), m.heuristic.sum(),
-                m.phaseTwoRetries.sum(), coordinator.retrier().pendingBranches(), s.forces(), s.records(),
+                m.unknownOutcome.sum(), m.phaseTwoRetries.sum(), coordinator.retrier().pendingBranches(), s.forces(), s.records(),
                 s.bytesWritten());
     }
 

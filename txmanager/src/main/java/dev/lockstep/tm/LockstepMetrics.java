@@ -10,6 +10,8 @@ package dev.lockstep.tm;
  * @param rolledBack         transactions rolled back (including timed-out ones)
  * @param timedOut           transactions rolled back by the timeout reaper
  * @param heuristic          transactions with a heuristic outcome
+ * @param unknownOutcome     transactions whose COMMIT record may or may not have reached the disk (a failed write or
+ *                           force): their branches were left prepared for recovery, and commit() said so (LKS-133)
  * @param phaseTwoRetries    background retries of phase-two calls
  * @param pendingBranches    branches still being retried in the background
  * @param logForces          forces of the decision log (group commit shares one among concurrent committers)
@@ -17,6 +19,7 @@ package dev.lockstep.tm;
  * @param logBytes           bytes written to the decision log
  */
 public record LockstepMetrics(long begun, long committed, long committedOnePhase, long committedReadOnly,
-                              long rolledBack, long timedOut, long heuristic, long phaseTwoRetries,
-                              long pendingBranches, long logForces, long logRecords, long logBytes) {
+                              long rolledBack, long timedOut, long heuristic, long unknownOutcome,
+                              long phaseTwoRetries, long pendingBranches, long logForces, long logRecords,
+                              long logBytes) {
 }
