@@ -230,8 +230,28 @@ public final class DecisionLog implements AutoCloseable {
         awaitFromLocked(seq, force, reason);
     }
 
-    /** As {@link #await}, entered with the lock held (it is released before this returns or throws). */
+    /**
+     * As {@link #await}, entered with the lock held (it is released before this returns or throws).
+     *
+     * <p>The caller's interrupt flag is cleared for the wait and set again on the way out: a record in flight (a COMMIT
+     * decision above all) cannot be abandoned, a set flag makes {@code LockSupport.park} return at once (a parked
+     * waiter would spin), and a token holder with the flag set would have its segment's channel closed under it by
+     * the first write (an interruptible channel), poisoning the log for every committer.
+     */
     private void awaitFromLocked(long seq, boolean force, FlushReason reason) throws IOException {
+        boolean[] interrupted = {Thread.interrupted()};
+        try {
+            awaitUninterruptibly(seq, force, reason, interrupted);
+        } finally {
+            if (interrupted[0]) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The wait itself; an interrupt that arrives meanwhile is cleared and noted in {@code interrupted[0]}. */
+    private void awaitUninterruptibly(long seq, boolean force, FlushReason reason, boolean[] interrupted)
+            throws IOException {
         boolean locked = true;
         while (true) {
             Waiter parked = null;
@@ -249,7 +269,7 @@ public final class DecisionLog implements AutoCloseable {
                 }
                 if (!tokenHeld) {
                     tokenHeld = true;
-                    wake = writeBatch(force, reason);
+                    wake = writeBatch(force, reason, interrupted);
                 } else {
                     parked = new Waiter(seq, force);
                     waiters.add(parked);
@@ -265,6 +285,7 @@ public final class DecisionLog implements AutoCloseable {
             }
             while (parked.wakeup == null) {
                 LockSupport.park(this);
+                interrupted[0] |= Thread.interrupted(); // a set flag would make park return at once: a spin
             }
             parked.wakeup.help();
             if (done(seq, force)) {
@@ -281,13 +302,13 @@ public final class DecisionLog implements AutoCloseable {
      * Called with the lock held and the token taken; gives the token back, returns with the lock held and the waiters
      * to unpark once it is released.
      */
-    private Wakeup writeBatch(boolean force, FlushReason reason) {
+    private Wakeup writeBatch(boolean force, FlushReason reason, boolean[] interrupted) {
         Throwable error = null;
         ByteBuffer batch = null;
         List<SegmentWriter.Entry> entries = null;
         long batchEnd = 0;
         try {
-            waitForFullerBatch(force);
+            waitForFullerBatch(force, interrupted);
             batch = pending;
             entries = pendingEntries;
             pending = spare;
@@ -356,7 +377,7 @@ public final class DecisionLog implements AutoCloseable {
         return wakeup;
     }
 
-    private void waitForFullerBatch(boolean force) {
+    private void waitForFullerBatch(boolean force, boolean[] interrupted) {
         long waitNanos = settings.policy().maxWait().toNanos();
         if (!force || waitNanos == 0) {
             return;
@@ -367,7 +388,7 @@ public final class DecisionLog implements AutoCloseable {
             try {
                 changed.awaitNanos(left);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                interrupted[0] = true; // set again by awaitFromLocked, after the write: see there
                 return;
             }
             left = deadline - System.nanoTime();
