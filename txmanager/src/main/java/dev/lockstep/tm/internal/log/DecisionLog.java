@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.log;
 
+import dev.lockstep.tm.internal.coordinator.DecisionNotRecordedException;
 import dev.lockstep.tm.log.CommitRecord;
 import dev.lockstep.tm.log.EndRecord;
 import dev.lockstep.tm.log.ForgetRecord;
@@ -42,9 +43,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * owner's housekeeping timer calls {@link #flush(boolean)} (every second is the intent).
  *
  * <h2>Failure</h2>
- * A failed write or force poisons the log for good: the callers of that batch and every later caller get a
- * {@link LogFailedException} with the original cause. The batch is never retried: after a failed fsync the kernel may
- * have dropped the dirty pages, so a second fsync that succeeds proves nothing.
+ * A failed write or force poisons the log for good. The callers whose records were in the failed batch (or written
+ * but not yet forced by an earlier one) get a {@link LogFailedException} with the original cause: their records may or
+ * may not be durable. A caller whose record certainly reached no storage gets a {@link DecisionNotRecordedException}
+ * (the contract of {@link dev.lockstep.tm.internal.coordinator.DecisionStore#recordCommit}): it was appended after the
+ * failed batch was taken, or after the failure or close, or it cannot be encoded. The batch is never retried: after a
+ * failed fsync the kernel may have dropped the dirty pages, so a second fsync that succeeds proves nothing.
+ *
+ * <p>Reclaiming old segments after a force is housekeeping, not part of the batch: the batch's records are durable
+ * once the force returned, so a failed delete or directory force there is logged (LKS-181), counted, and tried again
+ * a few forces later; it never fails the batch or poisons the log (a disk that is really failing fails the next force
+ * anyway).
  */
 public final class DecisionLog implements AutoCloseable {
 
@@ -67,6 +76,8 @@ public final class DecisionLog implements AutoCloseable {
     private boolean closing;
     private boolean released;
     private volatile LogFailedException failure;
+    /** The last sequence number of the batch whose write or force failed: later records were never written. */
+    private volatile long failedBatchEnd;
     /** Callers parked until their record is written or forced, oldest first. */
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
 
@@ -114,7 +125,7 @@ public final class DecisionLog implements AutoCloseable {
 
     /** Appends an END and returns at once; it reaches the disk with the next batch or flush. */
     public void writeEnd(EndRecord record) throws IOException {
-        byte[] frame = RecordCodec.frame(record);
+        byte[] frame = encode(record);
         long seq;
         boolean full;
         lock.lock();
@@ -131,7 +142,7 @@ public final class DecisionLog implements AutoCloseable {
 
     /** Appends and waits until forced, under one acquisition of the lock when no wait is needed. */
     private void appendAndAwaitDurable(LogRecord record) throws IOException {
-        byte[] frame = RecordCodec.frame(record);
+        byte[] frame = encode(record);
         lock.lock();
         long seq;
         try {
@@ -155,6 +166,15 @@ public final class DecisionLog implements AutoCloseable {
         await(target, force, FlushReason.HOUSEKEEPING);
     }
 
+    private byte[] encode(LogRecord record) throws DecisionNotRecordedException {
+        try {
+            return RecordCodec.frame(record);
+        } catch (IllegalArgumentException e) {
+            throw new DecisionNotRecordedException("decision log of node '" + settings.nodeId() + "': the record "
+                    + "cannot be encoded, nothing was written: " + e.getMessage(), e);
+        }
+    }
+
     /** Called with the lock held: copies the frame into the pending batch and returns its sequence number. */
     private long appendLocked(LogRecord record, byte[] frame) throws IOException {
         checkUsable();
@@ -176,12 +196,25 @@ public final class DecisionLog implements AutoCloseable {
 
     private void checkUsable() throws IOException {
         if (failure != null) {
-            throw new LogFailedException(failure.where(), failure.getCause());
+            throw notRecorded(new LogFailedException(failure.where(), failure.getCause()));
         }
         if (closing) {
-            throw new IOException("decision log of node '" + settings.nodeId() + "' incarnation " + incarnation
-                    + " is closed; no record can be written after close");
+            throw new DecisionNotRecordedException("decision log of node '" + settings.nodeId() + "' incarnation "
+                    + incarnation + " is closed; the record was not written: no record can be written after close",
+                    null);
         }
+    }
+
+    /** For a record that the failed log never wrote; keeps the failure's wording and cause. */
+    private static DecisionNotRecordedException notRecorded(LogFailedException failure) {
+        return new DecisionNotRecordedException("the record was not written (nothing of it reached the disk): "
+                + failure.getMessage(), failure);
+    }
+
+    /** The failure as the waiter for {@code seq} sees it: certain for a record never written, unknown otherwise. */
+    private IOException failureFor(long seq) {
+        LogFailedException e = new LogFailedException(failure.where(), failure.getCause());
+        return seq > failedBatchEnd ? notRecorded(e) : e;
     }
 
     /**
@@ -265,7 +298,7 @@ public final class DecisionLog implements AutoCloseable {
                     return;
                 }
                 if (failure != null) {
-                    throw new LogFailedException(failure.where(), failure.getCause());
+                    throw failureFor(seq);
                 }
                 if (!tokenHeld) {
                     tokenHeld = true;
@@ -320,7 +353,7 @@ public final class DecisionLog implements AutoCloseable {
                 writer.write(batch, entries);
                 if (force) {
                     writer.force();
-                    writer.reclaim();
+                    writer.reclaimAfterForce(); // never throws: see "Failure" in the class comment
                 }
             } catch (Throwable t) {
                 error = t;
@@ -336,6 +369,7 @@ public final class DecisionLog implements AutoCloseable {
             }
             tokenHeld = false;
             if (error != null) {
+                failedBatchEnd = batch != null ? batchEnd : writtenSeq;
                 failure = new LogFailedException(writer.operation(), error);
             } else if (batch != null) {
                 writtenSeq = batchEnd;
@@ -402,7 +436,7 @@ public final class DecisionLog implements AutoCloseable {
         byReason.put(FlushReason.ROLL, writer.rolls.get());
         return new LogStats(writer.forces.get(), records.get(), writer.bytesWritten.get(), byReason,
                 writer.segmentsCreated.get(), writer.segmentsDeleted.get(), writer.recordsRelocated.get(),
-                writer.liveDecisions, writer.segmentFiles);
+                writer.liveDecisions, writer.segmentFiles, writer.reclaimFailures.get());
     }
 
     /** Writes and forces what is pending, then releases the node and incarnation locks. Idempotent. */

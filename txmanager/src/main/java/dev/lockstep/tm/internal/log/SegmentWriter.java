@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class SegmentWriter implements Closeable {
 
+    private static final System.Logger LOG = System.getLogger("dev.lockstep.tm.log");
+
     /** One framed record inside a batch buffer. */
     record Entry(LogRecord record, byte[] frame, int offset) {
     }
@@ -67,6 +69,9 @@ final class SegmentWriter implements Closeable {
     final AtomicLong segmentsCreated = new AtomicLong();
     final AtomicLong segmentsDeleted = new AtomicLong();
     final AtomicLong recordsRelocated = new AtomicLong();
+    final AtomicLong reclaimFailures = new AtomicLong();
+    private int reclaimStreak;
+    private int reclaimBackoff;
     volatile int liveDecisions;
     volatile int segmentFiles;
 
@@ -169,6 +174,31 @@ final class SegmentWriter implements Closeable {
             channel.force();
             forces.incrementAndGet();
             dirty = false;
+        }
+    }
+
+    /**
+     * {@link #reclaim()} right after a successful {@link #force()}, as housekeeping that never fails the batch: the
+     * batch's records are durable already. A failure is logged (LKS-181) and counted, and reclamation is tried again
+     * after 1, 2, 4 ... up to 1024 further forces, so a directory that keeps refusing costs a few system calls, not
+     * one set per batch; what it could not delete stays on disk (and, until then, pinned by nothing).
+     */
+    void reclaimAfterForce() {
+        if (reclaimBackoff > 0) {
+            reclaimBackoff--;
+            return;
+        }
+        try {
+            reclaim();
+            reclaimStreak = 0;
+        } catch (IOException | RuntimeException e) {
+            reclaimFailures.incrementAndGet();
+            reclaimStreak = Math.min(reclaimStreak + 1, 10);
+            reclaimBackoff = 1 << (reclaimStreak - 1);
+            LOG.log(System.Logger.Level.WARNING, "LKS-181 reclaiming old segments of " + nodeDir + " failed at "
+                    + operation() + ": " + e + "; the records already forced are safe and nothing else changes; "
+                    + "tried again after " + reclaimBackoff + " more force(s); check the disk and the directory's "
+                    + "permissions if this repeats");
         }
     }
 
