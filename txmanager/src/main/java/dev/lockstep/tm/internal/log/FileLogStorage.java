@@ -19,9 +19,9 @@ import java.util.stream.Stream;
 public final class FileLogStorage implements LogStorage {
 
     /**
-     * Lock files held by this JVM. OS file locks belong to the process, and on Linux closing <em>any</em> channel of a
-     * locked file drops the process's lock; so a second owner in this JVM must be refused here, before it opens the
-     * file at all.
+     * Lock files held by this JVM, by real path. OS file locks belong to the process, and on Linux closing <em>any</em>
+     * channel of a locked file drops the process's lock; so a second owner in this JVM must be refused here, before it
+     * opens the file at all, whatever name it uses for the file (a symbolic link, "..").
      */
     private static final Set<Path> HELD_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
 
@@ -136,7 +136,7 @@ public final class FileLogStorage implements LogStorage {
 
     @Override
     public LockHandle tryLock(Path file) throws IOException {
-        Path key = file.toAbsolutePath().normalize();
+        Path key = realPath(file);
         if (!HELD_IN_THIS_JVM.add(key)) {
             return null;
         }
@@ -160,6 +160,20 @@ public final class FileLogStorage implements LogStorage {
             }
             HELD_IN_THIS_JVM.remove(key);
             throw e;
+        }
+    }
+
+    /**
+     * The name that every path of {@code file} shares, found without opening the file: its real path if it exists,
+     * else the real path of its directory and its name (the lock creates the file there).
+     */
+    static Path realPath(Path file) throws IOException {
+        try {
+            return file.toRealPath();
+        } catch (NoSuchFileException e) {
+            Path absolute = file.toAbsolutePath();
+            Path parent = absolute.getParent();
+            return parent == null ? absolute.normalize() : parent.toRealPath().resolve(absolute.getFileName());
         }
     }
 
