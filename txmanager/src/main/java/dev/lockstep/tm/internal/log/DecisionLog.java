@@ -25,7 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The decision log writer of one incarnation of one node.
  *
- * <h2>Group commit (DESIGN.md invariant 10)</h2>
+ * <h2>Group commit (invariant 10, docs/log-format.md)</h2>
  * Leader/follower, with no writer thread of its own, so a lone committer never hands its record to another thread:
  * <ol>
  * <li>An appender encodes its record, and under a short lock copies the frame into the shared pending buffer and gets
@@ -65,8 +65,10 @@ public final class DecisionLog implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     // Guarded by lock:
-    private ByteBuffer pending = ByteBuffer.allocate(64 * 1024);
-    private ByteBuffer spare = ByteBuffer.allocate(64 * 1024);
+    // Each batch buffer starts with the bytes of its MARK frame, reserved here and filled by the token holder
+    // (SegmentWriter.write), so a batch is still one copy and one write.
+    private ByteBuffer pending = emptyBatch(64 * 1024);
+    private ByteBuffer spare = emptyBatch(64 * 1024);
     private List<SegmentWriter.Entry> pendingEntries = new ArrayList<>();
     private List<SegmentWriter.Entry> spareEntries = new ArrayList<>();
     private long appendedSeq;
@@ -101,6 +103,16 @@ public final class DecisionLog implements AutoCloseable {
      */
     public static OpenedLog open(LogSettings settings, LogStorage storage) throws IOException {
         return new LogOpener(settings, storage).open();
+    }
+
+    /** For tests: as {@link #open}, with segments of any size and the next one prepared on {@code prepareIn}. */
+    static OpenedLog open(LogSettings settings, LogStorage storage, long segmentBytes,
+            java.util.concurrent.Executor prepareIn) throws IOException {
+        return new LogOpener(settings, storage, segmentBytes, prepareIn).open();
+    }
+
+    private static ByteBuffer emptyBatch(int capacity) {
+        return ByteBuffer.allocate(capacity).position(RecordCodec.MARK_FRAME_BYTES);
     }
 
     /** The incarnation number this log writes; it goes into every XID of this process start. */
@@ -362,7 +374,7 @@ public final class DecisionLog implements AutoCloseable {
             }
         } finally {
             if (batch != null) {
-                batch.clear();
+                batch.clear().position(RecordCodec.MARK_FRAME_BYTES);
                 entries.clear();
                 spare = batch;
                 spareEntries = entries;

@@ -86,7 +86,9 @@ class DecisionLogFaultTest {
         }
         ReplayResult replay = assertReopenedPending(Set.of(1L, 2L, 3L)); // END(2) was torn too
         assertTrue(replay.tornTail().isPresent(), "the torn END+COMMIT batch is reported as an ignored torn tail");
-        long expectedOffset = RecordCodec.SEGMENT_HEADER_BYTES + 3L * RecordCodec.frame(commit(1)).length;
+        // Three batches of MARK + COMMIT, then the torn batch, whose MARK (13 of the 30 bytes written) is intact.
+        long expectedOffset = RecordCodec.SEGMENT_HEADER_BYTES + 3L * (RecordCodec.MARK_FRAME_BYTES
+                + RecordCodec.frame(commit(1)).length) + RecordCodec.MARK_FRAME_BYTES;
         assertEquals(expectedOffset, replay.tornTail().get().offset());
     }
 
