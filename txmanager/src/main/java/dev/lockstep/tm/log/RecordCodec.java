@@ -233,13 +233,31 @@ public final class RecordCodec {
      * bytes it reserved at the start of each batch buffer, so a batch needs no extra copy or write.
      */
     public static void fillMark(byte[] buf, int offset, long forcedTo) {
+        fillMark(buf, offset, forcedTo, new CRC32C());
+    }
+
+    /**
+     * As {@link #fillMark(byte[], int, long)} with a caller's {@code crc} (reset here), so the writer allocates
+     * nothing per batch: with a lone committer a batch is a transaction.
+     */
+    public static void fillMark(byte[] buf, int offset, long forcedTo, CRC32C crc) {
         if (forcedTo < SEGMENT_HEADER_BYTES || forcedTo > 0xFFFFFFFFL) {
             throw new IllegalArgumentException("forcedTo " + forcedTo + " is not an offset after a segment header");
         }
-        ByteBuffer b = ByteBuffer.wrap(buf);
         int payload = offset + FRAME_HEADER_BYTES;
-        b.put(payload, TYPE_MARK).putInt(payload + 1, (int) forcedTo);
-        b.putInt(offset, 5).putInt(offset + 4, crc(buf, payload, 5));
+        buf[payload] = TYPE_MARK;
+        putU32(buf, payload + 1, forcedTo);
+        putU32(buf, offset, 5);
+        crc.reset();
+        crc.update(buf, payload, 5);
+        putU32(buf, offset + 4, crc.getValue());
+    }
+
+    private static void putU32(byte[] buf, int at, long v) {
+        buf[at] = (byte) (v >>> 24);
+        buf[at + 1] = (byte) (v >>> 16);
+        buf[at + 2] = (byte) (v >>> 8);
+        buf[at + 3] = (byte) v;
     }
 
     /** True if the payload at {@code offset} is a MARK's (its type byte). */

@@ -52,6 +52,7 @@ final class SegmentWriter implements Closeable {
     /** Where the next segment is prepared; null: a daemon thread of this writer's own. */
     private final Executor prepareIn;
     private final LiveDecisions live = new LiveDecisions();
+    private final java.util.zip.CRC32C markCrc = new java.util.zip.CRC32C();
     /** Segment files of this incarnation that exist (listed or not yet deleted), the current one included. */
     private final TreeSet<Long> segmentsOnDisk = new TreeSet<>();
     /** The sealed segments the manifest lists, with their data ends; the current segment is listed as OPEN. */
@@ -169,7 +170,7 @@ final class SegmentWriter implements Closeable {
             }
             int from = entries.get(i).offset() - lead;
             if (mark) {
-                RecordCodec.fillMark(batch.array(), batch.arrayOffset() + from, forcedTo);
+                RecordCodec.fillMark(batch.array(), batch.arrayOffset() + from, forcedTo, markCrc);
                 mark = false; // the rest of a batch split by a roll goes into a fresh segment: forced to 24 anyway
             }
             writeFully(batch.duplicate().limit(from + (int) length).position(from));
@@ -267,14 +268,17 @@ final class SegmentWriter implements Closeable {
             writeManifest(kept);
             sealed = kept;
         }
-        for (Long s : new ArrayList<>(segmentsOnDisk)) {
-            if (s != segment && !sealed.containsKey(s)) {
-                Path file = segmentFile(s);
-                operation("delete of", file);
-                storage.delete(file);
-                segmentsOnDisk.remove(s);
-                segmentsDeleted.incrementAndGet();
-                directoryDirty = true;
+        if (segmentsOnDisk.size() > sealed.size() + 1) { // files no manifest lists any more: delete them
+            for (java.util.Iterator<Long> it = segmentsOnDisk.iterator(); it.hasNext(); ) {
+                long s = it.next();
+                if (s != segment && !sealed.containsKey(s)) {
+                    Path file = segmentFile(s);
+                    operation("delete of", file);
+                    storage.delete(file);
+                    it.remove();
+                    segmentsDeleted.incrementAndGet();
+                    directoryDirty = true;
+                }
             }
         }
         segmentFiles = segmentsOnDisk.size();
