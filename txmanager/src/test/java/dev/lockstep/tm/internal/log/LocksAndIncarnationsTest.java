@@ -16,7 +16,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DESIGN.md invariant 4 (one writer per log) and the incarnation lifecycle. */
+/** Invariant 4 (one writer per log, docs/log-format.md "Locks and incarnations") and the incarnation lifecycle. */
 class LocksAndIncarnationsTest {
 
     @TempDir
