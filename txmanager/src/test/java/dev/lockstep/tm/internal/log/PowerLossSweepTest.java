@@ -53,8 +53,9 @@ import org.junit.jupiter.api.Test;
  * reclamations happen, the next segment prepared on the writer's thread so the order of operations repeats. Then the
  * process dies and a recovery takes the log over, closes everything and retires it, swept the same way.
  *
- * <p>CI runs a short sweep. {@code -Dlockstep.sweep.deep=true} runs many more seeds and a longer workload each
- * (minutes).
+ * <p>CI runs a short sweep: 2 seeds of 320 steps, about 18,000 crash images in about 20 s. The system property
+ * {@code -Dlockstep.sweep.deep=true} runs 20 seeds of 1,500 steps (about 15 minutes), e.g.
+ * {@code mvn -pl txmanager test -Dtest=PowerLossSweepTest -Dlockstep.sweep.deep=true}.
  */
 class PowerLossSweepTest {
 
@@ -69,8 +70,8 @@ class PowerLossSweepTest {
 
     @Test
     void everyCrashImageReplaysTheAcknowledgedDecisionsAndDamageIsLoud() throws Exception {
-        int seeds = DEEP ? 40 : 2;
-        int steps = DEEP ? 3_000 : 320;
+        int seeds = DEEP ? 20 : 2;
+        int steps = DEEP ? 1_500 : 320;
         long started = System.nanoTime();
         for (int seed = 1; seed <= seeds; seed++) {
             sweep(seed, steps);
