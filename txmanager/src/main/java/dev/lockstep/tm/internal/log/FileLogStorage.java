@@ -123,14 +123,22 @@ public final class FileLogStorage implements LogStorage {
 
     @Override
     public void forceDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(dir, StandardOpenOption.READ);
         } catch (IOException e) {
-            // Some platforms (Windows) cannot open or sync a directory; there the rename or create is already
-            // as durable as the platform makes it. A missing directory is a real error though.
+            // Some platforms (Windows) cannot open a directory; there the rename or create is already as durable as
+            // the platform makes it. A missing directory is a real error though.
             if (!Files.isDirectory(dir)) {
                 throw e;
             }
+            return;
+        }
+        // A failed sync of a directory that could be opened is never swallowed: the manifest's rename at a roll, or
+        // a new segment's entry, would be reported durable when it may not be, and COMMITs acknowledged after it
+        // could vanish with a power loss (docs/log-format.md, "Manifest").
+        try (ch) {
+            ch.force(true);
         }
     }
 
