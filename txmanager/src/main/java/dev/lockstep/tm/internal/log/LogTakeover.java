@@ -18,8 +18,10 @@ import java.util.TreeMap;
  * <li>Take the incarnation's lock without blocking; if it is held, the owner (or another recovery) is alive: give
  * up, and write nothing.</li>
  * <li>Replay it. A corrupt log fails here, with the lock released: nothing is written to it.</li>
- * <li>Repair a torn tail of the open segment: zero it from the torn offset, forced, so the bytes on disk end where
- * the reader stopped.</li>
+ * <li>Zero the open segment from the end of its data (a torn tail's offset) and force it: the bytes on disk then
+ * end where the reader stopped, and what the dead process wrote without forcing (ENDs its timer flushed, still in
+ * the page cache after a kill) is durable before the seal below says so. Without that force a power loss after the
+ * takeover would leave a sealed segment shorter than its data end: corruption, on a pure power loss.</li>
  * <li>Delete the segment files the manifest does not list (a prepared next segment, leftovers of a crash).</li>
  * <li>Create a new, small segment after every number seen, and write the manifest: every old segment sealed (the
  * old open one at its data end), the new one open. Only then is anything appended. The returned writer never
@@ -62,9 +64,7 @@ public final class LogTakeover {
                 for (LogManifest.Segment s : manifest.segments()) {
                     Path file = nodeDir.resolve(LogLayout.segmentFileName(incarnation, s.number()));
                     if (s.open()) {
-                        if (replay.tornTail().isPresent()) {
-                            storage.zeroFrom(file, replay.openDataEnd());
-                        }
+                        storage.zeroFrom(file, replay.openDataEnd()); // forces the data before the seal, see step 3
                         sealed.put(s.number(), replay.openDataEnd());
                     } else {
                         sealed.put(s.number(), s.dataEnd());
