@@ -80,6 +80,8 @@ public final class DecisionLog implements AutoCloseable {
     private volatile LogFailedException failure;
     /** The last sequence number of the batch whose write or force failed: later records were never written. */
     private volatile long failedBatchEnd;
+    /** The token holder was interrupted while it waited for a fuller batch; it takes this back after the batch. */
+    private boolean batchWaitInterrupted;
     /** Callers parked until their record is written or forced, oldest first. */
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
 
@@ -284,58 +286,71 @@ public final class DecisionLog implements AutoCloseable {
      * the first write (an interruptible channel), poisoning the log for every committer.
      */
     private void awaitFromLocked(long seq, boolean force, FlushReason reason) throws IOException {
-        boolean[] interrupted = {Thread.interrupted()};
+        boolean interrupted = Thread.interrupted();
         try {
-            awaitUninterruptibly(seq, force, reason, interrupted);
+            interrupted |= awaitUninterruptibly(seq, force, reason);
         } finally {
-            if (interrupted[0]) {
+            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
     }
 
-    /** The wait itself; an interrupt that arrives meanwhile is cleared and noted in {@code interrupted[0]}. */
-    private void awaitUninterruptibly(long seq, boolean force, FlushReason reason, boolean[] interrupted)
-            throws IOException {
+    /**
+     * The wait itself. Returns whether an interrupt arrived meanwhile (cleared here, set again by the caller); if it
+     * throws, it sets such an interrupt again first. It allocates nothing of its own: with a lone committer it runs
+     * once per transaction.
+     */
+    private boolean awaitUninterruptibly(long seq, boolean force, FlushReason reason) throws IOException {
+        boolean interrupted = false;
         boolean locked = true;
-        while (true) {
-            Waiter parked = null;
-            Wakeup wake = null;
-            if (!locked) {
-                lock.lock();
-            }
-            locked = false;
-            try {
+        try {
+            while (true) {
+                Waiter parked = null;
+                Wakeup wake = null;
+                if (!locked) {
+                    lock.lock();
+                }
+                locked = false;
+                try {
+                    if (done(seq, force)) {
+                        return interrupted;
+                    }
+                    if (failure != null) {
+                        throw failureFor(seq);
+                    }
+                    if (!tokenHeld) {
+                        tokenHeld = true;
+                        wake = writeBatch(force, reason);
+                        interrupted |= batchWaitInterrupted;
+                        batchWaitInterrupted = false;
+                    } else {
+                        parked = new Waiter(seq, force);
+                        waiters.add(parked);
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                if (parked == null) {
+                    if (wake != null) {
+                        wake.help(); // outside the lock, so that appenders are not held up by the futex calls
+                    }
+                    continue;
+                }
+                while (parked.wakeup == null) {
+                    LockSupport.park(this);
+                    interrupted |= Thread.interrupted(); // a set flag would make park return at once: a spin
+                }
+                parked.wakeup.help();
                 if (done(seq, force)) {
-                    return;
+                    return interrupted; // the common case: no second trip through the lock
                 }
-                if (failure != null) {
-                    throw failureFor(seq);
-                }
-                if (!tokenHeld) {
-                    tokenHeld = true;
-                    wake = writeBatch(force, reason, interrupted);
-                } else {
-                    parked = new Waiter(seq, force);
-                    waiters.add(parked);
-                }
-            } finally {
-                lock.unlock();
             }
-            if (parked == null) {
-                if (wake != null) {
-                    wake.help(); // outside the lock, so that appenders are not held up by the futex calls
-                }
-                continue;
+        } catch (IOException | RuntimeException | Error e) {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
-            while (parked.wakeup == null) {
-                LockSupport.park(this);
-                interrupted[0] |= Thread.interrupted(); // a set flag would make park return at once: a spin
-            }
-            parked.wakeup.help();
-            if (done(seq, force)) {
-                return; // the common case: no second trip through the lock
-            }
+            throw e;
         }
     }
 
@@ -347,13 +362,13 @@ public final class DecisionLog implements AutoCloseable {
      * Called with the lock held and the token taken; gives the token back, returns with the lock held and the waiters
      * to unpark once it is released.
      */
-    private Wakeup writeBatch(boolean force, FlushReason reason, boolean[] interrupted) {
+    private Wakeup writeBatch(boolean force, FlushReason reason) {
         Throwable error = null;
         ByteBuffer batch = null;
         List<SegmentWriter.Entry> entries = null;
         long batchEnd = 0;
         try {
-            waitForFullerBatch(force, interrupted);
+            waitForFullerBatch(force);
             batch = pending;
             entries = pendingEntries;
             pending = spare;
@@ -423,7 +438,7 @@ public final class DecisionLog implements AutoCloseable {
         return wakeup;
     }
 
-    private void waitForFullerBatch(boolean force, boolean[] interrupted) {
+    private void waitForFullerBatch(boolean force) {
         long waitNanos = settings.policy().maxWait().toNanos();
         if (!force || waitNanos == 0) {
             return;
@@ -434,7 +449,7 @@ public final class DecisionLog implements AutoCloseable {
             try {
                 changed.awaitNanos(left);
             } catch (InterruptedException e) {
-                interrupted[0] = true; // set again by awaitFromLocked, after the write: see there
+                batchWaitInterrupted = true; // set again by awaitFromLocked, after the write: see there
                 return;
             }
             left = deadline - System.nanoTime();
