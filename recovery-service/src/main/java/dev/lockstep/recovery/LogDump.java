@@ -26,13 +26,14 @@ import java.util.stream.Collectors;
  * <pre>
  * node orders-1 (/var/lib/lockstep/orders-1)
  *   incarnation 3 (0000000000000003)
- *     0000000000000003-00000000.seg @24 COMMIT gtrid=01086f72... (orders-1:3:17) begun=... timeout=60s
+ *     0000000000000003-00000001.seg @37 COMMIT gtrid=01086f72... (orders-1:3:17) begun=... timeout=60s
  *         decided=2026-11-21T10:00:00.123Z branches=[orders-db/00000001, events/00000002]
- *     0000000000000003-00000000.seg @112 END gtrid=01086f72... (orders-1:3:17)
- *     torn tail at 0000000000000003-00000000.seg @156: CRC mismatch (never acknowledged, ignored)
+ *     0000000000000003-00000001.seg @138 END gtrid=01086f72... (orders-1:3:17)
+ *     torn tail at 0000000000000003-00000001.seg @182: CRC mismatch (never acknowledged, ignored)
  *     2 records, 0 decisions open
  * </pre>
- * (a record is one line; it is wrapped here for width).
+ * (a record is one line; it is wrapped here for width). The MARK frame that starts each batch (docs/log-format.md)
+ * is not a record and is not shown: offsets jump over it.
  */
 final class LogDump {
 

@@ -212,17 +212,19 @@ class CommandLineTest {
     void aCorruptLogExitsWith3NamingFileAndOffset() throws Exception {
         commitTransactions(2);
         Path seg = onlySegment();
-        flipByte(seg, 24 + 8 + 4); // inside the payload of the first record (after the 24-byte segment header)
+        // The first record starts at 37: after the 24-byte segment header and its batch's 13-byte MARK frame
+        // (docs/log-format.md); the second batch's MARK says it was forced, so the damage is corruption.
+        flipByte(seg, 37 + 8 + 4); // inside the payload of the first record
 
         Cli.Result dump = Cli.run("log", "dump", "-c", config.toString());
         assertEquals(ExitCodes.LOG_UNUSABLE, dump.code(), dump.toString());
         assertTrue(dump.err().contains("event=log_unusable node=" + NODE), dump.toString());
-        assertTrue(dump.err().contains("file=" + seg) && dump.err().contains("offset=24"), dump.toString());
-        assertTrue(dump.out().contains("CORRUPT at " + seg.getFileName() + " @24"), dump.toString());
+        assertTrue(dump.err().contains("file=" + seg) && dump.err().contains("offset=37"), dump.toString());
+        assertTrue(dump.out().contains("CORRUPT at " + seg.getFileName() + " @37"), dump.toString());
 
         Cli.Result scan = Cli.run("scan", "-c", config.toString());
         assertEquals(ExitCodes.LOG_UNUSABLE, scan.code(), scan.toString());
-        assertTrue(scan.err().contains(seg.toString()) && scan.err().contains("offset 24"), scan.toString());
+        assertTrue(scan.err().contains(seg.toString()) && scan.err().contains("offset 37"), scan.toString());
 
         Cli.Result list = Cli.run("list", "-c", config.toString());
         assertEquals(ExitCodes.LOG_UNUSABLE, list.code(), list.toString());
@@ -248,7 +250,8 @@ class CommandLineTest {
         assertEquals(ExitCodes.OK, r.code(), r.toString());
         String out = r.out();
         assertTrue(out.contains("node " + NODE), out);
-        Matcher commit = Pattern.compile(Pattern.quote(seg.getFileName().toString()) + " @24 COMMIT gtrid=([0-9a-f]+) "
+        // @37: after the segment header (24 bytes) and the batch's MARK frame (13), which the dump does not show
+        Matcher commit = Pattern.compile(Pattern.quote(seg.getFileName().toString()) + " @37 COMMIT gtrid=([0-9a-f]+) "
                 + "\\((" + NODE + ":\\d+:1)\\) begun=\\S+Z timeout=60s decided=\\S+Z branches=\\[db-a/00000001, "
                 + "db-b/00000002\\]").matcher(out);
         assertTrue(commit.find(), out);

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * DESIGN.md invariant 8 through the real service: torn tails are harmless, corruption is loud. Each test halts a
+ * Invariant 8 (docs/log-format.md, "Reading") through the real service: torn tails are harmless, corruption is loud. Each test halts a
  * TransferApp (PostgreSQL, MariaDB, Artemis) at C4, so its log holds a forced COMMIT whose three branches are
  * prepared, damages the log file, and runs the recovery service jar's {@code scan}.
  */
@@ -45,7 +45,7 @@ class LogDamageTest {
         TransferRun run = TransferRun.open("ld-torn", all, 3);
         haltAtC4(run, 0);
         Path segment = run.segment(1, 1);
-        List<SegmentFrames.Frame> frames = SegmentFrames.read(segment);
+        List<SegmentFrames.Frame> frames = SegmentFrames.records(segment);
         assertEquals(List.of(SegmentFrames.TYPE_COMMIT), frames.stream().map(SegmentFrames.Frame::type).toList(),
                 "the log before the damage: " + frames);
         long tail = frames.get(frames.size() - 1).end();
@@ -68,7 +68,8 @@ class LogDamageTest {
 
     /*
      * Scenario: one transfer committed (its COMMIT, perhaps its END), then a halt at C4 of the second (its COMMIT,
-     * forced); one byte inside the first COMMIT record flipped, so a valid record follows the damaged one.
+     * forced); one byte inside the first COMMIT record flipped. The second COMMIT's batch starts with a MARK saying
+     * the first was forced, so the damage lies in forced data.
      * Expected: the scan refuses the log and exits 3 with a message naming the segment file and the damaged frame's
      * offset; the second transfer's three prepared branches are left untouched (no decision is guessed). Then the
      * test rolls them back by hand (raw XA) so that later tests start clean.
@@ -78,7 +79,7 @@ class LogDamageTest {
         TransferRun run = TransferRun.open("ld-flip", all, 3);
         haltAtC4(run, 1);
         Path segment = run.segment(1, 1);
-        List<SegmentFrames.Frame> frames = SegmentFrames.read(segment);
+        List<SegmentFrames.Frame> frames = SegmentFrames.records(segment);
         SegmentFrames.Frame first = frames.get(0);
         SegmentFrames.Frame last = frames.get(frames.size() - 1);
         assertTrue(frames.size() >= 2 && first.type() == SegmentFrames.TYPE_COMMIT

@@ -9,9 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads and damages decision-log segment files byte by byte, after docs/log-format.md and independently of the
- * log's own reader: a 24-byte segment header, then frames of u32 length, u32 CRC32C and a payload whose first byte
- * is the record type (1 COMMIT, 2 END, 3 HEURISTIC, 4 FORGET), until a length of 0.
+ * Reads and damages decision-log segment files byte by byte, after docs/log-format.md (format version 2) and
+ * independently of the log's own reader: a 24-byte segment header, then frames of u32 length, u32 CRC32C and a
+ * payload whose first byte is the frame type (1 COMMIT, 2 END, 3 HEURISTIC, 4 FORGET, 5 MARK: the 13-byte frame that
+ * starts every batch and says up to where the segment was forced before it), until a length of 0.
  */
 final class SegmentFrames {
 
@@ -19,6 +20,7 @@ final class SegmentFrames {
     static final int FRAME_HEADER_BYTES = 8;
     static final int TYPE_COMMIT = 1;
     static final int TYPE_END = 2;
+    static final int TYPE_MARK = 5;
 
     /** One frame: where it starts in the file, its payload length and record type. */
     record Frame(long offset, int length, int type) {
@@ -32,6 +34,7 @@ final class SegmentFrames {
                 case 2 -> "END";
                 case 3 -> "HEURISTIC";
                 case 4 -> "FORGET";
+                case 5 -> "MARK";
                 default -> "type " + type;
             };
         }
@@ -45,7 +48,12 @@ final class SegmentFrames {
     private SegmentFrames() {
     }
 
-    /** The frames of {@code segment} up to the first length of 0 (the end of its data). */
+    /** The record frames of {@code segment} (its MARK frames left out), up to the end of its data. */
+    static List<Frame> records(Path segment) throws IOException {
+        return read(segment).stream().filter(f -> f.type() != TYPE_MARK).toList();
+    }
+
+    /** The frames of {@code segment}, MARKs included, up to the first length of 0 (the end of its data). */
     static List<Frame> read(Path segment) throws IOException {
         List<Frame> frames = new ArrayList<>();
         try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {

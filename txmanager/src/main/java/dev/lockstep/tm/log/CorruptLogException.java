@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A damaged frame sits before valid ones (DESIGN.md invariant 8): the damage is not a torn tail that was never
- * acknowledged but lost data in the middle of the log, so replay stops instead of skipping a decision silently.
+ * Damage of data that was forced, so acknowledged (invariant 8, docs/log-format.md "Reading"): a bad frame below a
+ * MARK's forcedTo in the open segment or before a sealed segment's data end, a missing listed segment, a damaged
+ * header or manifest, or segment data without a manifest. It is not a torn tail that was never acknowledged, so
+ * replay stops instead of skipping a decision silently.
  */
 public final class CorruptLogException extends IOException {
 
@@ -19,7 +21,7 @@ public final class CorruptLogException extends IOException {
         this.offset = offset;
     }
 
-    /** The segment file that holds the damaged frame. */
+    /** The file that holds the damage (a segment, or the manifest), or the listed segment that is missing. */
     public Path file() {
         return file;
     }

@@ -20,6 +20,7 @@ import java.util.stream.Stream;
  * &lt;logDirectory&gt;/&lt;nodeId&gt;/node.lock                      held by the live process for this node id
  * &lt;logDirectory&gt;/&lt;nodeId&gt;/incarnation                    last incarnation number (i64 + CRC32C)
  * &lt;logDirectory&gt;/&lt;nodeId&gt;/&lt;inc 16 hex&gt;.lock              held by the incarnation that writes these segments
+ * &lt;logDirectory&gt;/&lt;nodeId&gt;/&lt;inc 16 hex&gt;.manifest          the segments of the incarnation ({@link LogManifest})
  * &lt;logDirectory&gt;/&lt;nodeId&gt;/&lt;inc 16 hex&gt;-&lt;seg 8 hex&gt;.seg   segments, in number order
  * </pre>
  *
@@ -32,6 +33,7 @@ public final class LogLayout {
 
     private static final Pattern SEGMENT = Pattern.compile("([0-9a-f]{16})-([0-9a-f]{8})\\.seg");
     private static final Pattern INCARNATION_LOCK = Pattern.compile("([0-9a-f]{16})\\.lock");
+    private static final Pattern MANIFEST = Pattern.compile("([0-9a-f]{16})\\.manifest");
 
     private LogLayout() {
     }
@@ -57,7 +59,14 @@ public final class LogLayout {
         return String.format(Locale.ROOT, "%016x.lock", incarnation);
     }
 
-    /** The incarnation that {@code file} (a segment or an incarnation lock) belongs to, if its name is one of ours. */
+    public static String manifestFileName(long incarnation) {
+        return String.format(Locale.ROOT, "%016x.manifest", incarnation);
+    }
+
+    /**
+     * The incarnation that {@code file} (a segment, an incarnation lock or a manifest) belongs to, if its name is one
+     * of ours.
+     */
     public static OptionalLong incarnationOf(Path file) {
         String name = file.getFileName().toString();
         Matcher m = SEGMENT.matcher(name);
@@ -65,6 +74,10 @@ public final class LogLayout {
             return OptionalLong.of(Long.parseUnsignedLong(m.group(1), 16));
         }
         m = INCARNATION_LOCK.matcher(name);
+        if (m.matches()) {
+            return OptionalLong.of(Long.parseUnsignedLong(m.group(1), 16));
+        }
+        m = MANIFEST.matcher(name);
         return m.matches() ? OptionalLong.of(Long.parseUnsignedLong(m.group(1), 16)) : OptionalLong.empty();
     }
 
@@ -74,7 +87,7 @@ public final class LogLayout {
         return m.matches() ? OptionalLong.of(Long.parseLong(m.group(2), 16)) : OptionalLong.empty();
     }
 
-    /** The incarnations that have segments or a lock file in {@code nodeDir}, oldest first. */
+    /** The incarnations that have segments, a manifest or a lock file in {@code nodeDir}, oldest first. */
     public static List<Long> incarnations(Path nodeDir) throws IOException {
         return incarnationsIn(list(nodeDir));
     }

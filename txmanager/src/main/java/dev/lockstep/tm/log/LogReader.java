@@ -1,40 +1,39 @@
 package dev.lockstep.tm.log;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Replays the segments of one incarnation of one node, oldest first, and reports the decisions still open.
- *
- * <p>Rules (DESIGN.md invariant 8):
+ * Replays one incarnation of one node, in the order its manifest lists the segments, and reports the decisions still
+ * open. The rules (docs/log-format.md, "Reading"; invariant 8):
  * <ol>
- * <li>A frame length of 0 followed only by zeros ends a segment's data: the rest is preallocated space.</li>
- * <li>A bad frame (length out of range or past the end of the file, CRC mismatch, short frame header, damaged segment
- * header) with no intact frame anywhere after it, in the same segment or a later one, is a torn tail: the write never
- * completed, so it was never acknowledged, and it is ignored.</li>
- * <li>A bad frame followed by an intact one is corruption of acknowledged data: replay stops with a
- * {@link CorruptLogException} naming the file and offset, because skipping it could skip a decision.</li>
+ * <li>Only the segments the manifest ({@link LogManifest}) lists are read; other files are ignored. A listed segment
+ * that is missing, or whose header is damaged, is corruption.</li>
+ * <li>A SEALED segment was forced to its data end before it was sealed: it must parse cleanly exactly to that end.
+ * Any bad frame, zero length or short file before it is corruption.</li>
+ * <li>In the OPEN segment, F is the largest {@code forcedTo} of any intact MARK frame in it (24 if none): the data
+ * below F was forced before a later write, so it was acknowledged. A bad frame below F, or a file shorter than F, is
+ * corruption. A bad frame at or after F (zeros, garbage, a torn frame, a hole followed by intact frames) ends the
+ * data there: a torn tail, and everything after it is ignored, so a replay before and after the takeover's repair
+ * (which zeroes from that offset) agree.</li>
+ * <li>No manifest: nothing was ever written (the start died before its first record). If a segment of the
+ * incarnation holds non-zero bytes after its header anyway, the manifest was lost: corruption.</li>
+ * <li>A retired manifest: nothing is open.</li>
  * </ol>
- * "Intact" means: a plausible length (1 byte..1 MiB, inside the file), a known type byte and a matching CRC32C, found
- * by scanning forward byte by byte. The writer forces a segment before it writes the next one, so an intact frame in a
- * later segment proves the earlier damage was not a torn tail.
+ * Every {@link CorruptLogException} names the file and offset. "Bad frame": a length above 1 MiB or past the end of
+ * the file, a short frame header, a CRC mismatch, or a zero length followed by non-zero bytes; a frame with a matching
+ * CRC that does not decode is corruption wherever it is.
  *
  * <p>Merging: the latest copy of a COMMIT wins (the writer relocates open decisions into newer segments); an END
  * closes a decision unless heuristic records keep it open; a FORGET closes it for good.
  */
 public final class LogReader {
-
-    /** Loads a whole segment file; the writer passes its own storage, the recovery service the default. */
-    @FunctionalInterface
-    public interface SegmentLoader {
-        byte[] load(Path file) throws IOException;
-    }
 
     /** Sees every intact record during a replay, with where it sits; for {@code log dump}. */
     @FunctionalInterface
@@ -52,12 +51,12 @@ public final class LogReader {
 
     /** Replays incarnation {@code incarnation} of the node whose files live in {@code nodeDir}. */
     public static ReplayResult replay(Path nodeDir, long incarnation) throws IOException {
-        return replay(LogLayout.segments(nodeDir, incarnation), incarnation, Files::readAllBytes);
+        return replay(nodeDir, incarnation, LogSource.files());
     }
 
-    /** Replays {@code segments} (in segment order) of incarnation {@code incarnation}, loading each with {@code loader}. */
-    public static ReplayResult replay(List<Path> segments, long incarnation, SegmentLoader loader) throws IOException {
-        return new LogReader(null).run(segments, incarnation, loader);
+    /** Replays incarnation {@code incarnation} of the node in {@code nodeDir}, reading through {@code source}. */
+    public static ReplayResult replay(Path nodeDir, long incarnation, LogSource source) throws IOException {
+        return new LogReader(null).run(nodeDir, incarnation, source);
     }
 
     /**
@@ -65,25 +64,73 @@ public final class LogReader {
      * shows {@code visitor} each intact record in log order with its file and offset (the frame's start).
      */
     public static ReplayResult visit(Path nodeDir, long incarnation, RecordVisitor visitor) throws IOException {
-        return new LogReader(java.util.Objects.requireNonNull(visitor, "visitor"))
-                .run(LogLayout.segments(nodeDir, incarnation), incarnation, Files::readAllBytes);
+        return visit(nodeDir, incarnation, LogSource.files(), visitor);
     }
 
-    private ReplayResult run(List<Path> segments, long incarnation, SegmentLoader loader) throws IOException {
-        Optional<ReplayResult.TornTail> torn = Optional.empty();
-        for (int i = 0; i < segments.size() && torn.isEmpty(); i++) {
-            torn = readSegment(segments, i, incarnation, loader);
+    /** As {@link #visit(Path, long, RecordVisitor)}, reading through {@code source}. */
+    public static ReplayResult visit(Path nodeDir, long incarnation, LogSource source, RecordVisitor visitor)
+            throws IOException {
+        return new LogReader(Objects.requireNonNull(visitor, "visitor")).run(nodeDir, incarnation, source);
+    }
+
+    private ReplayResult run(Path nodeDir, long incarnation, LogSource source) throws IOException {
+        Path manifestFile = nodeDir.resolve(LogLayout.manifestFileName(incarnation));
+        byte[] manifestBytes = source.read(manifestFile);
+        if (manifestBytes == null) {
+            checkNothingWritten(nodeDir, incarnation, source, manifestFile);
+            return result(Optional.empty(), null, -1);
         }
+        LogManifest manifest = LogManifest.decode(manifestFile, manifestBytes);
+        if (manifest.incarnation() != incarnation) {
+            throw new CorruptLogException(manifestFile, 8, "manifest names incarnation " + manifest.incarnation()
+                    + " but its file name says " + incarnation, null);
+        }
+        Optional<ReplayResult.TornTail> torn = Optional.empty();
+        long openEnd = -1;
+        for (LogManifest.Segment s : manifest.segments()) {
+            Path file = nodeDir.resolve(LogLayout.segmentFileName(incarnation, s.number()));
+            byte[] data = source.read(file);
+            if (data == null) {
+                throw new CorruptLogException(file, 0, "the segment is listed in " + manifestFile.getFileName()
+                        + " but missing", null);
+            }
+            checkHeader(file, data, incarnation, s.number());
+            if (s.open()) {
+                OpenEnd end = readOpen(file, data);
+                torn = end.torn;
+                openEnd = end.offset;
+            } else {
+                readSealed(file, data, s.dataEnd());
+            }
+        }
+        return result(torn, manifest, openEnd);
+    }
+
+    private ReplayResult result(Optional<ReplayResult.TornTail> torn, LogManifest manifest, long openEnd) {
         Map<Gtrid, PendingDecision> pending = new LinkedHashMap<>();
         open.forEach((k, v) -> pending.put(k, new PendingDecision(v.commit, v.heuristics, v.ended)));
-        return new ReplayResult(pending, recordsRead, torn);
+        return new ReplayResult(pending, recordsRead, torn, manifest, openEnd);
     }
 
-    /** Reads one segment; returns the torn tail if one ended the replay. */
-    private Optional<ReplayResult.TornTail> readSegment(List<Path> segments, int index, long incarnation,
-            SegmentLoader loader) throws IOException {
-        Path file = segments.get(index);
-        byte[] data = loader.load(file);
+    /** Without a manifest no record was ever written; data in a segment means the manifest was lost. */
+    private static void checkNothingWritten(Path nodeDir, long incarnation, LogSource source, Path manifestFile)
+            throws IOException {
+        for (Path file : LogLayout.segmentsIn(source.list(nodeDir), incarnation)) {
+            byte[] data = source.read(file);
+            if (data == null) {
+                continue; // deleted meanwhile (a retirement): nothing to check
+            }
+            for (int i = RecordCodec.SEGMENT_HEADER_BYTES; i < data.length; i++) {
+                if (data[i] != 0) {
+                    throw new CorruptLogException(file, i, "the segment holds data but its incarnation has no "
+                            + "manifest (" + manifestFile.getFileName() + " is missing); the list of segments was "
+                            + "lost", null);
+                }
+            }
+        }
+    }
+
+    private static void checkHeader(Path file, byte[] data, long incarnation, long segment) throws IOException {
         RecordCodec.SegmentHeader header;
         try {
             header = RecordCodec.readSegmentHeader(data);
@@ -91,81 +138,155 @@ public final class LogReader {
             throw new IOException("decision log " + file + " cannot be read: " + e.getMessage(), e);
         }
         if (header == null) {
-            return badFrame(segments, index, loader, data, 0,
-                    data.length == 0 ? "empty segment file" : "damaged segment header");
+            // A listed segment's header was forced before the manifest named it.
+            throw new CorruptLogException(file, 0, data.length < RecordCodec.SEGMENT_HEADER_BYTES
+                    ? "segment file of " + data.length + " bytes has no complete header" : "damaged segment header",
+                    null);
         }
-        long expectedSegment = LogLayout.segmentNumberOf(file).orElse(header.segment());
-        if (header.incarnation() != incarnation || header.segment() != expectedSegment) {
+        if (header.incarnation() != incarnation || header.segment() != segment) {
             throw new CorruptLogException(file, 0, "header names incarnation " + header.incarnation() + " segment "
                     + header.segment() + " but the file name says incarnation " + incarnation + " segment "
-                    + expectedSegment, null);
+                    + segment, null);
         }
+    }
+
+    /** A sealed segment: every frame intact, exactly up to {@code dataEnd}. */
+    private void readSealed(Path file, byte[] data, long dataEnd) throws IOException {
+        if (data.length < dataEnd) {
+            throw new CorruptLogException(file, data.length, "the file is " + data.length + " bytes, shorter than "
+                    + "its sealed data end " + dataEnd + " (forced data is missing)", null);
+        }
+        int end = (int) dataEnd;
         int pos = RecordCodec.SEGMENT_HEADER_BYTES;
+        while (pos < end) {
+            String bad = badFrame(data, pos, end);
+            if (bad != null) {
+                throw new CorruptLogException(file, pos, bad + ", before the sealed data end " + dataEnd
+                        + " (forced data)", null);
+            }
+            pos = apply(file, data, pos);
+        }
+    }
+
+    /** Where and why the data of the open segment ends. */
+    private record OpenEnd(long offset, Optional<ReplayResult.TornTail> torn) {
+    }
+
+    /** The open segment: frames up to the first bad one; corruption if that lies below the largest MARK's forcedTo. */
+    private OpenEnd readOpen(Path file, byte[] data) throws IOException {
+        long forced = RecordCodec.SEGMENT_HEADER_BYTES;
+        int pos = RecordCodec.SEGMENT_HEADER_BYTES;
+        String bad = null;
         while (pos < data.length) {
-            if (data.length - pos < RecordCodec.FRAME_HEADER_BYTES || u32(data, pos) == 0) {
-                if (allZero(data, pos)) {
-                    return Optional.empty(); // preallocated space: the segment's data ends here
-                }
-                return badFrame(segments, index, loader, data, pos, data.length - pos < RecordCodec.FRAME_HEADER_BYTES
-                        ? "short frame header" : "zero length followed by non-zero bytes");
-            }
-            long length = u32(data, pos);
-            if (length > RecordCodec.MAX_RECORD_BYTES) {
-                return badFrame(segments, index, loader, data, pos, "frame length " + length + " above the 1 MiB limit");
-            }
-            if (pos + RecordCodec.FRAME_HEADER_BYTES + length > data.length) {
-                return badFrame(segments, index, loader, data, pos,
-                        "short read: frame of " + length + " bytes runs past the end of the file");
+            bad = badFrame(data, pos, data.length);
+            if (bad != null) {
+                break;
             }
             int payload = pos + RecordCodec.FRAME_HEADER_BYTES;
-            if ((int) u32(data, pos + 4) != RecordCodec.crc(data, payload, (int) length)) {
-                return badFrame(segments, index, loader, data, pos, "CRC mismatch");
+            if (RecordCodec.isMark(data, payload)) {
+                forced = Math.max(forced, markAt(file, data, pos));
             }
-            LogRecord record;
-            try {
-                record = RecordCodec.decode(data, payload, (int) length);
-            } catch (MalformedRecordException e) {
-                // The CRC matched, so these bytes were written like this: not a torn write.
-                throw new CorruptLogException(file, pos, "intact frame does not decode: " + e.getMessage(), e);
-            }
-            if (visitor != null) {
-                visitor.record(file, pos, record);
-            }
-            apply(record);
-            recordsRead++;
-            pos = payload + (int) length;
+            pos = apply(file, data, pos);
         }
-        return Optional.empty();
+        boolean cleanEnd = bad == null || allZero(data, pos);
+        if (!cleanEnd) {
+            forced = Math.max(forced, largestMarkAfter(data, pos + 1));
+        }
+        if (data.length < forced) {
+            throw new CorruptLogException(file, data.length, "the file is " + data.length + " bytes, shorter than "
+                    + "the " + forced + " bytes a MARK frame says were forced", null);
+        }
+        if (pos < forced) {
+            throw new CorruptLogException(file, pos, (bad == null ? "the data ends" : bad) + ", below offset "
+                    + forced + " up to which a MARK frame says the segment was forced, and valid records follow it",
+                    null);
+        }
+        if (cleanEnd) {
+            return new OpenEnd(pos, Optional.empty());
+        }
+        return new OpenEnd(pos, Optional.of(new ReplayResult.TornTail(file, pos, bad)));
     }
 
-    private Optional<ReplayResult.TornTail> badFrame(List<Path> segments, int index, SegmentLoader loader, byte[] data,
-            int offset, String problem) throws IOException {
-        Path file = segments.get(index);
-        boolean validFollows = containsValidFrame(data, offset + 1);
-        for (int i = index + 1; i < segments.size() && !validFollows; i++) {
-            validFollows = containsValidFrame(loader.load(segments.get(i)), 0);
+    /**
+     * Why the frame at {@code pos} is bad (its bytes up to {@code end} considered), or null if it is intact. A zero
+     * length is reported as "zero length" (the end of data when only zeros follow).
+     */
+    private static String badFrame(byte[] data, int pos, int end) {
+        if (end - pos < RecordCodec.FRAME_HEADER_BYTES) {
+            return allZero(data, pos, end) ? "zero length" : "short frame header";
         }
-        if (validFollows) {
-            throw new CorruptLogException(file, offset, problem + ", and valid records follow it", null);
+        long length = u32(data, pos);
+        if (length == 0) {
+            return allZero(data, pos, data.length) ? "zero length" : "zero length followed by non-zero bytes";
         }
-        return Optional.of(new ReplayResult.TornTail(file, offset, problem));
+        if (length > RecordCodec.MAX_RECORD_BYTES) {
+            return "frame length " + length + " above the 1 MiB limit";
+        }
+        if (pos + RecordCodec.FRAME_HEADER_BYTES + length > end) {
+            return "short read: frame of " + length + " bytes runs past the end of the data";
+        }
+        if ((int) u32(data, pos + 4) != RecordCodec.crc(data, pos + RecordCodec.FRAME_HEADER_BYTES, (int) length)) {
+            return "CRC mismatch";
+        }
+        return null;
     }
 
-    /** Scans byte by byte from {@code from} for an intact frame. */
-    static boolean containsValidFrame(byte[] data, int from) {
-        for (int p = Math.max(0, from); p + RecordCodec.FRAME_HEADER_BYTES < data.length; p++) {
-            long length = u32(data, p);
-            if (length == 0 || length > RecordCodec.MAX_RECORD_BYTES
-                    || p + RecordCodec.FRAME_HEADER_BYTES + length > data.length) {
+    /** The forcedTo of the intact MARK frame at {@code pos}; corruption if it does not decode or points ahead. */
+    private static long markAt(Path file, byte[] data, int pos) throws CorruptLogException {
+        int payload = pos + RecordCodec.FRAME_HEADER_BYTES;
+        long forcedTo;
+        try {
+            forcedTo = RecordCodec.markForcedTo(data, payload, (int) u32(data, pos));
+        } catch (MalformedRecordException e) {
+            throw new CorruptLogException(file, pos, "intact MARK frame does not decode: " + e.getMessage(), e);
+        }
+        if (forcedTo > pos) {
+            throw new CorruptLogException(file, pos, "MARK frame says " + forcedTo + " bytes were forced before it"
+                    + " was written, at offset " + pos, null);
+        }
+        return forcedTo;
+    }
+
+    /** Decodes and applies the intact frame at {@code pos} (a MARK is skipped); returns where the next one starts. */
+    private int apply(Path file, byte[] data, int pos) throws CorruptLogException {
+        int length = (int) u32(data, pos);
+        int payload = pos + RecordCodec.FRAME_HEADER_BYTES;
+        if (RecordCodec.isMark(data, payload)) {
+            markAt(file, data, pos);
+            return payload + length;
+        }
+        LogRecord record;
+        try {
+            record = RecordCodec.decode(data, payload, length);
+        } catch (MalformedRecordException e) {
+            // The CRC matched, so these bytes were written like this: not a torn write.
+            throw new CorruptLogException(file, pos, "intact frame does not decode: " + e.getMessage(), e);
+        }
+        if (visitor != null) {
+            visitor.record(file, pos, record);
+        }
+        apply(record);
+        recordsRead++;
+        return payload + length;
+    }
+
+    /**
+     * The largest forcedTo of an intact MARK frame found byte by byte from {@code from} (the bytes after a bad frame
+     * may hold intact frames of later batches, whose MARKs still tell the truth: each is CRC-protected).
+     */
+    private static long largestMarkAfter(byte[] data, int from) {
+        long largest = 0;
+        for (int p = from; p + RecordCodec.MARK_FRAME_BYTES <= data.length; p++) {
+            if (u32(data, p) != 5 || data[p + RecordCodec.FRAME_HEADER_BYTES] != RecordCodec.TYPE_MARK
+                    || (int) u32(data, p + 4) != RecordCodec.crc(data, p + RecordCodec.FRAME_HEADER_BYTES, 5)) {
                 continue;
             }
-            int payload = p + RecordCodec.FRAME_HEADER_BYTES;
-            if (RecordCodec.isKnownType(data[payload])
-                    && (int) u32(data, p + 4) == RecordCodec.crc(data, payload, (int) length)) {
-                return true;
+            long forcedTo = u32(data, p + RecordCodec.FRAME_HEADER_BYTES + 1);
+            if (forcedTo >= RecordCodec.SEGMENT_HEADER_BYTES && forcedTo <= p) {
+                largest = Math.max(largest, forcedTo);
             }
         }
-        return false;
+        return largest;
     }
 
     private void apply(LogRecord record) {
@@ -190,7 +311,11 @@ public final class LogReader {
     }
 
     private static boolean allZero(byte[] data, int from) {
-        for (int i = from; i < data.length; i++) {
+        return allZero(data, from, data.length);
+    }
+
+    private static boolean allZero(byte[] data, int from, int to) {
+        for (int i = from; i < to; i++) {
             if (data[i] != 0) {
                 return false;
             }

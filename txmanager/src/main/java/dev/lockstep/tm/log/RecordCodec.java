@@ -17,7 +17,7 @@ import java.util.zip.CRC32C;
  * <pre>
  * offset size field
  *      0    4 magic            0x4C53444C ("LSDL")
- *      4    2 u16 version      1
+ *      4    2 u16 version      2
  *      6    2 u16 reserved     0
  *      8    8 i64 incarnation  the process start that wrote the segment
  *     16    4 u32 segment      the segment number, as in the file name
@@ -39,7 +39,13 @@ import java.util.zip.CRC32C;
  * HEURISTIC (type 3)  u8 type, u8 gtridLen, gtrid, u8 bqualLen, bqual, u16 nameLen, name as UTF-8,
  *                     u8 outcome (1 ROLLBACK, 2 MIXED, 3 HAZARD, 4 LOST), i64 atMillis
  * FORGET    (type 4)  u8 type, u8 gtridLen, gtrid
+ * MARK      (type 5)  u8 type, u32 forcedTo
  * </pre>
+ * MARK is structural, not a record: the writer starts every batch it writes into a segment with one (13 bytes
+ * framed). {@code forcedTo} is the offset in the same segment up to which data was completely forced before this
+ * batch was written (24, the header's end, for a fresh segment). The reader takes the largest {@code forcedTo} of any
+ * intact MARK of the open segment as the end of the data that was certainly durable: damage below it is corruption,
+ * damage at or after it a torn tail ({@code docs/log-format.md}, "Reading").
  * gtrid is 1..64 bytes, bqual 0..64 bytes (the XA limits). A COMMIT with a 34-byte gtrid and two branches with 4-byte
  * qualifiers and 10-character names takes 88 bytes framed, its END 44.
  *
@@ -50,7 +56,7 @@ import java.util.zip.CRC32C;
 public final class RecordCodec {
 
     /** The version written into every segment header; a reader refuses other versions. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     /** "LSDL": Lockstep decision log. */
     public static final int MAGIC = 0x4C53444C;
     public static final int SEGMENT_HEADER_BYTES = 24;
@@ -65,6 +71,9 @@ public final class RecordCodec {
     public static final byte TYPE_END = 2;
     public static final byte TYPE_HEURISTIC = 3;
     public static final byte TYPE_FORGET = 4;
+    public static final byte TYPE_MARK = 5;
+    /** A framed MARK: 8 bytes of frame header, the type byte and a u32 {@code forcedTo}. */
+    public static final int MARK_FRAME_BYTES = FRAME_HEADER_BYTES + 5;
 
     /** A decoded segment header. */
     public record SegmentHeader(int version, long incarnation, long segment) {
@@ -214,9 +223,59 @@ public final class RecordCodec {
         return new HeuristicRecord(gtrid, bqual, name, outcome, in.i64("atMillis"));
     }
 
-    /** True if {@code type} names a record type of this format version. */
+    /** True if {@code type} names a frame type of this format version (a record or a MARK). */
     public static boolean isKnownType(byte type) {
-        return type >= TYPE_COMMIT && type <= TYPE_FORGET;
+        return type >= TYPE_COMMIT && type <= TYPE_MARK;
+    }
+
+    /**
+     * Writes a complete MARK frame saying {@code forcedTo} into {@code buf} at {@code offset}: the writer fills the
+     * bytes it reserved at the start of each batch buffer, so a batch needs no extra copy or write.
+     */
+    public static void fillMark(byte[] buf, int offset, long forcedTo) {
+        fillMark(buf, offset, forcedTo, new CRC32C());
+    }
+
+    /**
+     * As {@link #fillMark(byte[], int, long)} with a caller's {@code crc} (reset here), so the writer allocates
+     * nothing per batch: with a lone committer a batch is a transaction.
+     */
+    public static void fillMark(byte[] buf, int offset, long forcedTo, CRC32C crc) {
+        if (forcedTo < SEGMENT_HEADER_BYTES || forcedTo > 0xFFFFFFFFL) {
+            throw new IllegalArgumentException("forcedTo " + forcedTo + " is not an offset after a segment header");
+        }
+        int payload = offset + FRAME_HEADER_BYTES;
+        buf[payload] = TYPE_MARK;
+        putU32(buf, payload + 1, forcedTo);
+        putU32(buf, offset, 5);
+        crc.reset();
+        crc.update(buf, payload, 5);
+        putU32(buf, offset + 4, crc.getValue());
+    }
+
+    private static void putU32(byte[] buf, int at, long v) {
+        buf[at] = (byte) (v >>> 24);
+        buf[at + 1] = (byte) (v >>> 16);
+        buf[at + 2] = (byte) (v >>> 8);
+        buf[at + 3] = (byte) v;
+    }
+
+    /** True if the payload at {@code offset} is a MARK's (its type byte). */
+    public static boolean isMark(byte[] buf, int offset) {
+        return buf[offset] == TYPE_MARK;
+    }
+
+    /** The {@code forcedTo} of an intact MARK payload; throws if the payload is not a well-formed MARK. */
+    public static long markForcedTo(byte[] buf, int offset, int length) throws MalformedRecordException {
+        if (length != 5 || buf[offset] != TYPE_MARK) {
+            throw new MalformedRecordException("a MARK payload is 5 bytes of type " + TYPE_MARK + ", found " + length
+                    + " bytes of type " + buf[offset]);
+        }
+        long forcedTo = ByteBuffer.wrap(buf).getInt(offset + 1) & 0xFFFFFFFFL;
+        if (forcedTo < SEGMENT_HEADER_BYTES) {
+            throw new MalformedRecordException("MARK forcedTo " + forcedTo + " lies inside the segment header");
+        }
+        return forcedTo;
     }
 
     /** CRC32C of a byte range, as stored in frames and headers. */
@@ -256,7 +315,10 @@ public final class RecordCodec {
         }
         if (version != FORMAT_VERSION) {
             throw new MalformedRecordException("segment format version " + version + " is not supported; this build"
-                    + " reads version " + FORMAT_VERSION + "; use the Lockstep version that wrote the log");
+                    + " reads version " + FORMAT_VERSION + " only (docs/log-format.md)" + (version < FORMAT_VERSION
+                    ? "; version 1 was written by development builds before the MARK frame and the manifest: let"
+                    + " that build's recovery finish the log, or delete the log if nothing in it is open"
+                    : "; use the Lockstep version that wrote the log"));
         }
         return new SegmentHeader(version, incarnation, segment);
     }

@@ -1,5 +1,7 @@
 package dev.lockstep.tm.recovery;
 
+import dev.lockstep.tm.internal.log.FileLogStorage;
+import dev.lockstep.tm.internal.log.LogStorage;
 import dev.lockstep.tm.log.LogLayout;
 import dev.lockstep.tm.spi.RecoverableResource;
 import java.nio.file.Files;
@@ -105,6 +107,7 @@ public final class Recovery implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         RecoveryListener listener = RecoveryListener.NONE;
         boolean readOnly;
+        LogStorage logStorage = new FileLogStorage();
 
         private Builder() {
         }
@@ -160,6 +163,15 @@ public final class Recovery implements AutoCloseable {
         /** Cap of the backoff for an unreachable resource. Default 60 s. */
         public Builder retryMaxDelay(Duration d) {
             this.retryMaxDelay = d;
+            return this;
+        }
+
+        /**
+         * Where every file of the logs is read and written; {@link FileLogStorage} unless a test gives a simulated or
+         * fault-injecting one. Package-private: not part of the API.
+         */
+        Builder logStorage(LogStorage storage) {
+            this.logStorage = Objects.requireNonNull(storage, "storage");
             return this;
         }
 

@@ -2,10 +2,10 @@ package dev.lockstep.tm.recovery;
 
 import dev.lockstep.tm.internal.DaemonThreads;
 import dev.lockstep.tm.internal.log.DecisionLog;
-import dev.lockstep.tm.internal.log.FileLogStorage;
 import dev.lockstep.tm.internal.log.IncarnationCounter;
 import dev.lockstep.tm.internal.log.LogSettings;
 import dev.lockstep.tm.internal.log.LogStorage;
+import dev.lockstep.tm.internal.log.LogReplays;
 import dev.lockstep.tm.internal.log.LogTakeover;
 import dev.lockstep.tm.internal.timeout.RetryBackoff;
 import dev.lockstep.tm.internal.xa.LockstepXid;
@@ -20,7 +20,6 @@ import dev.lockstep.tm.log.Gtrid;
 import dev.lockstep.tm.log.HeuristicOutcome;
 import dev.lockstep.tm.log.HeuristicRecord;
 import dev.lockstep.tm.log.LogLayout;
-import dev.lockstep.tm.log.LogReader;
 import dev.lockstep.tm.log.PendingDecision;
 import dev.lockstep.tm.log.ReplayResult;
 import dev.lockstep.tm.recovery.InDoubtTransaction.BranchState;
@@ -31,7 +30,6 @@ import dev.lockstep.tm.recovery.RecoveryAction.Kind;
 import dev.lockstep.tm.spi.RecoverableResource;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,8 +53,6 @@ final class RecoveryEngine {
 
     private static final System.Logger LOG = System.getLogger("dev.lockstep.tm.recovery");
     private static final HexFormat HEX = HexFormat.of();
-    /** Tries of a read-only replay of a live log, which the owner may be writing or reclaiming meanwhile. */
-    private static final int LIVE_REPLAY_TRIES = 5;
 
     private final Path logDirectory;
     private final Set<String> nodeIds;
@@ -67,7 +63,8 @@ final class RecoveryEngine {
     private final Clock clock;
     private final RecoveryListener listener;
     private final boolean readOnly;
-    private final LogStorage storage = new FileLogStorage();
+    /** Every file access of recovery goes through here (a simulated disk in tests). */
+    private final LogStorage storage;
     private final List<LogStorage.LockHandle> recoveryLocks = new ArrayList<>();
     /** Logs of dead incarnations taken over, kept (locked) across scans until retired or closed. */
     private final Map<IncKey, Owned> owned = new LinkedHashMap<>();
@@ -84,6 +81,7 @@ final class RecoveryEngine {
         this.clock = b.clock;
         this.listener = b.listener;
         this.readOnly = b.readOnly;
+        this.storage = b.logStorage;
         if (!readOnly) {
             lockNodes(b.nodeIds);
         }
@@ -451,7 +449,8 @@ final class RecoveryEngine {
                 }
                 Path lockFile = nodeDir.resolve(LogLayout.incarnationLockFileName(inc));
                 boolean hasLock = files.contains(lockFile);
-                if (LogLayout.segmentsIn(files, inc).isEmpty()) {
+                boolean hasManifest = files.contains(nodeDir.resolve(LogLayout.manifestFileName(inc)));
+                if (LogLayout.segmentsIn(files, inc).isEmpty() && !hasManifest) {
                     if (hasLock || (last != null && inc <= last)) {
                         // With a lock file: a start in progress (the lock file is created before the first segment,
                         // and no XID exists before that segment), or a start that died there. Without one: retired,
@@ -494,7 +493,7 @@ final class RecoveryEngine {
                         probe.close();
                     }
                 }
-                v.pending = replayLive(nodeDir, key.incarnation()).pending();
+                v.pending = LogReplays.readOnly(storage, nodeDir, key.incarnation()).pending();
             } catch (CorruptLogException e) {
                 if (v.owner == null) {
                     v.owner = Owner.DEAD; // the take-over found its lock free, then the log unreadable
@@ -511,26 +510,6 @@ final class RecoveryEngine {
                 v.problem = "cannot read its log: " + describe(e);
                 problem(key.nodeId(), "cannot read the log of node '" + key.nodeId() + "' incarnation "
                         + key.incarnation() + ": " + describe(e));
-            }
-        }
-
-        /** Replays a log that its owner may be writing: a segment it deletes meanwhile, or a half-copied page, is
-         * tried again. */
-        ReplayResult replayLive(Path nodeDir, long inc) throws IOException {
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    return LogReader.replay(nodeDir, inc);
-                } catch (NoSuchFileException | CorruptLogException e) {
-                    if (attempt >= LIVE_REPLAY_TRIES) {
-                        throw e;
-                    }
-                    try {
-                        Thread.sleep(20L * attempt);
-                    } catch (InterruptedException ie) {
-                        Thread.currentThread().interrupt();
-                        throw e;
-                    }
-                }
             }
         }
 

@@ -16,8 +16,11 @@ class LogLayoutTest {
         Path d = Path.of("/x/node-1");
         List<Path> files = List.of(d.resolve("0000000000000002-0000000a.seg"), d.resolve("0000000000000002-00000001.seg"),
                 d.resolve("000000000000000b.lock"), d.resolve("node.lock"), d.resolve("incarnation"),
-                d.resolve("0000000000000003-00000001.seg"));
-        assertEquals(List.of(2L, 3L, 11L), LogLayout.incarnationsIn(files));
+                d.resolve("0000000000000003-00000001.seg"), d.resolve("000000000000000c.manifest"),
+                d.resolve("000000000000000d.manifest.tmp"));
+        assertEquals("000000000000000c.manifest", LogLayout.manifestFileName(12));
+        assertEquals(List.of(2L, 3L, 11L, 12L), LogLayout.incarnationsIn(files), "a manifest names its incarnation,"
+                + " a leftover temporary file does not");
         assertEquals(List.of(d.resolve("0000000000000002-00000001.seg"), d.resolve("0000000000000002-0000000a.seg")),
                 LogLayout.segmentsIn(files, 2));
     }

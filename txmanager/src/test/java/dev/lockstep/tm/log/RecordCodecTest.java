@@ -123,13 +123,30 @@ class RecordCodecTest {
     void segmentHeaderRoundTripsAndRejectsDamage() throws Exception {
         byte[] header = RecordCodec.segmentHeader(7, 3);
         assertEquals(RecordCodec.SEGMENT_HEADER_BYTES, header.length);
-        assertEquals(new RecordCodec.SegmentHeader(1, 7, 3), RecordCodec.readSegmentHeader(header));
+        assertEquals(new RecordCodec.SegmentHeader(RecordCodec.FORMAT_VERSION, 7, 3),
+                RecordCodec.readSegmentHeader(header));
         header[10] ^= 1;
         assertEquals(null, RecordCodec.readSegmentHeader(header));
-        byte[] v2 = RecordCodec.segmentHeader(7, 3);
-        v2[5] = 2;
-        ByteBuffer.wrap(v2).putInt(20, RecordCodec.crc(v2, 0, 20));
-        assertThrows(MalformedRecordException.class, () -> RecordCodec.readSegmentHeader(v2));
+        for (int version : new int[] {1, 3}) {
+            byte[] other = RecordCodec.segmentHeader(7, 3);
+            other[5] = (byte) version;
+            ByteBuffer.wrap(other).putInt(20, RecordCodec.crc(other, 0, 20));
+            MalformedRecordException e = assertThrows(MalformedRecordException.class,
+                    () -> RecordCodec.readSegmentHeader(other));
+            assertTrue(e.getMessage().contains("version " + version + " is not supported"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aMarkFrameRoundTripsAndIsNoRecord() throws Exception {
+        byte[] buf = new byte[40];
+        RecordCodec.fillMark(buf, 3, 1234);
+        assertEquals(5, ByteBuffer.wrap(buf).getInt(3));
+        assertEquals(ByteBuffer.wrap(buf).getInt(7), RecordCodec.crc(buf, 3 + 8, 5));
+        assertTrue(RecordCodec.isMark(buf, 3 + 8));
+        assertEquals(1234, RecordCodec.markForcedTo(buf, 3 + 8, 5));
+        assertThrows(MalformedRecordException.class, () -> RecordCodec.decode(buf, 3 + 8, 5), "not a record");
+        assertThrows(IllegalArgumentException.class, () -> RecordCodec.fillMark(buf, 0, 10), "inside the header");
     }
 
     @Test

@@ -14,6 +14,7 @@ import dev.lockstep.tm.internal.xa.XidFactory;
 import dev.lockstep.tm.log.CommitRecord;
 import dev.lockstep.tm.log.EndRecord;
 import dev.lockstep.tm.log.LogLayout;
+import dev.lockstep.tm.log.RecordCodec;
 import dev.lockstep.tm.log.LogReader;
 import dev.lockstep.tm.recovery.FakeResourceManager.Outcome;
 import dev.lockstep.tm.recovery.InDoubtTransaction.Owner;
@@ -316,7 +317,8 @@ class RecoveryEngineTest {
         byte[] g2 = dead.decided(pg);
         dead.die();
         Path segment = LogLayout.segments(nodeDir(), dead.log.incarnation()).get(0);
-        flipByte(segment, 24 + 8 + 5); // inside the first record, with the second one after it
+        int firstRecord = RecordCodec.SEGMENT_HEADER_BYTES + RecordCodec.MARK_FRAME_BYTES; // after its batch's MARK
+        flipByte(segment, firstRecord + 8 + 5); // inside the first record; the second one's batch (MARK) after it
 
         ScanReport report = recovery().scan();
 
@@ -324,7 +326,7 @@ class RecoveryEngineTest {
         assertEquals(Outcome.PREPARED, pg.outcome(LockstepXid.branch(g2, 1)));
         assertEquals(1, report.logProblems().size());
         String problem = report.logProblems().get(0);
-        assertTrue(problem.contains(segment.toString()) && problem.contains("offset 24"), problem);
+        assertTrue(problem.contains(segment.toString()) && problem.contains("offset " + firstRecord), problem);
         assertFalse(report.clean());
     }
 

@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.log;
 
+import dev.lockstep.tm.internal.coordinator.DecisionNotRecordedException;
 import dev.lockstep.tm.log.CommitRecord;
 import dev.lockstep.tm.log.EndRecord;
 import dev.lockstep.tm.log.ForgetRecord;
@@ -24,7 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The decision log writer of one incarnation of one node.
  *
- * <h2>Group commit (DESIGN.md invariant 10)</h2>
+ * <h2>Group commit (invariant 10, docs/log-format.md)</h2>
  * Leader/follower, with no writer thread of its own, so a lone committer never hands its record to another thread:
  * <ol>
  * <li>An appender encodes its record, and under a short lock copies the frame into the shared pending buffer and gets
@@ -42,9 +43,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * owner's housekeeping timer calls {@link #flush(boolean)} (every second is the intent).
  *
  * <h2>Failure</h2>
- * A failed write or force poisons the log for good: the callers of that batch and every later caller get a
- * {@link LogFailedException} with the original cause. The batch is never retried: after a failed fsync the kernel may
- * have dropped the dirty pages, so a second fsync that succeeds proves nothing.
+ * A failed write or force poisons the log for good. The callers whose records were in the failed batch (or written
+ * but not yet forced by an earlier one) get a {@link LogFailedException} with the original cause: their records may or
+ * may not be durable. A caller whose record certainly reached no storage gets a {@link DecisionNotRecordedException}
+ * (the contract of {@link dev.lockstep.tm.internal.coordinator.DecisionStore#recordCommit}): it was appended after the
+ * failed batch was taken, or after the failure or close, or it cannot be encoded. The batch is never retried: after a
+ * failed fsync the kernel may have dropped the dirty pages, so a second fsync that succeeds proves nothing.
+ *
+ * <p>Reclaiming old segments after a force is housekeeping, not part of the batch: the batch's records are durable
+ * once the force returned, so a failed delete or directory force there is logged (LKS-181), counted, and tried again
+ * a few forces later; it never fails the batch or poisons the log (a disk that is really failing fails the next force
+ * anyway).
  */
 public final class DecisionLog implements AutoCloseable {
 
@@ -56,8 +65,10 @@ public final class DecisionLog implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     // Guarded by lock:
-    private ByteBuffer pending = ByteBuffer.allocate(64 * 1024);
-    private ByteBuffer spare = ByteBuffer.allocate(64 * 1024);
+    // Each batch buffer starts with the bytes of its MARK frame, reserved here and filled by the token holder
+    // (SegmentWriter.write), so a batch is still one copy and one write.
+    private ByteBuffer pending = emptyBatch(64 * 1024);
+    private ByteBuffer spare = emptyBatch(64 * 1024);
     private List<SegmentWriter.Entry> pendingEntries = new ArrayList<>();
     private List<SegmentWriter.Entry> spareEntries = new ArrayList<>();
     private long appendedSeq;
@@ -67,6 +78,10 @@ public final class DecisionLog implements AutoCloseable {
     private boolean closing;
     private boolean released;
     private volatile LogFailedException failure;
+    /** The last sequence number of the batch whose write or force failed: later records were never written. */
+    private volatile long failedBatchEnd;
+    /** The token holder was interrupted while it waited for a fuller batch; it takes this back after the batch. */
+    private boolean batchWaitInterrupted;
     /** Callers parked until their record is written or forced, oldest first. */
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
 
@@ -92,6 +107,16 @@ public final class DecisionLog implements AutoCloseable {
         return new LogOpener(settings, storage).open();
     }
 
+    /** For tests: as {@link #open}, with segments of any size and the next one prepared on {@code prepareIn}. */
+    static OpenedLog open(LogSettings settings, LogStorage storage, long segmentBytes,
+            java.util.concurrent.Executor prepareIn) throws IOException {
+        return new LogOpener(settings, storage, segmentBytes, prepareIn).open();
+    }
+
+    private static ByteBuffer emptyBatch(int capacity) {
+        return ByteBuffer.allocate(capacity).position(RecordCodec.MARK_FRAME_BYTES);
+    }
+
     /** The incarnation number this log writes; it goes into every XID of this process start. */
     public long incarnation() {
         return incarnation;
@@ -114,7 +139,7 @@ public final class DecisionLog implements AutoCloseable {
 
     /** Appends an END and returns at once; it reaches the disk with the next batch or flush. */
     public void writeEnd(EndRecord record) throws IOException {
-        byte[] frame = RecordCodec.frame(record);
+        byte[] frame = encode(record);
         long seq;
         boolean full;
         lock.lock();
@@ -131,7 +156,7 @@ public final class DecisionLog implements AutoCloseable {
 
     /** Appends and waits until forced, under one acquisition of the lock when no wait is needed. */
     private void appendAndAwaitDurable(LogRecord record) throws IOException {
-        byte[] frame = RecordCodec.frame(record);
+        byte[] frame = encode(record);
         lock.lock();
         long seq;
         try {
@@ -155,6 +180,15 @@ public final class DecisionLog implements AutoCloseable {
         await(target, force, FlushReason.HOUSEKEEPING);
     }
 
+    private byte[] encode(LogRecord record) throws DecisionNotRecordedException {
+        try {
+            return RecordCodec.frame(record);
+        } catch (IllegalArgumentException e) {
+            throw new DecisionNotRecordedException("decision log of node '" + settings.nodeId() + "': the record "
+                    + "cannot be encoded, nothing was written: " + e.getMessage(), e);
+        }
+    }
+
     /** Called with the lock held: copies the frame into the pending batch and returns its sequence number. */
     private long appendLocked(LogRecord record, byte[] frame) throws IOException {
         checkUsable();
@@ -176,12 +210,25 @@ public final class DecisionLog implements AutoCloseable {
 
     private void checkUsable() throws IOException {
         if (failure != null) {
-            throw new LogFailedException(failure.where(), failure.getCause());
+            throw notRecorded(new LogFailedException(failure.where(), failure.getCause()));
         }
         if (closing) {
-            throw new IOException("decision log of node '" + settings.nodeId() + "' incarnation " + incarnation
-                    + " is closed; no record can be written after close");
+            throw new DecisionNotRecordedException("decision log of node '" + settings.nodeId() + "' incarnation "
+                    + incarnation + " is closed; the record was not written: no record can be written after close",
+                    null);
         }
+    }
+
+    /** For a record that the failed log never wrote; keeps the failure's wording and cause. */
+    private static DecisionNotRecordedException notRecorded(LogFailedException failure) {
+        return new DecisionNotRecordedException("the record was not written (nothing of it reached the disk): "
+                + failure.getMessage(), failure);
+    }
+
+    /** The failure as the waiter for {@code seq} sees it: certain for a record never written, unknown otherwise. */
+    private IOException failureFor(long seq) {
+        LogFailedException e = new LogFailedException(failure.where(), failure.getCause());
+        return seq > failedBatchEnd ? notRecorded(e) : e;
     }
 
     /**
@@ -230,46 +277,80 @@ public final class DecisionLog implements AutoCloseable {
         awaitFromLocked(seq, force, reason);
     }
 
-    /** As {@link #await}, entered with the lock held (it is released before this returns or throws). */
+    /**
+     * As {@link #await}, entered with the lock held (it is released before this returns or throws).
+     *
+     * <p>The caller's interrupt flag is cleared for the wait and set again on the way out: a record in flight (a COMMIT
+     * decision above all) cannot be abandoned, a set flag makes {@code LockSupport.park} return at once (a parked
+     * waiter would spin), and a token holder with the flag set would have its segment's channel closed under it by
+     * the first write (an interruptible channel), poisoning the log for every committer.
+     */
     private void awaitFromLocked(long seq, boolean force, FlushReason reason) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            interrupted |= awaitUninterruptibly(seq, force, reason);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * The wait itself. Returns whether an interrupt arrived meanwhile (cleared here, set again by the caller); if it
+     * throws, it sets such an interrupt again first. It allocates nothing of its own: with a lone committer it runs
+     * once per transaction.
+     */
+    private boolean awaitUninterruptibly(long seq, boolean force, FlushReason reason) throws IOException {
+        boolean interrupted = false;
         boolean locked = true;
-        while (true) {
-            Waiter parked = null;
-            Wakeup wake = null;
-            if (!locked) {
-                lock.lock();
-            }
-            locked = false;
-            try {
+        try {
+            while (true) {
+                Waiter parked = null;
+                Wakeup wake = null;
+                if (!locked) {
+                    lock.lock();
+                }
+                locked = false;
+                try {
+                    if (done(seq, force)) {
+                        return interrupted;
+                    }
+                    if (failure != null) {
+                        throw failureFor(seq);
+                    }
+                    if (!tokenHeld) {
+                        tokenHeld = true;
+                        wake = writeBatch(force, reason);
+                        interrupted |= batchWaitInterrupted;
+                        batchWaitInterrupted = false;
+                    } else {
+                        parked = new Waiter(seq, force);
+                        waiters.add(parked);
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                if (parked == null) {
+                    if (wake != null) {
+                        wake.help(); // outside the lock, so that appenders are not held up by the futex calls
+                    }
+                    continue;
+                }
+                while (parked.wakeup == null) {
+                    LockSupport.park(this);
+                    interrupted |= Thread.interrupted(); // a set flag would make park return at once: a spin
+                }
+                parked.wakeup.help();
                 if (done(seq, force)) {
-                    return;
+                    return interrupted; // the common case: no second trip through the lock
                 }
-                if (failure != null) {
-                    throw new LogFailedException(failure.where(), failure.getCause());
-                }
-                if (!tokenHeld) {
-                    tokenHeld = true;
-                    wake = writeBatch(force, reason);
-                } else {
-                    parked = new Waiter(seq, force);
-                    waiters.add(parked);
-                }
-            } finally {
-                lock.unlock();
             }
-            if (parked == null) {
-                if (wake != null) {
-                    wake.help(); // outside the lock, so that appenders are not held up by the futex calls
-                }
-                continue;
+        } catch (IOException | RuntimeException | Error e) {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
-            while (parked.wakeup == null) {
-                LockSupport.park(this);
-            }
-            parked.wakeup.help();
-            if (done(seq, force)) {
-                return; // the common case: no second trip through the lock
-            }
+            throw e;
         }
     }
 
@@ -299,7 +380,7 @@ public final class DecisionLog implements AutoCloseable {
                 writer.write(batch, entries);
                 if (force) {
                     writer.force();
-                    writer.reclaim();
+                    writer.reclaimAfterForce(); // never throws: see "Failure" in the class comment
                 }
             } catch (Throwable t) {
                 error = t;
@@ -308,13 +389,14 @@ public final class DecisionLog implements AutoCloseable {
             }
         } finally {
             if (batch != null) {
-                batch.clear();
+                batch.clear().position(RecordCodec.MARK_FRAME_BYTES);
                 entries.clear();
                 spare = batch;
                 spareEntries = entries;
             }
             tokenHeld = false;
             if (error != null) {
+                failedBatchEnd = batch != null ? batchEnd : writtenSeq;
                 failure = new LogFailedException(writer.operation(), error);
             } else if (batch != null) {
                 writtenSeq = batchEnd;
@@ -367,7 +449,7 @@ public final class DecisionLog implements AutoCloseable {
             try {
                 changed.awaitNanos(left);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                batchWaitInterrupted = true; // set again by awaitFromLocked, after the write: see there
                 return;
             }
             left = deadline - System.nanoTime();
@@ -381,7 +463,7 @@ public final class DecisionLog implements AutoCloseable {
         byReason.put(FlushReason.ROLL, writer.rolls.get());
         return new LogStats(writer.forces.get(), records.get(), writer.bytesWritten.get(), byReason,
                 writer.segmentsCreated.get(), writer.segmentsDeleted.get(), writer.recordsRelocated.get(),
-                writer.liveDecisions, writer.segmentFiles);
+                writer.liveDecisions, writer.segmentFiles, writer.reclaimFailures.get());
     }
 
     /** Writes and forces what is pending, then releases the node and incarnation locks. Idempotent. */

@@ -19,9 +19,9 @@ import java.util.stream.Stream;
 public final class FileLogStorage implements LogStorage {
 
     /**
-     * Lock files held by this JVM. OS file locks belong to the process, and on Linux closing <em>any</em> channel of a
-     * locked file drops the process's lock; so a second owner in this JVM must be refused here, before it opens the
-     * file at all.
+     * Lock files held by this JVM, by real path. OS file locks belong to the process, and on Linux closing <em>any</em>
+     * channel of a locked file drops the process's lock; so a second owner in this JVM must be refused here, before it
+     * opens the file at all, whatever name it uses for the file (a symbolic link, "..").
      */
     private static final Set<Path> HELD_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
 
@@ -123,20 +123,28 @@ public final class FileLogStorage implements LogStorage {
 
     @Override
     public void forceDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(dir, StandardOpenOption.READ);
         } catch (IOException e) {
-            // Some platforms (Windows) cannot open or sync a directory; there the rename or create is already
-            // as durable as the platform makes it. A missing directory is a real error though.
+            // Some platforms (Windows) cannot open a directory; there the rename or create is already as durable as
+            // the platform makes it. A missing directory is a real error though.
             if (!Files.isDirectory(dir)) {
                 throw e;
             }
+            return;
+        }
+        // A failed sync of a directory that could be opened is never swallowed: the manifest's rename at a roll, or
+        // a new segment's entry, would be reported durable when it may not be, and COMMITs acknowledged after it
+        // could vanish with a power loss (docs/log-format.md, "Manifest").
+        try (ch) {
+            ch.force(true);
         }
     }
 
     @Override
     public LockHandle tryLock(Path file) throws IOException {
-        Path key = file.toAbsolutePath().normalize();
+        Path key = realPath(file);
         if (!HELD_IN_THIS_JVM.add(key)) {
             return null;
         }
@@ -160,6 +168,20 @@ public final class FileLogStorage implements LogStorage {
             }
             HELD_IN_THIS_JVM.remove(key);
             throw e;
+        }
+    }
+
+    /**
+     * The name that every path of {@code file} shares, found without opening the file: its real path if it exists,
+     * else the real path of its directory and its name (the lock creates the file there).
+     */
+    static Path realPath(Path file) throws IOException {
+        try {
+            return file.toRealPath();
+        } catch (NoSuchFileException e) {
+            Path absolute = file.toAbsolutePath();
+            Path parent = absolute.getParent();
+            return parent == null ? absolute.normalize() : parent.toRealPath().resolve(absolute.getFileName());
         }
     }
 

@@ -7,18 +7,21 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /**
  * Starts a new incarnation of a node's log. The steps, in this order:
  * <ol>
  * <li>Create the node directory (forcing its parent if it is new).</li>
- * <li>Lock {@code node.lock}; if it is held, fail with {@link LogLockedException} (DESIGN.md invariant 4).</li>
+ * <li>Lock {@code node.lock}; if it is held, fail with {@link LogLockedException} (invariant 4,
+ * docs/log-format.md).</li>
  * <li>Read, increment and atomically replace the {@code incarnation} counter, forced, before anything else is
  * written: two process starts must never share an incarnation, since it goes into every XID.</li>
- * <li>Lock the new incarnation's lock file and create its first segment.</li>
- * <li>For each older incarnation on disk: if its lock is free, replay it; retire it (delete its segments and lock
- * file, force the directory) if nothing is open, else keep it and release its lock. If its lock is held (a recovery
- * service works on it), replay it read-only. Open decisions are reported as in doubt; a corrupt older log fails the
+ * <li>Lock the new incarnation's lock file, create its first segment and its manifest.</li>
+ * <li>For each older incarnation on disk: if its lock is free, replay it; retire it ({@link LogRetirement}) if
+ * nothing is open, else keep it and release its lock. If its lock is held (a recovery service works on it), replay it
+ * read-only with {@link LogReplays#readOnly}, which tries again while the recovery changes it and reads one it
+ * retires meanwhile as having nothing open. Open decisions are reported as in doubt; a corrupt older log fails the
  * open, loudly.</li>
  * </ol>
  */
@@ -27,11 +30,24 @@ final class LogOpener {
     private final LogSettings settings;
     private final LogStorage storage;
     private final Path nodeDir;
+    private final long segmentBytes;
+    private final Executor prepareIn;
 
     LogOpener(LogSettings settings, LogStorage storage) {
+        this(settings, storage, settings.segmentBytes(), null);
+    }
+
+    /**
+     * For tests only: segments of {@code segmentBytes} (which may be below {@link LogSettings#MIN_SEGMENT_BYTES}, so
+     * a short run crosses many rolls) and the next segment prepared on {@code prepareIn} (a direct executor makes
+     * the order of storage operations repeatable).
+     */
+    LogOpener(LogSettings settings, LogStorage storage, long segmentBytes, Executor prepareIn) {
         this.settings = settings;
         this.storage = storage;
         this.nodeDir = LogLayout.nodeDirectory(settings.logDirectory(), settings.nodeId());
+        this.segmentBytes = segmentBytes;
+        this.prepareIn = prepareIn;
     }
 
     OpenedLog open() throws IOException {
@@ -54,7 +70,7 @@ final class LogOpener {
                 throw new LogLockedException(nodeDir, settings.nodeId(), incLockFile);
             }
             locks.add(incLock);
-            writer = new SegmentWriter(storage, nodeDir, incarnation, settings.segmentBytes());
+            writer = new SegmentWriter(storage, nodeDir, incarnation, segmentBytes, true, prepareIn);
             writer.start();
             List<DeadIncarnation> inDoubt = examineOlder(incarnation);
             return new OpenedLog(new DecisionLog(settings, incarnation, writer, locks), inDoubt);
@@ -82,35 +98,26 @@ final class LogOpener {
             if (older >= current) {
                 continue;
             }
-            List<Path> segments = LogLayout.segmentsIn(files, older);
             Path lockFile = nodeDir.resolve(LogLayout.incarnationLockFileName(older));
             LogStorage.LockHandle held = storage.tryLock(lockFile);
             if (held == null) {
                 // A recovery service holds it: read only, it decides what happens to the files.
-                ReplayResult replay = LogReader.replay(segments, older, this::readAll);
+                ReplayResult replay = LogReplays.readOnly(storage, nodeDir, older);
                 if (!replay.nothingPending()) {
                     inDoubt.add(new DeadIncarnation(older, replay));
                 }
                 continue;
             }
             try (held) {
-                ReplayResult replay = LogReader.replay(segments, older, this::readAll);
+                ReplayResult replay = LogReader.replay(nodeDir, older, LogFiles.source(storage));
                 if (replay.nothingPending()) {
-                    for (Path s : segments) {
-                        storage.delete(s);
-                    }
-                    storage.delete(lockFile);
-                    storage.forceDirectory(nodeDir);
+                    LogRetirement.deleteFiles(storage, nodeDir, older, lockFile, replay.manifest() != null);
                 } else {
                     inDoubt.add(new DeadIncarnation(older, replay));
                 }
             }
         }
         return inDoubt;
-    }
-
-    private byte[] readAll(Path file) throws IOException {
-        return LogFiles.readAll(storage, file);
     }
 
     private static void closeQuietly(SegmentWriter writer, List<LogStorage.LockHandle> locks, Throwable failure) {

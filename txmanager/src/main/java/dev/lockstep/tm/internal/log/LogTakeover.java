@@ -1,27 +1,35 @@
 package dev.lockstep.tm.internal.log;
 
 import dev.lockstep.tm.log.LogLayout;
+import dev.lockstep.tm.log.LogManifest;
 import dev.lockstep.tm.log.LogReader;
-import dev.lockstep.tm.log.RecordCodec;
 import dev.lockstep.tm.log.ReplayResult;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
 
 /**
- * Takes over the log of a dead incarnation so a recovery can append to it (DESIGN.md invariant 4: only after its
- * owner died, i.e. once its lock is free). The steps:
+ * Takes over the log of a dead incarnation so a recovery can append to it (invariant 4: only after its owner died,
+ * i.e. once its lock is free; docs/log-format.md, "Takeover"). The steps:
  * <ol>
  * <li>Take the incarnation's lock without blocking; if it is held, the owner (or another recovery) is alive: give
  * up, and write nothing.</li>
- * <li>Replay its segments. A corrupt log fails here, with the lock released: nothing is written to it.</li>
- * <li>Repair a torn tail: zero the damaged bytes (or delete a segment whose header is damaged) and delete the later
- * segments (the reader proved they hold no intact frame), so records appended after it do not turn the old tear into
- * "damage followed by valid records".</li>
- * <li>Create a new, small segment after the last one and return a writer on it that never reclaims: the decisions
- * its records close sit in segments it does not track, and the whole incarnation is deleted at once when nothing in
- * it is open ({@link DecisionLog#retire()}).</li>
+ * <li>Replay it. A corrupt log fails here, with the lock released: nothing is written to it.</li>
+ * <li>Zero the open segment from the end of its data (a torn tail's offset) and force it: the bytes on disk then
+ * end where the reader stopped, and what the dead process wrote without forcing (ENDs its timer flushed, still in
+ * the page cache after a kill) is durable before the seal below says so. Without that force a power loss after the
+ * takeover would leave a sealed segment shorter than its data end: corruption, on a pure power loss.</li>
+ * <li>Delete the segment files the manifest does not list (a prepared next segment, leftovers of a crash).</li>
+ * <li>Create a new, small segment after every number seen, and write the manifest: every old segment sealed (the
+ * old open one at its data end), the new one open. Only then is anything appended. The returned writer never
+ * reclaims: the decisions its records close sit in segments it does not track, and the whole incarnation is deleted
+ * at once when nothing in it is open ({@link DecisionLog#retire()}).</li>
  * </ol>
+ * A crash at any step leaves a log that reads the same: until the new manifest is durable the old one names the old
+ * segment open, whose data ends at the same offset before and after the zeroing.
  */
 public final class LogTakeover {
 
@@ -37,8 +45,8 @@ public final class LogTakeover {
 
     /**
      * Takes over incarnation {@code incarnation} of node {@code settings.nodeId()}, or returns null if its lock is
-     * held. Creates the lock file (and so resurrects the incarnation) if it was retired, so an operator's decision can
-     * be recorded for it.
+     * held. Creates the lock file and a manifest (and so resurrects the incarnation) if it was retired, so an
+     * operator's decision can be recorded for it.
      */
     public static TakenOver takeOver(LogSettings settings, LogStorage storage, long incarnation) throws IOException {
         Path nodeDir = LogLayout.nodeDirectory(settings.logDirectory(), settings.nodeId());
@@ -48,16 +56,31 @@ public final class LogTakeover {
         }
         SegmentWriter writer = null;
         try {
-            List<Path> segments = LogLayout.segmentsIn(storage.list(nodeDir), incarnation);
-            ReplayResult replay = LogReader.replay(segments, incarnation, file -> LogFiles.readAll(storage, file));
-            long next = 1;
-            if (replay.tornTail().isPresent()) {
-                next = repair(storage, nodeDir, segments, replay.tornTail().get());
-            } else if (!segments.isEmpty()) {
-                next = LogLayout.segmentNumberOf(segments.get(segments.size() - 1)).getAsLong() + 1;
+            ReplayResult replay = LogReader.replay(nodeDir, incarnation, LogFiles.source(storage));
+            LogManifest manifest = replay.manifest() == null || replay.manifest().retired() ? null : replay.manifest();
+            Map<Long, Long> sealed = new TreeMap<>();
+            long highest = 0;
+            if (manifest != null) {
+                for (LogManifest.Segment s : manifest.segments()) {
+                    Path file = nodeDir.resolve(LogLayout.segmentFileName(incarnation, s.number()));
+                    if (s.open()) {
+                        storage.zeroFrom(file, replay.openDataEnd()); // forces the data before the seal, see step 3
+                        sealed.put(s.number(), replay.openDataEnd());
+                    } else {
+                        sealed.put(s.number(), s.dataEnd());
+                    }
+                    highest = s.number();
+                }
             }
-            writer = new SegmentWriter(storage, nodeDir, incarnation, SEGMENT_BYTES, false);
-            writer.startAt(next);
+            for (Path f : LogLayout.segmentsIn(storage.list(nodeDir), incarnation)) {
+                OptionalLong number = LogLayout.segmentNumberOf(f);
+                highest = Math.max(highest, number.getAsLong());
+                if (!sealed.containsKey(number.getAsLong())) {
+                    storage.delete(f); // not part of the log; its number is still skipped below
+                }
+            }
+            writer = new SegmentWriter(storage, nodeDir, incarnation, SEGMENT_BYTES, false, null);
+            writer.startAt(highest + 1, sealed);
             LogSettings own = settings.withSegmentBytes(SEGMENT_BYTES);
             return new TakenOver(new DecisionLog(own, incarnation, writer, List.of(lock)), replay);
         } catch (IOException | RuntimeException | Error e) {
@@ -71,25 +94,5 @@ public final class LogTakeover {
             }
             throw e;
         }
-    }
-
-    /** Repairs the torn tail; returns the number of the next segment to create. */
-    private static long repair(LogStorage storage, Path nodeDir, List<Path> segments, ReplayResult.TornTail torn)
-            throws IOException {
-        int index = segments.indexOf(torn.file());
-        long tornNumber = LogLayout.segmentNumberOf(torn.file()).getAsLong();
-        for (int i = segments.size() - 1; i > index; i--) {
-            storage.delete(segments.get(i));
-        }
-        long next;
-        if (torn.offset() < RecordCodec.SEGMENT_HEADER_BYTES) {
-            storage.delete(torn.file());
-            next = tornNumber;
-        } else {
-            storage.zeroFrom(torn.file(), torn.offset());
-            next = tornNumber + 1;
-        }
-        storage.forceDirectory(nodeDir);
-        return next;
     }
 }

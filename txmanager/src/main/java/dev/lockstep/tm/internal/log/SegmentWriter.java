@@ -2,6 +2,7 @@ package dev.lockstep.tm.internal.log;
 
 import dev.lockstep.tm.internal.DaemonThreads;
 import dev.lockstep.tm.log.LogLayout;
+import dev.lockstep.tm.log.LogManifest;
 import dev.lockstep.tm.log.LogRecord;
 import dev.lockstep.tm.log.RecordCodec;
 import java.io.Closeable;
@@ -11,22 +12,33 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The file side of one incarnation's log: appends batches to the current segment, rolls to the next one, relocates
- * old open decisions and deletes segments nobody needs (DESIGN.md invariant 9). Only the holder of the writer token
- * in {@link DecisionLog} calls it, one thread at a time, outside the append lock.
+ * old open decisions and deletes segments nobody needs (invariant 9). Only the holder of the writer token in
+ * {@link DecisionLog} calls it, one thread at a time, outside the append lock.
  *
- * <p>Ordering rules the reader relies on: a full segment is forced before the next one gets its first record, so an
- * intact frame in a later segment proves that everything before it was complete; a segment is deleted only after a
- * force, so every END that released it is durable first.
+ * <p>What the reader relies on (docs/log-format.md, format version 2):
+ * <ul>
+ * <li>Every batch written into a segment starts with a MARK frame saying up to where that segment was forced before
+ * the batch: the reader tells forced data (damage there is corruption) from the unforced tail (a torn tail).</li>
+ * <li>The manifest lists the segments that must exist: written after the first segment is created and before any
+ * frame; at a roll after the full segment is forced and the next one exists, and before anything is written into
+ * it; at a reclamation before the freed files are deleted. A segment is sealed in it at its exact data end.</li>
+ * <li>A segment is deleted only after a force, so every END that released it is durable first.</li>
+ * </ul>
  */
 final class SegmentWriter implements Closeable {
+
+    private static final System.Logger LOG = System.getLogger("dev.lockstep.tm.log");
 
     /** One framed record inside a batch buffer. */
     record Entry(LogRecord record, byte[] frame, int offset) {
@@ -37,23 +49,31 @@ final class SegmentWriter implements Closeable {
     private final long incarnation;
     private final long segmentBytes;
     private final boolean reclaims;
+    /** Where the next segment is prepared; null: a daemon thread of this writer's own. */
+    private final Executor prepareIn;
     private final LiveDecisions live = new LiveDecisions();
+    private final java.util.zip.CRC32C markCrc = new java.util.zip.CRC32C();
+    /** Segment files of this incarnation that exist (listed or not yet deleted), the current one included. */
     private final TreeSet<Long> segmentsOnDisk = new TreeSet<>();
+    /** The sealed segments the manifest lists, with their data ends; the current segment is listed as OPEN. */
+    private TreeMap<Long, Long> sealed = new TreeMap<>();
 
     private LogChannel channel;
     /**
-     * The next segment, created, zero-filled and forced ahead of time by a background thread once the current one is
-     * half full, so that a roll does not stall every committer behind the zero-fill of a whole segment (16 MiB by
-     * default; it showed as a p99.9 spike of tens of milliseconds). Null when none is being prepared. The file has
-     * its final name from the start: an empty segment after the current one is what a roll leaves anyway, and the
-     * reader treats it as the end of the data.
+     * The next segment, created, zero-filled and forced ahead of time once the current one is half full, so that a
+     * roll does not stall every committer behind the zero-fill of a whole segment (16 MiB by default; it showed as a
+     * p99.9 spike of tens of milliseconds). Null when none is being prepared. The file has its final name from the
+     * start; the reader ignores it until a manifest lists it.
      */
     private CompletableFuture<LogChannel> next;
     private ExecutorService preparer;
     private long segment;
     private Path segmentPath;
     private long position;
+    /** The offset of the current segment up to which everything written is forced: the next MARK's forcedTo. */
+    private long forcedTo;
     private boolean dirty;
+    private boolean directoryDirty;
     // What the writer is doing, kept as parts and put into words only when a failure asks (operation()): the hot path
     // writes and forces once per batch and must not build a message each time.
     private volatile String operationVerb = "start";
@@ -67,33 +87,46 @@ final class SegmentWriter implements Closeable {
     final AtomicLong segmentsCreated = new AtomicLong();
     final AtomicLong segmentsDeleted = new AtomicLong();
     final AtomicLong recordsRelocated = new AtomicLong();
+    final AtomicLong reclaimFailures = new AtomicLong();
+    private int reclaimStreak;
+    private int reclaimBackoff;
     volatile int liveDecisions;
     volatile int segmentFiles;
 
     SegmentWriter(LogStorage storage, Path nodeDir, long incarnation, long segmentBytes) {
-        this(storage, nodeDir, incarnation, segmentBytes, true);
+        this(storage, nodeDir, incarnation, segmentBytes, true, null);
     }
 
     /**
      * @param reclaims false for a recovery appending to a dead incarnation's log: the decisions its records close
      *     live in segments this writer did not write and does not track, so it must never delete a segment
+     * @param prepareIn where the next segment is prepared; null for a thread of its own (tests pass a direct
+     *     executor, so every storage operation happens on the token holder's thread in a repeatable order)
      */
-    SegmentWriter(LogStorage storage, Path nodeDir, long incarnation, long segmentBytes, boolean reclaims) {
+    SegmentWriter(LogStorage storage, Path nodeDir, long incarnation, long segmentBytes, boolean reclaims,
+            Executor prepareIn) {
         this.storage = storage;
         this.nodeDir = nodeDir;
         this.incarnation = incarnation;
         this.segmentBytes = segmentBytes;
         this.reclaims = reclaims;
+        this.prepareIn = prepareIn;
     }
 
-    /** Creates the first segment. */
+    /** Creates the first segment and the manifest that lists it. */
     void start() throws IOException {
-        createSegment(1);
+        startAt(1, Map.of());
     }
 
-    /** Creates segment {@code number} as the first one this writer appends to (after the segments on disk). */
-    void startAt(long number) throws IOException {
+    /**
+     * Creates segment {@code number} as the first one this writer appends to, and writes the manifest: {@code before}
+     * (segment number to data end) sealed, then the new one open. A takeover passes the dead incarnation's segments.
+     */
+    void startAt(long number, Map<Long, Long> before) throws IOException {
+        sealed = new TreeMap<>(before);
+        segmentsOnDisk.addAll(before.keySet());
         createSegment(number);
+        writeManifest();
     }
 
     /** What the writer was doing, for the message of a failure. */
@@ -113,11 +146,17 @@ final class SegmentWriter implements Closeable {
         operationBytes = -1;
     }
 
-    /** Writes the frames of {@code entries}, which sit back to back in {@code batch} (flipped). */
+    /**
+     * Writes the frames of {@code entries}, which sit back to back in {@code batch} (flipped) after the
+     * {@link RecordCodec#MARK_FRAME_BYTES} reserved at its start; the MARK is filled in here and written with the
+     * first frames, in the same write.
+     */
     void write(ByteBuffer batch, List<Entry> entries) throws IOException {
         int i = 0;
+        boolean mark = true;
         while (i < entries.size()) {
-            int first = entries.get(i).frame().length;
+            int lead = mark ? RecordCodec.MARK_FRAME_BYTES : 0;
+            int first = lead + entries.get(i).frame().length;
             if (position + first > segmentBytes && position > RecordCodec.SEGMENT_HEADER_BYTES) {
                 roll();
             }
@@ -129,7 +168,11 @@ final class SegmentWriter implements Closeable {
                 length += entries.get(j).frame().length;
                 j++;
             }
-            int from = entries.get(i).offset();
+            int from = entries.get(i).offset() - lead;
+            if (mark) {
+                RecordCodec.fillMark(batch.array(), batch.arrayOffset() + from, forcedTo, markCrc);
+                mark = false; // the rest of a batch split by a roll goes into a fresh segment: forced to 24 anyway
+            }
             writeFully(batch.duplicate().limit(from + (int) length).position(from));
             for (int k = i; k < j; k++) {
                 Entry e = entries.get(k);
@@ -144,9 +187,13 @@ final class SegmentWriter implements Closeable {
     }
 
     private void prepareNext() {
-        if (preparer == null) {
-            preparer = Executors.newSingleThreadExecutor(
-                    DaemonThreads.named("lockstep-log-segment-" + nodeDir.getFileName()));
+        Executor executor = prepareIn;
+        if (executor == null) {
+            if (preparer == null) {
+                preparer = Executors.newSingleThreadExecutor(
+                        DaemonThreads.named("lockstep-log-segment-" + nodeDir.getFileName()));
+            }
+            executor = preparer;
         }
         long number = segment + 1;
         Path file = segmentFile(number);
@@ -159,7 +206,7 @@ final class SegmentWriter implements Closeable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }, preparer);
+        }, executor);
     }
 
     /** Forces what was written since the last force; a no-op if nothing was. */
@@ -169,42 +216,84 @@ final class SegmentWriter implements Closeable {
             channel.force();
             forces.incrementAndGet();
             dirty = false;
+            forcedTo = position;
         }
     }
 
     /**
-     * Deletes every older segment that no open decision pins. Call only right after {@link #force()}, so the records
-     * that released those segments are durable.
+     * {@link #reclaim()} right after a successful {@link #force()}, as housekeeping that never fails the batch: the
+     * batch's records are durable already. A failure is logged (LKS-181) and counted, and reclamation is tried again
+     * after 1, 2, 4 ... up to 1024 further forces, so a directory that keeps refusing costs a few system calls, not
+     * one set per batch; what it could not delete stays on disk (and, until then, pinned by nothing).
+     */
+    void reclaimAfterForce() {
+        if (reclaimBackoff > 0) {
+            reclaimBackoff--;
+            return;
+        }
+        try {
+            reclaim();
+            reclaimStreak = 0;
+        } catch (IOException | RuntimeException e) {
+            reclaimFailures.incrementAndGet();
+            reclaimStreak = Math.min(reclaimStreak + 1, 11);
+            reclaimBackoff = 1 << (reclaimStreak - 1);
+            LOG.log(System.Logger.Level.WARNING, "LKS-181 reclaiming old segments of " + nodeDir + " failed at "
+                    + operation() + ": " + e + "; the records already forced are safe and nothing else changes; "
+                    + "tried again after " + reclaimBackoff + " more force(s); check the disk and the directory's "
+                    + "permissions if this repeats");
+        }
+    }
+
+    /**
+     * Frees every sealed segment that no open decision pins: first a manifest without them, then the files, then a
+     * force of the directory. Call only right after {@link #force()}, so the records that released those segments
+     * are durable. A failure leaves a state the next call finishes: a segment is dropped from the in-memory list only
+     * once a manifest without it is durable, and a file is forgotten only once deleted.
      */
     void reclaim() throws IOException {
         if (!reclaims) {
             return;
         }
-        List<Long> free = new ArrayList<>();
-        for (Long s : segmentsOnDisk) {
-            if (s != segment && live.pins(s) == 0) {
-                free.add(s);
+        TreeMap<Long, Long> kept = null;
+        for (Long s : sealed.keySet()) {
+            if (live.pins(s) == 0) {
+                if (kept == null) {
+                    kept = new TreeMap<>(sealed);
+                }
+                kept.remove(s);
             }
         }
-        if (free.isEmpty()) {
-            return;
+        if (kept != null) {
+            writeManifest(kept);
+            sealed = kept;
         }
-        for (Long s : free) {
-            Path file = segmentFile(s);
-            operation("delete of", file);
-            storage.delete(file);
-            segmentsOnDisk.remove(s);
-            segmentsDeleted.incrementAndGet();
+        if (segmentsOnDisk.size() > sealed.size() + 1) { // files no manifest lists any more: delete them
+            for (java.util.Iterator<Long> it = segmentsOnDisk.iterator(); it.hasNext(); ) {
+                long s = it.next();
+                if (s != segment && !sealed.containsKey(s)) {
+                    Path file = segmentFile(s);
+                    operation("delete of", file);
+                    storage.delete(file);
+                    it.remove();
+                    segmentsDeleted.incrementAndGet();
+                    directoryDirty = true;
+                }
+            }
         }
-        operation("force of directory", nodeDir);
-        storage.forceDirectory(nodeDir);
         segmentFiles = segmentsOnDisk.size();
+        if (directoryDirty) {
+            operation("force of directory", nodeDir);
+            storage.forceDirectory(nodeDir);
+            directoryDirty = false;
+        }
     }
 
     /**
-     * Moves to the next segment: forces the full one, creates the next, and copies into it the open decisions that
-     * still sit in segments older than the one just filled, so those can be deleted after the next force and the
-     * number of files stays bounded (about three) even when a few decisions never end.
+     * Moves to the next segment: forces the full one, has the next one exist (prepared, or created now), writes the
+     * manifest that seals the full one at its data end and lists the next one as open, and only then copies into it
+     * the open decisions that still sit in segments older than the one just filled, so those can be deleted after
+     * the next force and the number of files stays bounded (about three) even when a few decisions never end.
      *
      * <p>Copies are capped at a quarter of a segment per roll, oldest first: when many decisions are open at once,
      * copying all of them on every roll would write the same bytes again and again; then the files that hold them
@@ -213,10 +302,12 @@ final class SegmentWriter implements Closeable {
     private void roll() throws IOException {
         force();
         rolls.incrementAndGet();
+        sealed.put(segment, position);
         operation("close of", segmentPath);
         channel.close();
         channel = null;
         createSegment(segment + 1);
+        writeManifest();
         if (!reclaims) {
             return;
         }
@@ -248,6 +339,19 @@ final class SegmentWriter implements Closeable {
         recordsRelocated.addAndGet(frames.size());
     }
 
+    private void writeManifest() throws IOException {
+        writeManifest(sealed);
+    }
+
+    /** Replaces the manifest by {@code sealedSegments} and the current segment open. */
+    private void writeManifest(TreeMap<Long, Long> sealedSegments) throws IOException {
+        List<LogManifest.Segment> list = new ArrayList<>(sealedSegments.size() + 1);
+        sealedSegments.forEach((number, end) -> list.add(LogManifest.Segment.sealed(number, end)));
+        list.add(LogManifest.Segment.open(segment));
+        operation("replacement of the manifest", nodeDir.resolve(LogLayout.manifestFileName(incarnation)));
+        LogFiles.writeManifest(storage, nodeDir, new LogManifest(incarnation, false, list));
+    }
+
     private void createSegment(long number) throws IOException {
         Path file = segmentFile(number);
         operation("creation of", file);
@@ -258,6 +362,7 @@ final class SegmentWriter implements Closeable {
         segment = number;
         segmentPath = file;
         position = RecordCodec.SEGMENT_HEADER_BYTES;
+        forcedTo = position;
         segmentsOnDisk.add(number);
         segmentsCreated.incrementAndGet();
         segmentFiles = segmentsOnDisk.size();
@@ -311,26 +416,14 @@ final class SegmentWriter implements Closeable {
     }
 
     /**
-     * Deletes every segment of this incarnation and {@code lockFile}, after a replay of what is on disk proves that no
-     * decision is open; fails and deletes nothing otherwise. The caller holds the lock and releases it afterwards.
+     * Deletes every file of this incarnation but {@code lockFile}'s lock, after a replay of what is on disk proves
+     * that no decision is open ({@link LogRetirement}); fails and deletes nothing otherwise. The caller holds the lock
+     * and releases it afterwards.
      */
     void retire(Path lockFile) throws IOException {
         close();
-        List<Path> segments = LogLayout.segmentsIn(storage.list(nodeDir), incarnation);
-        dev.lockstep.tm.log.ReplayResult check = dev.lockstep.tm.log.LogReader.replay(segments, incarnation,
-                file -> LogFiles.readAll(storage, file));
-        if (!check.nothingPending()) {
-            throw new IllegalStateException("incarnation " + incarnation + " in " + nodeDir + " still has "
-                    + check.pending().size() + " open decision(s); it is not retired");
-        }
-        for (Path segment : segments) {
-            operation("delete of", segment);
-            storage.delete(segment);
-        }
-        operation("delete of", lockFile);
-        storage.delete(lockFile);
-        operation("force of directory", nodeDir);
-        storage.forceDirectory(nodeDir);
+        operation("retirement of incarnation " + incarnation + " in", nodeDir);
+        LogRetirement.retire(storage, nodeDir, incarnation, lockFile);
     }
 
     @Override
@@ -342,7 +435,7 @@ final class SegmentWriter implements Closeable {
         discardPrepared();
     }
 
-    /** Closes and deletes a prepared next segment nobody wrote to (best effort: an empty segment is harmless). */
+    /** Closes and deletes a prepared next segment nobody wrote to (best effort: the reader ignores it anyway). */
     private void discardPrepared() {
         CompletableFuture<LogChannel> f = next;
         next = null;
@@ -352,7 +445,7 @@ final class SegmentWriter implements Closeable {
                 ch.close();
                 storage.delete(segmentFile(segment + 1));
             } catch (IOException | RuntimeException ignored) {
-                // left on disk: the next start or recovery treats an empty segment as the end of the data
+                // left on disk: no manifest lists it, and a takeover or retirement deletes it
             }
         }
         if (preparer != null) {

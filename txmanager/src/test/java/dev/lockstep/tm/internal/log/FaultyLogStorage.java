@@ -21,6 +21,8 @@ final class FaultyLogStorage extends ForwardingLogStorage {
     private volatile int tearAfterBytes;
     private volatile boolean failForce;
     private volatile boolean skipSync;
+    private final AtomicInteger deletesToFail = new AtomicInteger();
+    private final AtomicInteger deletes = new AtomicInteger();
 
     /** Makes the {@code n}th segment write from now (1 = the next) throw. */
     FaultyLogStorage failWrite(int n) {
@@ -39,6 +41,17 @@ final class FaultyLogStorage extends ForwardingLogStorage {
     FaultyLogStorage failForce() {
         failForce = true;
         return this;
+    }
+
+    /** Makes the next {@code n} deletes throw, the file left in place. */
+    FaultyLogStorage failDeletes(int n) {
+        deletesToFail.set(n);
+        return this;
+    }
+
+    /** How many deletes were asked for (failed ones included). */
+    int deletes() {
+        return deletes.get();
     }
 
     /** Counts forces of segment data without syncing (the data still goes through the page cache). */
@@ -63,6 +76,15 @@ final class FaultyLogStorage extends ForwardingLogStorage {
     @Override
     public LogChannel createSegment(Path file, byte[] header, long preallocateBytes) throws IOException {
         return new FaultyChannel(real.createSegment(file, header, preallocateBytes));
+    }
+
+    @Override
+    public void delete(Path file) throws IOException {
+        deletes.incrementAndGet();
+        if (deletesToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new IOException("injected failure of delete of " + file);
+        }
+        super.delete(file);
     }
 
     @Override

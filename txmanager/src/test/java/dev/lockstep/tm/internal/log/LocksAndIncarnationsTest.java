@@ -16,7 +16,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DESIGN.md invariant 4 (one writer per log) and the incarnation lifecycle. */
+/** Invariant 4 (one writer per log, docs/log-format.md "Locks and incarnations") and the incarnation lifecycle. */
 class LocksAndIncarnationsTest {
 
     @TempDir
@@ -86,6 +86,44 @@ class LocksAndIncarnationsTest {
                 assertEquals(1, LogFixture.segments(dir, 1).size());
             }
         }
+    }
+
+    /*
+     * Scenario (defect 4 of issue 11): a recovery holds incarnation 1's lock and retires it (deletes its files) while
+     * a new start replays it read-only, between the start's read of the manifest and its read of the segment.
+     * Expected: the start tries again, finds the incarnation retired, and counts it as having nothing open; it does not
+     * fail with NoSuchFileException or a "missing segment" corruption.
+     */
+    @Test
+    void aStartRacingRecoverysRetirementOfAnOlderIncarnationSeesNothingOpen() throws Exception {
+        try (DecisionLog log = DecisionLog.open(LogFixture.settings(dir), new FileLogStorage()).log()) {
+            log.writeCommit(commit(7));
+            log.writeEnd(end(7));
+        }
+        Path node = LogFixture.nodeDir(dir);
+        Path lockFile = node.resolve(LogLayout.incarnationLockFileName(1));
+        Path segment = LogFixture.segments(dir, 1).get(0);
+        FileLogStorage recoveryStorage = new FileLogStorage();
+        java.util.concurrent.atomic.AtomicBoolean retired = new java.util.concurrent.atomic.AtomicBoolean();
+        try (LogStorage.LockHandle recoveryHolds = recoveryStorage.tryLock(lockFile)) {
+            assertTrue(recoveryHolds != null);
+            LogStorage racing = new ForwardingLogStorage(new FileLogStorage()) {
+                @Override
+                public LogChannel openForRead(Path file) throws java.io.IOException {
+                    if (file.equals(segment) && retired.compareAndSet(false, true)) {
+                        LogRetirement.retire(recoveryStorage, node, 1, lockFile); // the recovery, right now
+                    }
+                    return super.openForRead(file);
+                }
+            };
+            OpenedLog opened = DecisionLog.open(LogFixture.settings(dir), racing);
+            try (DecisionLog log = opened.log()) {
+                assertTrue(retired.get(), "the race happened");
+                assertEquals(2, log.incarnation());
+                assertEquals(List.of(), opened.inDoubt());
+            }
+        }
+        assertEquals(List.of(2L), LogLayout.incarnations(node));
     }
 
     @Test

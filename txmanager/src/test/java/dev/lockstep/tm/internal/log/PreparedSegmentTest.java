@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The next segment is created and zero-filled in the background once the current one is half full, so that a roll
- * does not stall the committers; an empty prepared segment must read as the end of the data after a crash.
+ * does not stall the committers; after a crash the prepared segment, which no manifest lists yet, is ignored.
  */
 class PreparedSegmentTest {
 
@@ -29,7 +29,7 @@ class PreparedSegmentTest {
      * prepared (empty) next segment sits beside the current one, as a crash would leave it; then more COMMITs roll
      * into the prepared segment; then the log closes.
      * Expected: the prepared file appears before any roll; the crash image replays every COMMIT written before the
-     * copy, the empty segment ending the data; after the roll the second segment holds the new records; a clean
+     * copy, the prepared segment (not in the manifest) ignored; after the roll the second segment holds the new records; a clean
      * close leaves no empty segment behind.
      */
     @Test
@@ -58,7 +58,7 @@ class PreparedSegmentTest {
         try (DecisionLog log = fromCrash.log()) {
             ReplayResult replay = fromCrash.inDoubt().get(0).replay();
             assertEquals(firstBatch, replay.pending().size());
-            assertTrue(replay.tornTail().isEmpty(), "an empty prepared segment is not a torn tail: " + replay);
+            assertTrue(replay.tornTail().isEmpty(), "an unlisted prepared segment is not a torn tail: " + replay);
         }
 
         List<Path> segments = LogFixture.segments(dir, 1);
