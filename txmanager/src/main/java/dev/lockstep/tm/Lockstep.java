@@ -228,6 +228,8 @@ public final class Lockstep implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private CrashPoint.Hook crashHook = CrashPoint.Hook.NONE;
         private LogStorage logStorage;
+        private long testSegmentBytes;
+        private java.util.concurrent.Executor testSegmentPreparer;
 
         private Builder() {
         }
@@ -333,6 +335,16 @@ public final class Lockstep implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Segments of {@code bytes}, below the 64 KiB minimum if need be, prepared on {@code preparer} (a direct
+         * executor keeps the order of storage operations repeatable); for the sweeps in this module only.
+         */
+        Builder testSegments(long bytes, java.util.concurrent.Executor preparer) {
+            this.testSegmentBytes = bytes;
+            this.testSegmentPreparer = preparer;
+            return this;
+        }
+
         /** Validates the settings, opens and locks the decision log, and starts Lockstep. */
         public Lockstep build() {
             XidFactory.validateNodeId(nodeId);
@@ -380,7 +392,9 @@ public final class Lockstep implements AutoCloseable {
                     new GroupCommitPolicy(groupCommitMaxBatchBytes, groupCommitMaxWait));
             OpenedLog opened;
             try {
-                opened = DecisionLog.open(ls, storage);
+                opened = testSegmentBytes > 0
+                        ? DecisionLog.open(ls, storage, testSegmentBytes, testSegmentPreparer)
+                        : DecisionLog.open(ls, storage);
             } catch (IOException e) {
                 throw new IllegalStateException("LKS-004 cannot open the decision log of node '" + nodeId + "' in "
                         + logDirectory + ": " + e.getMessage(), e);

@@ -12,4 +12,10 @@ public final class TestAccess {
     public static Lockstep.Builder logStorage(Lockstep.Builder builder, LogStorage storage) {
         return builder.logStorage(storage);
     }
+
+    /** The builder with small segments prepared on {@code preparer} (see {@code Lockstep.Builder.testSegments}). */
+    public static Lockstep.Builder testSegments(Lockstep.Builder builder, long bytes,
+            java.util.concurrent.Executor preparer) {
+        return builder.testSegments(bytes, preparer);
+    }
 }

@@ -107,8 +107,11 @@ public final class DecisionLog implements AutoCloseable {
         return new LogOpener(settings, storage).open();
     }
 
-    /** For tests: as {@link #open}, with segments of any size and the next one prepared on {@code prepareIn}. */
-    static OpenedLog open(LogSettings settings, LogStorage storage, long segmentBytes,
+    /**
+     * For tests only: as {@link #open}, with segments of any size (a short run crosses many rolls) and the next one
+     * prepared on {@code prepareIn} (a direct executor makes the order of storage operations repeatable).
+     */
+    public static OpenedLog open(LogSettings settings, LogStorage storage, long segmentBytes,
             java.util.concurrent.Executor prepareIn) throws IOException {
         return new LogOpener(settings, storage, segmentBytes, prepareIn).open();
     }
