@@ -2,6 +2,7 @@ package dev.lockstep.tm.internal.log;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -54,7 +55,7 @@ public final class FileLogStorage implements LogStorage {
                 }
             }
             ch.force(true);
-            return new FileLogChannel(ch);
+            return new FileLogChannel(file, ch, true);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -63,7 +64,7 @@ public final class FileLogStorage implements LogStorage {
 
     @Override
     public LogChannel openForRead(Path file) throws IOException {
-        return new FileLogChannel(FileChannel.open(file, StandardOpenOption.READ));
+        return new FileLogChannel(file, FileChannel.open(file, StandardOpenOption.READ), false);
     }
 
     @Override
@@ -219,31 +220,87 @@ public final class FileLogStorage implements LogStorage {
         }
     }
 
-    private static final class FileLogChannel implements LogChannel {
-        private final FileChannel ch;
+    /**
+     * A segment's channel that survives an interrupt. A {@link FileChannel} closes itself when the thread using it is
+     * interrupted during a call ({@link ClosedByInterruptException}); the log would then be poisoned for every
+     * committer because one thread was cancelled (an application's {@code Future.cancel(true)}, a pool shutting down).
+     * So the call is finished on a channel opened anew, with the interrupt flag cleared meanwhile and set again after.
+     * The file's dirty pages stay in the page cache when a channel closes, so a force on the new channel covers
+     * every byte written through the old one: unlike a force that failed with an I/O error, which may have dropped
+     * them, this is safe to repeat.
+     */
+    @FunctionalInterface
+    private interface ChannelCall<T> {
+        T run() throws IOException;
+    }
 
-        FileLogChannel(FileChannel ch) {
+    private static final class FileLogChannel implements LogChannel {
+        private final Path file;
+        private final boolean writable;
+        private FileChannel ch;
+
+        FileLogChannel(Path file, FileChannel ch, boolean writable) {
+            this.file = file;
             this.ch = ch;
+            this.writable = writable;
         }
 
         @Override
         public int write(ByteBuffer src, long position) throws IOException {
-            return ch.write(src, position);
+            int start = src.position();
+            // Bytes written before an interrupt moved src on: the retry writes the rest, after them.
+            return uninterruptibly(() -> {
+                ch.write(src, position + (src.position() - start));
+                return src.position() - start;
+            });
         }
 
         @Override
         public void force() throws IOException {
-            ch.force(false);
+            uninterruptibly(() -> {
+                ch.force(false);
+                return null;
+            });
         }
 
         @Override
         public long size() throws IOException {
-            return ch.size();
+            return uninterruptibly(() -> ch.size());
         }
 
         @Override
         public int read(ByteBuffer dst, long position) throws IOException {
-            return ch.read(dst, position);
+            int start = dst.position();
+            return uninterruptibly(() -> {
+                int n = ch.read(dst, position + (dst.position() - start));
+                return n < 0 && dst.position() == start ? n : dst.position() - start;
+            });
+        }
+
+        /** One call on the channel; a channel closed by an interrupt is opened again and the call finished. */
+        private <T> T uninterruptibly(ChannelCall<T> call) throws IOException {
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        return call.run();
+                    } catch (ClosedByInterruptException e) {
+                        interrupted = true;
+                        reopen();
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        /** Opens the file again, with the interrupt flag cleared so that the new channel is not closed at once. */
+        private void reopen() throws IOException {
+            Thread.interrupted();
+            ch = writable ? FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                    : FileChannel.open(file, StandardOpenOption.READ);
         }
 
         @Override

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -113,6 +114,54 @@ class InterruptedCommitterTest {
             log.writeCommit(commit(2));
         }
         assertPendingAfterReopen(2);
+    }
+
+    /*
+     * Scenario: the thread holding the writer token is interrupted while it is inside the write of its batch, then
+     * (next commit) inside the force: another thread cancelling it (Future.cancel(true)) at the worst moment. A
+     * FileChannel closes itself then (ClosedByInterruptException).
+     * Expected: both commits return normally with their interrupt flag set again, the log is not poisoned (a third
+     * commit, not interrupted, succeeds), and all three COMMITs are on disk.
+     */
+    @Test
+    void anInterruptDuringTheWriteOrTheForceDoesNotPoisonTheLog() throws Exception {
+        AtomicBoolean interruptInWrite = new AtomicBoolean();
+        AtomicBoolean interruptInForce = new AtomicBoolean();
+        LogStorage storage = new ForwardingLogStorage(new FileLogStorage()) {
+            @Override
+            public LogChannel createSegment(Path file, byte[] header, long bytes) throws IOException {
+                return new ForwardingLogChannel(delegate.createSegment(file, header, bytes)) {
+                    @Override
+                    public int write(ByteBuffer src, long position) throws IOException {
+                        if (interruptInWrite.compareAndSet(true, false)) {
+                            Thread.currentThread().interrupt(); // arrives as the channel starts the write
+                        }
+                        return inner.write(src, position);
+                    }
+
+                    @Override
+                    public void force() throws IOException {
+                        if (interruptInForce.compareAndSet(true, false)) {
+                            Thread.currentThread().interrupt();
+                        }
+                        inner.force();
+                    }
+                };
+            }
+        };
+        try (DecisionLog log = DecisionLog.open(LogFixture.settings(dir), storage).log()) {
+            for (AtomicBoolean where : java.util.List.of(interruptInWrite, interruptInForce)) {
+                where.set(true);
+                try {
+                    log.writeCommit(commit(where == interruptInWrite ? 1 : 2));
+                    assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is re-asserted");
+                } finally {
+                    Thread.interrupted();
+                }
+            }
+            log.writeCommit(commit(3));
+        }
+        assertPendingAfterReopen(3);
     }
 
     private void assertPendingAfterReopen(int commits) throws IOException {
