@@ -102,7 +102,8 @@ final class Completion {
 
     private void commitOnePhase(Branch b)
             throws RollbackException, HeuristicMixedException, HeuristicRollbackException, SystemException {
-        if (tx.pastDeadline()) {
+        if (tx.pastTimeout()) {
+            // A one-phase commit writes no decision that recovery could contradict, so only the elapsed time matters.
             rollbackAndThrow("it passed its deadline (timeout " + tx.timeoutSeconds + " s) before the commit", null);
         }
         leaveActiveOrRollBack(TxState.COMMITTING);
@@ -181,11 +182,12 @@ final class Completion {
         }
         tx.moveTo(TxState.PREPARED);
         c.crash(CrashPoint.C3_ALL_PREPARED);
-        if (tx.pastDeadline()) {
+        long decidedAt = c.clock.millis();
+        if (tx.pastDeadline(decidedAt, c.nanoTime.getAsLong())) {
             // Invariant 5: no decision past the deadline; recovery may already presume abort after it.
             rollbackAndThrow("it passed its deadline (timeout " + tx.timeoutSeconds + " s) before the decision", null);
         }
-        CommitRecord decision = commitRecord(prepared);
+        CommitRecord decision = commitRecord(prepared, decidedAt);
         try {
             c.store.recordCommit(decision);
         } catch (DecisionNotRecordedException e) {
@@ -251,12 +253,12 @@ final class Completion {
         throw e;
     }
 
-    private CommitRecord commitRecord(List<Branch> prepared) {
+    private CommitRecord commitRecord(List<Branch> prepared, long decidedAt) {
         List<CommitRecord.Branch> entries = new ArrayList<>(prepared.size());
         for (Branch b : prepared) {
             entries.add(new CommitRecord.Branch(b.xid.getBranchQualifier(), b.resourceName));
         }
-        return new CommitRecord(tx.gtrid, c.clock.millis(), entries);
+        return new CommitRecord(tx.gtrid, decidedAt, entries);
     }
 
     /**
@@ -399,19 +401,25 @@ final class Completion {
      */
     private Branch endAll(int flag) {
         Branch firstFailure = null;
-        for (Enlistment e : tx.claimOpenAssociations()) {
-            try {
-                e.resource.end(e.branch.xid, flag);
-                tx.settled(e, flag == XAResource.TMFAIL ? Enlistment.Association.FAILED
-                        : Enlistment.Association.ENDED);
-            } catch (XAException | RuntimeException ex) {
-                e.branch.failed(ex);
-                e.branch.vote = XaCodes.ofEndError(ex, e.branch.vote);
-                tx.settled(e, Enlistment.Association.FAILED);
-                if (firstFailure == null) {
-                    firstFailure = e.branch;
+        List<Enlistment> claimed = tx.claimOpenAssociations();
+        try {
+            for (int i = 0; i < claimed.size(); i++) {
+                Enlistment e = claimed.get(i);
+                try {
+                    e.resource.end(e.branch.xid, flag);
+                    e.association = flag == XAResource.TMFAIL ? Enlistment.Association.FAILED
+                            : Enlistment.Association.ENDED;
+                } catch (XAException | RuntimeException ex) {
+                    e.branch.failed(ex);
+                    e.branch.vote = XaCodes.ofEndError(ex, e.branch.vote);
+                    e.association = Enlistment.Association.FAILED;
+                    if (firstFailure == null) {
+                        firstFailure = e.branch;
+                    }
                 }
             }
+        } finally {
+            tx.releaseClaims(claimed);
         }
         return firstFailure;
     }

@@ -4,7 +4,8 @@ import javax.transaction.xa.XAResource;
 
 /**
  * The association of one XAResource object with a branch: started, suspended, ended or failed. Guarded by the
- * transaction's monitor.
+ * transaction's monitor, except while {@link #busy}: then only the thread that claimed it writes the association, and
+ * the monitor's release of the claim publishes it (nobody reads the association of a busy enlistment).
  */
 final class Enlistment {
 

@@ -44,6 +44,9 @@ public final class LockstepTransaction implements Transaction {
     private RuntimeException rollbackOnlyCause;
     /** Branch numbers handed out so far; never reused, so two threads enlisting at once get different qualifiers. */
     private int branchNumbers;
+    /** Enlistments with a start or end call in flight ({@link Enlistment#busy}), and the threads waiting for them. */
+    private int busyAssociations;
+    private int associationWaiters;
 
     final List<Branch> branches = new ArrayList<>(4);
     private final List<Enlistment> enlistments = new ArrayList<>(4);
@@ -106,8 +109,9 @@ public final class LockstepTransaction implements Transaction {
         return nowMillis > deadlineMillis || nowNanos - deadlineNanos > 0;
     }
 
-    boolean pastDeadline() {
-        return pastDeadline(coordinator.clock.millis(), coordinator.nanoTime.getAsLong());
+    /** True once the timeout passed on the monotonic clock: for completions that write no decision (one phase). */
+    boolean pastTimeout() {
+        return coordinator.nanoTime.getAsLong() - deadlineNanos > 0;
     }
 
     /** Claims completion for the caller; false if it was already claimed (by another thread or the reaper). */
@@ -134,54 +138,76 @@ public final class LockstepTransaction implements Transaction {
      */
     synchronized List<Enlistment> claimOpenAssociations() {
         boolean interrupted = false;
-        while (anyBusy()) {
-            try {
-                wait();
-            } catch (InterruptedException ie) {
-                interrupted = true; // the calls in flight will end; their outcome decides what happens next
-            }
+        while (busyAssociations > 0) {
+            interrupted |= awaitChange();
         }
         if (interrupted) {
-            Thread.currentThread().interrupt();
+            Thread.currentThread().interrupt(); // the calls in flight ended; their outcome decides what happens next
         }
         List<Enlistment> open = new ArrayList<>(enlistments.size());
-        for (Enlistment e : enlistments) {
+        for (int i = 0; i < enlistments.size(); i++) {
+            Enlistment e = enlistments.get(i);
             if (e.association == Enlistment.Association.ACTIVE || e.association == Enlistment.Association.SUSPENDED) {
-                e.busy = true;
+                markBusy(e);
                 open.add(e);
             }
         }
         return open;
     }
 
-    private boolean anyBusy() {
-        for (int i = 0; i < enlistments.size(); i++) {
-            if (enlistments.get(i).busy) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Records the association {@code e} reached after a start or end call, and wakes whoever waits for it. */
     synchronized void settled(Enlistment e, Enlistment.Association association) {
         e.association = association;
+        clearBusy(e);
+    }
+
+    /**
+     * Ends the claims of {@link #claimOpenAssociations} in one trip through the monitor, once their holder has set
+     * each one's association. It could set them without the monitor because nobody reads the association of a busy
+     * enlistment, and this release publishes them.
+     */
+    synchronized void releaseClaims(List<Enlistment> claimed) {
+        for (int i = 0; i < claimed.size(); i++) {
+            clearBusy(claimed.get(i));
+        }
+    }
+
+    /** Claims {@code e} for a start or end call made outside the monitor; called with the monitor held. */
+    private void markBusy(Enlistment e) {
+        e.busy = true;
+        busyAssociations++;
+    }
+
+    /** Ends a claim; wakes the threads waiting for claims to end, if any (notifyAll is a native call). */
+    private void clearBusy(Enlistment e) {
         e.busy = false;
-        notifyAll();
+        busyAssociations--;
+        if (associationWaiters > 0) {
+            notifyAll();
+        }
     }
 
     /** Waits, holding the monitor's turn, until no thread is calling start or end for {@code e}. */
     private void awaitIdle(Enlistment e) {
         boolean interrupted = false;
         while (e.busy) {
-            try {
-                wait();
-            } catch (InterruptedException ie) {
-                interrupted = true; // the call in flight will end; its outcome decides what happens next
-            }
+            interrupted |= awaitChange();
         }
         if (interrupted) {
-            Thread.currentThread().interrupt();
+            Thread.currentThread().interrupt(); // the call in flight will end; its outcome decides what happens next
+        }
+    }
+
+    /** One wait for a claim to end; true if the thread was interrupted meanwhile (the caller re-asserts it). */
+    private boolean awaitChange() {
+        associationWaiters++;
+        try {
+            wait();
+            return false;
+        } catch (InterruptedException ie) {
+            return true;
+        } finally {
+            associationWaiters--;
         }
     }
 
@@ -377,7 +403,7 @@ public final class LockstepTransaction implements Transaction {
                 // Listed, and busy, before start() is called: a completion that begins meanwhile waits for the call,
                 // and a second thread enlisting the same XAResource finds it and waits too.
                 e = new Enlistment(resource, branch);
-                e.busy = true;
+                markBusy(e);
                 enlistments.add(e);
             } else {
                 e = null;
@@ -405,16 +431,14 @@ public final class LockstepTransaction implements Transaction {
             if (afterCompletion != null) {
                 interposed.add(afterCompletion);
             }
-            e.busy = false;
-            notifyAll();
+            clearBusy(e);
         }
         return true;
     }
 
     private synchronized void forgetEnlistment(Enlistment e) {
         enlistments.remove(e);
-        e.busy = false;
-        notifyAll();
+        clearBusy(e);
     }
 
     private boolean reassociate(Enlistment e, Synchronization afterCompletion)
@@ -437,7 +461,7 @@ public final class LockstepTransaction implements Transaction {
                     throw new RollbackException("LKS-108 " + e.branch + " of transaction " + this
                             + " was delisted with TMFAIL: the transaction can only roll back");
             }
-            e.busy = true;
+            markBusy(e);
         }
         Enlistment.Association before = e.association;
         try {
@@ -568,7 +592,7 @@ public final class LockstepTransaction implements Transaction {
                 markRollbackOnly(new IllegalStateException("delistResource(" + e.resource + ", TMFAIL) was called "
                         + "here"));
             }
-            e.busy = true;
+            markBusy(e);
         }
         try {
             e.resource.end(e.branch.xid, flag);
