@@ -200,6 +200,7 @@ class FailureMatrixTest {
                 }
             }
         }
+        sb.append(dev.lockstep.tm.recovery.StorageFaultMatrixTest.render());
         sb.append(RaceMatrixTest.render());
         return sb.toString();
     }

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN.md invariant 4 through a symbolic link: the in-JVM guard of {@link FileLogStorage} must recognise the same
- * lock file under another name, or its probe opens and closes a second channel on the file, and Linux drops the
- * process's lock when any of its channels on the file closes.
+ * Invariant 4 (one writer per incarnation) through a symbolic link: the in-JVM guard of {@link FileLogStorage} must
+ * recognise the same lock file under another name, or its probe opens and closes a second channel on the file, and
+ * Linux drops the process's lock when any of its channels on the file closes.
  */
 class SymlinkLockTest {
 
