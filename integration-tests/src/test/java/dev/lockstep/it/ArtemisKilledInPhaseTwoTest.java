@@ -16,8 +16,6 @@ import jakarta.jms.Message;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
 import jakarta.transaction.UserTransaction;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -26,10 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.Test;
 
@@ -59,27 +53,7 @@ class ArtemisKilledInPhaseTwoTest {
         ArtemisBroker broker = Servers.artemis();
         String url = broker.brokerUrl();
         String queue = "killed-" + UUID.randomUUID();
-        List<LogRecord> logged = new ArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                synchronized (logged) {
-                    logged.add(r);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger root = Logger.getLogger("dev.lockstep");
-        Level before = root.getLevel();
-        root.setLevel(Level.ALL);
-        root.addHandler(capture);
+        LogCapture log = LogCapture.install();
         boolean[] armed = {false};
         CrashPoint.Hook killAtDecision = point -> {
             if (point == CrashPoint.C4_DECISION_FORCED && armed[0]) {
@@ -122,31 +96,13 @@ class ArtemisKilledInPhaseTwoTest {
             assertEquals(0, lockstep.metrics().heuristic());
             assertEquals(List.of("m1"), drain(url, queue));
         } finally {
-            root.removeHandler(capture);
-            root.setLevel(before);
+            log.close();
         }
-        List<String> lines;
-        synchronized (logged) {
-            lines = logged.stream().map(ArtemisKilledInPhaseTwoTest::describe).toList();
-            assertTrue(logged.stream().allMatch(r -> r.getThrown() == null), "no stack trace:\n" + lines);
-        }
+        List<String> lines = log.lines();
+        assertTrue(log.records().stream().allMatch(r -> r.getThrown() == null), "no stack trace:\n" + lines);
         assertEquals(2, lines.size(), String.join("\n", lines));
         assertTrue(lines.get(0).startsWith("WARNING dev.lockstep.tm.BranchRetrier: LKS-140 ")
                 && lines.get(1).startsWith("INFO dev.lockstep.tm.BranchRetrier: LKS-141 "), String.join("\n", lines));
-    }
-
-    private static String describe(LogRecord r) {
-        String msg = r.getMessage();
-        if (r.getParameters() != null && r.getParameters().length > 0) {
-            msg = java.text.MessageFormat.format(msg, r.getParameters());
-        }
-        String line = r.getLevel() + " " + r.getLoggerName() + ": " + msg;
-        if (r.getThrown() != null) {
-            StringWriter w = new StringWriter();
-            r.getThrown().printStackTrace(new PrintWriter(w));
-            line += "\n" + w;
-        }
-        return line;
     }
 
     private static List<String> drain(String url, String queue) throws Exception {

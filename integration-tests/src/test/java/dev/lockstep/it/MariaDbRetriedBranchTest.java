@@ -8,6 +8,7 @@ import dev.lockstep.it.servers.DatabaseBranches;
 import dev.lockstep.it.servers.MariaDbServer;
 import dev.lockstep.it.servers.PostgresServer;
 import dev.lockstep.it.servers.Servers;
+import dev.lockstep.it.servers.TestXids;
 import dev.lockstep.jdbc.JdbcRecoverableResource;
 import dev.lockstep.jdbc.LockstepDataSources;
 import dev.lockstep.jdbc.vendor.ForwardingXAResource;
@@ -28,13 +29,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import javax.sql.XADataSource;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
@@ -74,31 +70,11 @@ class MariaDbRetriedBranchTest {
     private AgroalDataSource maria;
     private KillingVendor vendor;
     private Path logDir;
-    private final List<LogRecord> logged = new ArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            synchronized (logged) {
-                logged.add(r);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    private final Logger lockstepLogger = Logger.getLogger("dev.lockstep");
-    private Level levelBefore;
+    private LogCapture log;
 
     @BeforeEach
     void start() throws Exception {
-        levelBefore = lockstepLogger.getLevel();
-        lockstepLogger.setLevel(Level.ALL);
-        lockstepLogger.addHandler(capture);
+        log = LogCapture.install();
         logDir = Files.createTempDirectory(Path.of("target"), "lockstep-log-").toAbsolutePath();
         lockstep = Lockstep.builder().nodeId(NODE).logDirectory(logDir)
                 .retryInitialDelay(Duration.ofMillis(50)).retryMaxDelay(Duration.ofMillis(400)).build();
@@ -117,8 +93,7 @@ class MariaDbRetriedBranchTest {
 
     @AfterEach
     void stop() {
-        lockstepLogger.removeHandler(capture);
-        lockstepLogger.setLevel(levelBefore);
+        log.close();
         maria.close();
         pg.close();
         lockstep.close();
@@ -151,12 +126,12 @@ class MariaDbRetriedBranchTest {
     void aClosedSessionsBranchWithoutWritesIsListedAndItsCommitAnswersNotFound() throws Exception {
         var ds = new com.mysql.cj.jdbc.MysqlXADataSource();
         ds.setUrl(Servers.mariadb().jdbcUrl());
-        TestXid driverXid = readOnlyBranchOfAClosedSession(ds, "d");
-        TestXid vendorXid = readOnlyBranchOfAClosedSession(ds, "v");
+        Xid driverXid = readOnlyBranchOfAClosedSession(ds, "d");
+        Xid vendorXid = readOnlyBranchOfAClosedSession(ds, "v");
         var recovery = ds.getXAConnection(MariaDbServer.USER, MariaDbServer.PASSWORD);
         try {
             XAResource raw = recovery.getXAResource();
-            assertTrue(driverXid.listedBy(raw) && vendorXid.listedBy(raw),
+            assertTrue(TestXids.listedBy(raw, driverXid) && TestXids.listedBy(raw, vendorXid),
                     "MariaDB keeps listing a write-less branch after its session ended");
             XAException plain = org.junit.jupiter.api.Assertions.assertThrows(XAException.class,
                     () -> raw.commit(driverXid, false));
@@ -167,15 +142,15 @@ class MariaDbRetriedBranchTest {
                     () -> vendor.commit(vendorXid, false));
             assertEquals(XAException.XAER_NOTA, translated.errorCode, translated.getMessage());
             assertTrue(translated.getMessage().startsWith("LKS-423"), translated.getMessage());
-            assertTrue(!driverXid.listedBy(raw) && !vendorXid.listedBy(raw), "both branches are gone");
+            assertTrue(!TestXids.listedBy(raw, driverXid) && !TestXids.listedBy(raw, vendorXid), "both branches are gone");
         } finally {
             recovery.close();
         }
     }
 
-    private static TestXid readOnlyBranchOfAClosedSession(com.mysql.cj.jdbc.MysqlXADataSource ds, String bqual)
+    private static Xid readOnlyBranchOfAClosedSession(com.mysql.cj.jdbc.MysqlXADataSource ds, String bqual)
             throws Exception {
-        TestXid xid = TestXid.random(bqual);
+        Xid xid = TestXids.newXid(bqual);
         var xc = ds.getXAConnection(MariaDbServer.USER, MariaDbServer.PASSWORD);
         try (Connection c = xc.getConnection(); Statement s = c.createStatement()) {
             XAResource xa = xc.getXAResource();
@@ -248,18 +223,7 @@ class MariaDbRetriedBranchTest {
     }
 
     private List<String> logLines() {
-        synchronized (logged) {
-            return logged.stream().map(r -> r.getLevel() + " " + r.getLoggerName() + " " + format(r)).toList();
-        }
-    }
-
-    private static String format(LogRecord r) {
-        String msg = r.getMessage();
-        Object[] params = r.getParameters();
-        if (params != null && params.length > 0 && msg != null) {
-            msg = java.text.MessageFormat.format(msg, params);
-        }
-        return msg + (r.getThrown() == null ? "" : " (" + r.getThrown() + ")");
+        return log.lines();
     }
 
     /**

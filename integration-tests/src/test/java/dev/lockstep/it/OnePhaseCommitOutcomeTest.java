@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lockstep.it.servers.MariaDbServer;
 import dev.lockstep.it.servers.PostgresServer;
 import dev.lockstep.it.servers.Servers;
+import dev.lockstep.it.servers.TestXids;
 import dev.lockstep.jdbc.LockstepDataSources;
 import dev.lockstep.jdbc.vendor.PostgreSqlVendor;
 import dev.lockstep.tm.Lockstep;
@@ -25,6 +26,7 @@ import javax.sql.XAConnection;
 import javax.sql.XADataSource;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -69,7 +71,7 @@ class OnePhaseCommitOutcomeTest {
     void pgjdbcLosingTheReplyOfCommitSaysRmfailThoughTheWorkIsCommitted() throws Exception {
         try (ReplyDroppingProxy proxy = new ReplyDroppingProxy(Servers.postgres().port())) {
             XAConnection xc = pgXa(proxy).getXAConnection(PostgresServer.USER, PostgresServer.PASSWORD);
-            TestXid xid = TestXid.random("pg");
+            Xid xid = TestXids.newXid("pg");
             try {
                 insertInBranch(xc, xid, "lost-reply-" + xid);
                 proxy.arm("COMMIT");
@@ -87,7 +89,7 @@ class OnePhaseCommitOutcomeTest {
     void connectorJLosingTheReplyOfXaCommitOnePhaseSaysRmfailThoughTheWorkIsCommitted() throws Exception {
         try (ReplyDroppingProxy proxy = new ReplyDroppingProxy(Servers.mariadb().port())) {
             XAConnection xc = mariaXa(proxy).getXAConnection(MariaDbServer.USER, MariaDbServer.PASSWORD);
-            TestXid xid = TestXid.random("my");
+            Xid xid = TestXids.newXid("my");
             try {
                 insertInBranch(xc, xid, "lost-reply-" + xid);
                 proxy.arm("ONE PHASE");
@@ -108,7 +110,7 @@ class OnePhaseCommitOutcomeTest {
              Lockstep lockstep = Lockstep.builder().nodeId("it-one-phase").logDirectory(logDir).build();
              AgroalDataSource pg = LockstepDataSources.postgresql(lockstep, "orders-pg", pgUrl(proxy),
                      PostgresServer.USER, PostgresServer.PASSWORD, 2)) {
-            String id = "lockstep-lost-reply-" + TestXid.random("x");
+            String id = "lockstep-lost-reply-" + java.util.UUID.randomUUID();
             UserTransaction ut = lockstep.userTransaction();
             ut.begin();
             try (Connection c = pg.getConnection(); Statement s = c.createStatement()) {
@@ -126,13 +128,13 @@ class OnePhaseCommitOutcomeTest {
     void pgjdbcNotaAndRmerrOfOnePhaseAreRaisedBeforeAnythingIsSent() throws Exception {
         try (ReplyDroppingProxy proxy = new ReplyDroppingProxy(Servers.postgres().port())) {
             PgXaPair pair = new PgXaPair(proxy);
-            TestXid xid = TestXid.random("pg");
+            Xid xid = TestXids.newXid("pg");
             try {
                 insertInBranch(pair.owner, xid, "nota-" + xid);
                 proxy.arm("COMMIT");
 
                 XAException nota = assertThrows(XAException.class,
-                        () -> pair.owner.getXAResource().commit(TestXid.random("other"), true));
+                        () -> pair.owner.getXAResource().commit(TestXids.newXid("other"), true));
                 assertEquals(XAException.XAER_NOTA, nota.errorCode, describe(nota));
                 XAException rmerr = assertThrows(XAException.class,
                         () -> pair.stranger.getXAResource().commit(xid, true));
@@ -150,7 +152,7 @@ class OnePhaseCommitOutcomeTest {
     @Test
     void postgresqlAfterAFailedStatementRollsBackAtCommitWithoutAnError() throws Exception {
         XAConnection xc = pgXa(null).getXAConnection(PostgresServer.USER, PostgresServer.PASSWORD);
-        TestXid xid = TestXid.random("pg");
+        Xid xid = TestXids.newXid("pg");
         try {
             failedBranch(xc, xid, "failed-plain-" + xid);
             xc.getXAResource().commit(xid, true); // pgjdbc: COMMIT, answered ROLLBACK by the server, no exception
@@ -160,7 +162,7 @@ class OnePhaseCommitOutcomeTest {
         assertEquals(0, countPostgres("failed-plain-" + xid), "PostgreSQL rolled back although commit returned");
 
         XAConnection vetoed = pgXa(null).getXAConnection(PostgresServer.USER, PostgresServer.PASSWORD);
-        TestXid other = TestXid.random("pg");
+        Xid other = TestXids.newXid("pg");
         try {
             Connection c = failedBranch(vetoed, other, "failed-veto-" + other);
             XAResource lockstepView = PostgreSqlVendor.INSTANCE.enlisted(vetoed.getXAResource(), c);
@@ -174,7 +176,7 @@ class OnePhaseCommitOutcomeTest {
     @Test
     void postgresqlDeferredConstraintViolatedAtCommitIsRbintegrity() throws Exception {
         XAConnection xc = pgXa(null).getXAConnection(PostgresServer.USER, PostgresServer.PASSWORD);
-        TestXid xid = TestXid.random("pg");
+        Xid xid = TestXids.newXid("pg");
         int key = (int) (System.nanoTime() & 0x3fffffff);
         try (Connection c = xc.getConnection(); Statement s = c.createStatement()) {
             xc.getXAResource().start(xid, XAResource.TMNOFLAGS);
@@ -197,7 +199,7 @@ class OnePhaseCommitOutcomeTest {
         XAConnection xc = mariaXa(null).getXAConnection(MariaDbServer.USER, MariaDbServer.PASSWORD);
         try {
             XAException e = assertThrows(XAException.class,
-                    () -> xc.getXAResource().commit(TestXid.random("unknown"), true));
+                    () -> xc.getXAResource().commit(TestXids.newXid("unknown"), true));
             assertEquals(XAException.XAER_INVAL, e.errorCode, describe(e));
         } finally {
             closeQuietly(xc);
@@ -222,7 +224,7 @@ class OnePhaseCommitOutcomeTest {
         }
     }
 
-    private static void insertInBranch(XAConnection xc, TestXid xid, String id) throws Exception {
+    private static void insertInBranch(XAConnection xc, Xid xid, String id) throws Exception {
         XAResource xa = xc.getXAResource();
         try (Connection c = xc.getConnection(); Statement s = c.createStatement()) {
             xa.start(xid, XAResource.TMNOFLAGS);
@@ -235,7 +237,7 @@ class OnePhaseCommitOutcomeTest {
      * A PostgreSQL branch with one insert and then a failing statement: the server transaction is aborted. Returns
      * the connection handle (pgjdbc closes the previous handle when another one is taken).
      */
-    private static Connection failedBranch(XAConnection xc, TestXid xid, String id) throws Exception {
+    private static Connection failedBranch(XAConnection xc, Xid xid, String id) throws Exception {
         XAResource xa = xc.getXAResource();
         Connection c = xc.getConnection();
         try (Statement s = c.createStatement()) {

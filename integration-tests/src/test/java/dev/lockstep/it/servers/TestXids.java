@@ -8,28 +8,35 @@ import java.util.HexFormat;
 import javax.transaction.xa.Xid;
 
 /** Xids shaped like Lockstep's: format id "LKST", random gtrid, non-empty bqual (MariaDB rejects empty). */
-final class TestXids {
+public final class TestXids {
 
-    static final int FORMAT_ID = 0x4C4B5354;
+    public static final int FORMAT_ID = 0x4C4B5354;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private TestXids() {
     }
 
-    static Xid newXid(String branch) {
+    public static Xid newXid(String branch) {
         byte[] gtrid = new byte[16];
         RANDOM.nextBytes(gtrid);
         return new SimpleXid(FORMAT_ID, gtrid, branch.getBytes(StandardCharsets.US_ASCII));
     }
 
-    static boolean same(Xid a, Xid b) {
+    public static boolean same(Xid a, Xid b) {
         return a.getFormatId() == b.getFormatId()
                 && Arrays.equals(a.getGlobalTransactionId(), b.getGlobalTransactionId())
                 && Arrays.equals(a.getBranchQualifier(), b.getBranchQualifier());
     }
 
-    static boolean contains(Xid[] xids, Xid wanted) {
+    public static boolean contains(Xid[] xids, Xid wanted) {
         return xids != null && Arrays.stream(xids).anyMatch(x -> same(x, wanted));
+    }
+
+    /** True if {@code xa}'s {@code recover()} lists {@code xid}. */
+    public static boolean listedBy(javax.transaction.xa.XAResource xa, Xid xid)
+            throws javax.transaction.xa.XAException {
+        return contains(xa.recover(javax.transaction.xa.XAResource.TMSTARTRSCAN
+                | javax.transaction.xa.XAResource.TMENDRSCAN), xid);
     }
 
     /** Our own Xid class, so the resource managers never see their own Xid implementations come back. */

@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.log;
 
+import dev.lockstep.tm.log.LogSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
@@ -14,7 +15,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /** {@link LogStorage} on the local file system with {@link FileChannel}. */
 public final class FileLogStorage implements LogStorage {
@@ -85,12 +85,7 @@ public final class FileLogStorage implements LogStorage {
 
     @Override
     public List<Path> list(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.toList();
-        }
+        return LogSource.files().list(dir);
     }
 
     @Override
@@ -100,11 +95,7 @@ public final class FileLogStorage implements LogStorage {
 
     @Override
     public byte[] readSmallFile(Path file) throws IOException {
-        try {
-            return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            return null;
-        }
+        return LogSource.files().read(file);
     }
 
     @Override
