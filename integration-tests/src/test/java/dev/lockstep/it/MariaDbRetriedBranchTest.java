@@ -142,7 +142,8 @@ class MariaDbRetriedBranchTest {
                     () -> vendor.commit(vendorXid, false));
             assertEquals(XAException.XAER_NOTA, translated.errorCode, translated.getMessage());
             assertTrue(translated.getMessage().startsWith("LKS-423"), translated.getMessage());
-            assertTrue(!TestXids.listedBy(raw, driverXid) && !TestXids.listedBy(raw, vendorXid), "both branches are gone");
+            assertTrue(!TestXids.listedBy(raw, driverXid) && !TestXids.listedBy(raw, vendorXid),
+                    "both branches are gone");
         } finally {
             recovery.close();
         }

@@ -152,8 +152,8 @@ public final class Lockstep implements AutoCloseable {
         LogStats s = log.stats();
         return new LockstepMetrics(m.begun.sum(), m.committed.sum(), m.committedOnePhase.sum(),
                 m.committedReadOnly.sum(), m.rolledBack.sum(), m.timedOut.sum(), m.heuristic.sum(),
-                m.unknownOutcome.sum(), m.phaseTwoRetries.sum(), coordinator.retrier().pendingBranches(), s.forces(), s.records(),
-                s.bytesWritten());
+                m.unknownOutcome.sum(), m.phaseTwoRetries.sum(), coordinator.retrier().pendingBranches(), s.forces(),
+                s.records(), s.bytesWritten());
     }
 
     /** The decision log's own counters (forces, records, flushes by reason, segments). */

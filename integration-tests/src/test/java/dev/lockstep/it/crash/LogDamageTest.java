@@ -15,9 +15,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Invariant 8 (docs/log-format.md, "Reading") through the real service: torn tails are harmless, corruption is loud. Each test halts a
- * TransferApp (PostgreSQL, MariaDB, Artemis) at C4, so its log holds a forced COMMIT whose three branches are
- * prepared, damages the log file, and runs the recovery service jar's {@code scan}.
+ * Invariant 8 (docs/log-format.md, "Reading") through the real service: torn tails are harmless, corruption is
+ * loud. Each test halts a TransferApp (PostgreSQL, MariaDB, Artemis) at C4, so its log holds a forced COMMIT whose
+ * three branches are prepared, damages the log file, and runs the recovery service jar's {@code scan}.
  */
 class LogDamageTest {
 

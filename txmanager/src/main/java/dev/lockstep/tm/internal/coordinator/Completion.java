@@ -24,7 +24,7 @@ import javax.transaction.xa.XAResource;
 /**
  * Completes one transaction: commit (one-phase, read-only or two-phase), rollback, or rollback after a timeout.
  *
- * <p>Two-phase commit, presumed abort (DESIGN.md invariants 1, 5, 6, 7):
+ * <p>Two-phase commit, presumed abort (invariants 1, 5, 6, 7; docs/recovery.md and docs/failure-matrix.md):
  * <ol>
  *   <li>beforeCompletion callbacks (regular, then interposed); a failure rolls back;</li>
  *   <li>end every association ({@code TMSUCCESS});</li>

@@ -19,7 +19,8 @@ import java.util.Map;
  * @param reclaimFailures reclamations that failed after a successful force (logged as LKS-181, tried again later)
  */
 public record LogStats(long forces, long records, long bytesWritten, Map<FlushReason, Long> flushes,
-        long segmentsCreated, long segmentsDeleted, long recordsRelocated, long liveDecisions, long segmentFiles, long reclaimFailures) {
+        long segmentsCreated, long segmentsDeleted, long recordsRelocated, long liveDecisions, long segmentFiles,
+        long reclaimFailures) {
 
     public LogStats {
         flushes = Collections.unmodifiableMap(new EnumMap<>(flushes));

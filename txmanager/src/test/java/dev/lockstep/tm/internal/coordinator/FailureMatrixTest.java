@@ -189,7 +189,7 @@ class FailureMatrixTest {
           .append("Scenario of every row: resources r1 and r2 (only r1 for one-phase rows) enlisted in that order,\n")
           .append("phases run sequentially so the order is deterministic; r1 answers the code once in the row's\n")
           .append("phase and then behaves. Events start after `start(r1), start(r2)`; `!CODE` marks the failed\n")
-          .append("call; `log COMMIT forced` is the durable decision (DESIGN.md invariant 1). The meaning of each\n")
+          .append("call; `log COMMIT forced` is the durable decision (invariant 1, presumed abort). The meaning of each\n")
           .append("code lives in one class, `dev.lockstep.tm.internal.xa.XaCodes`.\n");
         for (Phase phase : Phase.values()) {
             sb.append("\n## ").append(phase.what).append("\n\n| code | outcome for the caller | events |\n|---|---|---|\n");
