@@ -114,7 +114,7 @@ public final class LockstepDataSources {
         AgroalDataSourceConfiguration built;
         try {
             built = cfg.get();
-            ds = AgroalDataSource.from(built);
+            ds = new LockstepDataSource(AgroalDataSource.from(built), integration);
         } catch (SQLException | RuntimeException e) {
             integration.unregister();
             throw e;

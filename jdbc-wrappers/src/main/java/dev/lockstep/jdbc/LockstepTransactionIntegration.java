@@ -59,6 +59,8 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
     private final Object key;
     private final List<ResourceRecoveryFactory> recoveryFactories = new CopyOnWriteArrayList<>();
     private final PoolRecoverableResource recoverableResource;
+    /** The enlisted connection this thread's {@code getConnection()} is handing out right now, if any. */
+    private final ThreadLocal<Enlisted> handingOut = new ThreadLocal<>();
     private volatile boolean registered;
 
     /**
@@ -109,23 +111,40 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
 
     // ------------------------------------------------------------------ TransactionIntegration
 
+    /**
+     * The transaction's connection of this DataSource, if it has one; the hand-out of it starts here (see
+     * {@link #finishHandOut}), so that a completion on another thread cannot give it back to the pool while the pool
+     * hands it to the application.
+     */
     @Override
     public TransactionAware getTransactionAware() throws SQLException {
         if (runningTransaction() == null) {
             return null;
         }
-        return (TransactionAware) tsr.getResource(key);
+        Enlisted enlisted = (Enlisted) tsr.getResource(key);
+        if (enlisted == null || !enlisted.beginHandOut()) {
+            return null; // none yet, or its transaction completed meanwhile: associate() says which
+        }
+        handingOut.set(enlisted);
+        return enlisted.connection;
     }
 
     @Override
     public void associate(TransactionAware connection, XAResource xaResource) throws SQLException {
         Transaction tx = runningTransaction();
         if (tx == null) {
+            Enlisted stale = handingOut.get();
+            if (stale != null && stale.connection == connection) {
+                // The transaction completed between getTransactionAware() and here: its connection goes back to
+                // the pool when the hand-out ends, and this getConnection() fails then (LKS-425).
+                return;
+            }
+            refuseEndedTransaction();
             connection.transactionCheckCallback(this::checkUnenlistedUse);
             return;
         }
-        Object current = tsr.getResource(key);
-        if (current == connection) {
+        Enlisted current = (Enlisted) tsr.getResource(key);
+        if (current != null && current.connection == connection) {
             // The pool hands the transaction's connection out again: same branch, nothing to enlist.
             connection.transactionStart();
             return;
@@ -139,24 +158,48 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
                     + "XAResource: configure its connection provider as an XADataSource (e.g. "
                     + vendor.xaDataSourceClass().getName() + ")");
         }
-        XAResource enlisted = new EnlistedXAResource(vendor.enlisted(xaResource, (Connection) connection.getConnection()),
+        XAResource branch = new EnlistedXAResource(vendor.enlisted(xaResource, (Connection) connection.getConnection()),
                 connection);
         // Tracked first, and the connection's return registered in the same step as the branch joins (issue 11): a
         // mark, a rollback or the reaper on another thread between the two would otherwise leave a joined branch
-        // whose connection never comes back, or an enlisted connection that Agroal pools again.
+        // whose connection never comes back, or an enlisted connection that Agroal pools again. The hand-out is
+        // counted before the branch joins: from then on a completion may run, and must not pool the connection
+        // before the application holds it.
+        Enlisted enlisted = new Enlisted(connection);
+        handingOut.set(enlisted);
         try {
-            tsr.putResource(key, connection);
-            Enlistment.enlist(tx, enlisted, resourceName, false, new ReturnAfterCompletion(connection));
+            tsr.putResource(key, enlisted);
+            Enlistment.enlist(tx, branch, resourceName, false, enlisted);
         } catch (RollbackException e) {
+            handingOut.remove();
             untrack();
             throw new SQLException("LKS-406 cannot use '" + resourceName + "' in transaction " + tx + ": it is marked "
                     + "for rollback, so no new work can join it; roll it back and begin a new one", e);
         } catch (SystemException | RuntimeException e) {
+            handingOut.remove();
             untrack();
             throw new SQLException("LKS-407 enlisting a connection of '" + resourceName + "' in transaction " + tx
                     + " failed: " + e.getMessage(), e);
         }
         connection.transactionCheckCallback(() -> checkEnlistedUse(tx));
+    }
+
+    /**
+     * Ends the hand-out this thread's {@code getConnection()} started, once the pool has given the application its
+     * connection (or failed to): called by {@link LockstepDataSource} after every {@code getConnection()}. A
+     * transaction that completed on another thread meanwhile (the reaper, an asynchronous rollback) left its
+     * connection to this call; it goes back to the pool now, with the application's new handle closed.
+     *
+     * @return the JTA status the transaction completed with during the hand-out, or -1 if it did not (or there was
+     *     no hand-out)
+     */
+    int finishHandOut() {
+        Enlisted enlisted = handingOut.get();
+        if (enlisted == null) {
+            return -1;
+        }
+        handingOut.remove();
+        return enlisted.finishHandOut();
     }
 
     @Override
@@ -203,6 +246,27 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
             return status == Status.STATUS_ACTIVE || status == Status.STATUS_MARKED_ROLLBACK ? tx : null;
         } catch (SystemException e) {
             throw new SQLException("LKS-409 cannot read the current transaction of this thread: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A thread whose transaction completed without it (timed out and rolled back by the reaper, or rolled back from
+     * another thread) gets no connection: work done on it would run outside the transaction the application still
+     * believes it is in.
+     */
+    private void refuseEndedTransaction() throws SQLException {
+        Transaction tx;
+        int status;
+        try {
+            tx = tm.getTransaction();
+            status = tx == null ? Status.STATUS_NO_TRANSACTION : tx.getStatus();
+        } catch (SystemException e) {
+            throw new SQLException("LKS-409 cannot read the current transaction of this thread: " + e.getMessage(), e);
+        }
+        if (tx != null && status != Status.STATUS_NO_TRANSACTION) {
+            throw new SQLException("LKS-424 cannot get a connection of '" + resourceName + "' in transaction " + tx
+                    + ": it has ended (status " + statusName(status) + "; timed out, or completed from another "
+                    + "thread), so no work can join it. Call rollback() to end it on this thread and begin a new one");
         }
     }
 
@@ -284,20 +348,55 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
     }
 
     /**
-     * Hands the connection back to the pool once the transaction has completed (after phase two ran on it), or
-     * destroys it when the outcome is not known to be committed or rolled back.
+     * The connection of one DataSource enlisted in one transaction: hands it back to the pool once the transaction
+     * has completed (after phase two ran on it), or destroys it when the outcome is not known to be committed or
+     * rolled back.
      *
      * <p>Why destroy: any other status ({@code STATUS_UNKNOWN} after a heuristic, or when the transaction manager
      * leaves the branches prepared for recovery) means the branch of this connection may still be prepared on it. A
      * MariaDB session holding a prepared branch cannot run new XA work, and no other connection can finish that
      * branch while the session is open (docs/xa-quirks.md); closing the connection releases the branch to the
      * retrier and recovery, and keeps the session out of the next transaction.
+     *
+     * <p>Why count hand-outs: the transaction may complete on another thread (the reaper, a rollback from elsewhere)
+     * while {@code getConnection()} is handing this connection to the application. Agroal creates the handle the
+     * application closes only after {@link #associate} returns; a connection pooled before that would be pooled a
+     * second time when the application closes its handle, and used meanwhile by two threads. So a completion during
+     * a hand-out leaves the return to the end of the hand-out ({@link #finishHandOut}).
      */
-    private final class ReturnAfterCompletion implements Synchronization {
-        private final TransactionAware connection;
+    private final class Enlisted implements Synchronization {
+        private static final int NOT_COMPLETED = -1;
 
-        ReturnAfterCompletion(TransactionAware connection) {
+        final TransactionAware connection;
+        private int handOuts = 1; // created by the getConnection() that enlists it
+        private int completedWith = NOT_COMPLETED;
+        private boolean returned;
+
+        Enlisted(TransactionAware connection) {
             this.connection = connection;
+        }
+
+        /** Counts one more hand-out; false if the transaction has completed (the connection is no longer its). */
+        synchronized boolean beginHandOut() {
+            if (completedWith != NOT_COMPLETED) {
+                return false;
+            }
+            handOuts++;
+            return true;
+        }
+
+        int finishHandOut() {
+            int status;
+            synchronized (this) {
+                handOuts--;
+                status = completedWith;
+                if (status == NOT_COMPLETED || handOuts > 0 || returned) {
+                    return status;
+                }
+                returned = true;
+            }
+            giveBack(status);
+            return status;
         }
 
         @Override
@@ -307,6 +406,17 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
 
         @Override
         public void afterCompletion(int status) {
+            synchronized (this) {
+                completedWith = status;
+                if (handOuts > 0) {
+                    return; // the hand-out in progress gives it back when it ends
+                }
+                returned = true;
+            }
+            giveBack(status);
+        }
+
+        private void giveBack(int status) {
             if (status != Status.STATUS_COMMITTED && status != Status.STATUS_ROLLEDBACK) {
                 connection.setFlushOnly();
             }

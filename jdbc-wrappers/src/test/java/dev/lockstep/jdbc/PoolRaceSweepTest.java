@@ -6,6 +6,7 @@ import dev.lockstep.jdbc.vendor.ForwardingXAResource;
 import dev.lockstep.jdbc.vendor.XaVendor;
 import dev.lockstep.tm.Lockstep;
 import io.agroal.api.AgroalDataSource;
+import io.agroal.api.AgroalPoolInterceptor;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
 import java.nio.file.Path;
@@ -30,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The thread-race sweep at the pool seam (issue 11): an application inserts a row through two Lockstep DataSources
  * (H2 XA under Agroal) and commits; at every XA call the pools' connections make (start, end, prepare, commit), a
  * second thread makes a JTA call on the same transaction: setRollbackOnly, rollback, the reaper's timeout, or it joins
- * the transaction and takes a connection of a third DataSource.
+ * the transaction and takes a connection of a third DataSource. The same happens at every step of a pool handing a
+ * connection out inside the transaction (an Agroal interceptor runs after the connection joined the transaction and
+ * before the application holds it): a completion there once pooled the connection twice.
  *
  * <p>Checked after every run: the row is in both databases or in neither, and in the third one only if that one's
  * enlistment succeeded and the transaction committed; no branch is left in doubt in any database; and every pool has
@@ -76,6 +79,7 @@ class PoolRaceSweepTest {
         final Action action;
         final AtomicInteger calls = new AtomicInteger();
         volatile Transaction tx;
+        volatile boolean open; // the application is inside its transaction
         volatile Thread second;
         volatile Object secondResult;
         volatile Throwable secondFailure;
@@ -99,13 +103,18 @@ class PoolRaceSweepTest {
                 try {
                     tm.begin();
                     tx = tm.getTransaction();
+                    open = true;
                     try (Connection ca = a.getConnection(); Connection cb = b.getConnection()) {
                         insert(ca);
                         insert(cb);
+                        try (Connection again = a.getConnection()) {
+                            rows(again); // the transaction's connection handed out a second time
+                        }
                     }
                     tm.commit();
                     committed = true;
                 } catch (Exception e) {
+                    open = false;
                     if (tm.getTransaction() != null) {
                         try {
                             tm.rollback(); // what the application does when its work failed
@@ -114,6 +123,7 @@ class PoolRaceSweepTest {
                         }
                     }
                 }
+                open = false;
                 if (second != null) {
                     second.join(10_000);
                     if (second.isAlive()) {
@@ -181,6 +191,14 @@ class PoolRaceSweepTest {
             try (Connection conn = ds.getConnection(); Statement s = conn.createStatement()) {
                 s.execute("CREATE TABLE t (id INT PRIMARY KEY)");
             }
+            ds.setPoolInterceptors(List.of(new AgroalPoolInterceptor() {
+                @Override
+                public void onConnectionAcquire(Connection connection) {
+                    if (open && Thread.currentThread() != second) {
+                        reached(); // joined the transaction, not yet in the application's hands
+                    }
+                }
+            }));
             return ds;
         }
 
@@ -301,8 +319,13 @@ class PoolRaceSweepTest {
     }
 
     private static int rows(AgroalDataSource ds) throws SQLException {
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM t")) {
+        try (Connection c = ds.getConnection()) {
+            return rows(c);
+        }
+    }
+
+    private static int rows(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM t")) {
             rs.next();
             return rs.getInt(1);
         }
