@@ -40,10 +40,10 @@ public final class LogLayout {
 
     /**
      * Throws {@link IllegalArgumentException} unless {@code nodeId} can name a node: the rule is the XID's (it must
-     * fit the 64-byte global id), see {@link dev.lockstep.tm.internal.xa.XidFactory#validateNodeId}.
+     * fit the 64-byte global id), see {@link dev.lockstep.tm.spi.LockstepXids#requireValidNodeId}.
      */
     public static String checkNodeId(String nodeId) {
-        return dev.lockstep.tm.internal.xa.XidFactory.validateNodeId(nodeId);
+        return dev.lockstep.tm.spi.LockstepXids.requireValidNodeId(nodeId);
     }
 
     /** The directory that holds every file of node {@code nodeId}. */

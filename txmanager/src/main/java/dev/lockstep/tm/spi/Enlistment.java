@@ -1,6 +1,5 @@
 package dev.lockstep.tm.spi;
 
-import dev.lockstep.tm.internal.coordinator.LockstepTransaction;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.SystemException;
@@ -21,7 +20,7 @@ public final class Enlistment {
      */
     public static boolean enlist(Transaction tx, XAResource resource, String name, boolean joinsOnSameRM)
             throws RollbackException, SystemException {
-        if (tx instanceof LockstepTransaction ltx) {
+        if (tx instanceof EnlistsByName ltx) {
             return ltx.enlistResource(resource, name, joinsOnSameRM);
         }
         return tx.enlistResource(NamedXAResource.wrap(name, resource, joinsOnSameRM));
@@ -36,7 +35,7 @@ public final class Enlistment {
      */
     public static boolean enlist(Transaction tx, XAResource resource, String name, boolean joinsOnSameRM,
             Synchronization afterCompletion) throws RollbackException, SystemException {
-        if (tx instanceof LockstepTransaction ltx) {
+        if (tx instanceof EnlistsByName ltx) {
             return ltx.enlistResource(resource, name, joinsOnSameRM, afterCompletion);
         }
         boolean enlisted = enlist(tx, resource, name, joinsOnSameRM);

@@ -2,6 +2,7 @@ package dev.lockstep.tm.internal.coordinator;
 
 import dev.lockstep.tm.internal.xa.LockstepXid;
 import dev.lockstep.tm.internal.xa.XaCodes;
+import dev.lockstep.tm.spi.EnlistsByName;
 import dev.lockstep.tm.spi.NamedXAResource;
 import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.HeuristicRollbackException;
@@ -23,7 +24,7 @@ import javax.transaction.xa.XAResource;
  * <p>Every state change happens under the transaction's monitor; XA calls are made outside it, so a resource that
  * blocks (a busy JDBC connection) never blocks a status query or the timeout reaper's scan.
  */
-public final class LockstepTransaction implements Transaction {
+public final class LockstepTransaction implements Transaction, EnlistsByName {
 
     final Coordinator coordinator;
     final byte[] gtrid;

@@ -1,13 +1,13 @@
 package dev.lockstep.tm.internal.xa;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
+import dev.lockstep.tm.spi.LockstepXids;
 import javax.transaction.xa.Xid;
 
 /**
- * A branch XID of Lockstep (DESIGN.md invariant 2). Both parts fit in 64 bytes, the format id is positive and the
+ * A branch XID of Lockstep (docs/design.md invariant 2; the layout is defined by {@link LockstepXids}). Both parts fit in 64 bytes, the format id is positive and the
  * branch qualifier is never empty (MariaDB rejects an empty bqual and a format id of -1).
  *
  * <pre>
@@ -28,11 +28,11 @@ import javax.transaction.xa.Xid;
  */
 public final class LockstepXid implements Xid {
 
-    /** "LKST": a positive format id (MariaDB treats -1 as a syntax error, XA-QUIRKS.md). */
-    public static final int FORMAT_ID = 0x4C4B5354;
-    public static final int LAYOUT_VERSION = 1;
-    private static final int FIXED_GTRID_BYTES = 30;
-    public static final int MAX_NODE_ID_LENGTH = Xid.MAXGTRIDSIZE - FIXED_GTRID_BYTES;
+    /** "LKST": a positive format id (MariaDB treats -1 as a syntax error, docs/xa-quirks.md). */
+    public static final int FORMAT_ID = LockstepXids.FORMAT_ID;
+    public static final int LAYOUT_VERSION = LockstepXids.LAYOUT_VERSION;
+    private static final int FIXED_GTRID_BYTES = LockstepXids.FIXED_GTRID_BYTES;
+    public static final int MAX_NODE_ID_LENGTH = LockstepXids.MAX_NODE_ID_LENGTH;
 
     private final byte[] gtrid;
     private final byte[] bqual;
@@ -130,18 +130,10 @@ public final class LockstepXid implements Xid {
             return beginMillis + timeoutSeconds * 1000L;
         }
 
-        /** Parses a gtrid of our layout, or returns null if it is not one. */
+        /** Parses a gtrid of our layout ({@link LockstepXids#parseGlobalId}), or returns null if it is not one. */
         public static Gtrid parse(byte[] gtrid) {
-            if (gtrid == null || gtrid.length < FIXED_GTRID_BYTES + 1 || gtrid[0] != LAYOUT_VERSION) {
-                return null;
-            }
-            int n = gtrid[1] & 0xFF;
-            if (n < 1 || n > MAX_NODE_ID_LENGTH || gtrid.length != FIXED_GTRID_BYTES + n) {
-                return null;
-            }
-            ByteBuffer b = ByteBuffer.wrap(gtrid, 2 + n, FIXED_GTRID_BYTES - 2);
-            return new Gtrid(new String(gtrid, 2, n, StandardCharsets.US_ASCII), b.getLong(), b.getLong(), b.getInt(),
-                    b.getLong());
+            return LockstepXids.parseGlobalId(gtrid).map(g -> new Gtrid(g.nodeId(), g.incarnation(),
+                    g.begin().toEpochMilli(), g.timeoutSeconds(), g.sequence())).orElse(null);
         }
 
         /** A short, stable text form for messages and logs: {@code node:incarnation:sequence}. */
