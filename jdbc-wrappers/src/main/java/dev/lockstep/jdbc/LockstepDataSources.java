@@ -78,6 +78,16 @@ public final class LockstepDataSources {
     }
 
     /**
+     * A pool of {@code maxSize} XA connections of {@code vendor}'s database enlisted under {@code resourceName}, then
+     * {@code customizer} on the rest: the short forms for a vendor chosen at run time (by URL, from configuration).
+     */
+    public static AgroalDataSource create(Lockstep lockstep, String resourceName, XaVendor vendor, String url,
+            String user, String password, int maxSize, Consumer<AgroalDataSourceConfigurationSupplier> customizer)
+            throws SQLException {
+        return create(lockstep, resourceName, vendor, connect(url, user, password, maxSize).andThen(customizer));
+    }
+
+    /**
      * A pool for any XA database: {@code configuration} sets at least the JDBC URL and the maximum size on Agroal's
      * supplier (the vendor's XADataSource class is preset). Used by the short forms, and for databases without a
      * vendor class ({@link XaVendor#generic}).

@@ -1,22 +1,23 @@
 package dev.lockstep.recovery;
 
 import dev.lockstep.tm.spi.RecoverableResource;
+import dev.lockstep.tm.spi.ResourceVendor;
 import java.util.Objects;
 
 /**
  * One {@code resource.NAME.*} block of the configuration, validated.
  *
  * @param name the resource name, as the transaction managers record it in their COMMIT records
- * @param kind what it is
+ * @param vendor what it is (its {@code kind} word), which also makes its recovery resource
  * @param url its JDBC or broker URL
  * @param user the user, or null
  * @param password the password (from the file, the environment or a file), or null; never printed
  */
-public record ResourceConfig(String name, ResourceKind kind, String url, String user, String password) {
+public record ResourceConfig(String name, ResourceVendor vendor, String url, String user, String password) {
 
     public ResourceConfig {
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(vendor, "vendor");
         Objects.requireNonNull(url, "url");
     }
 
@@ -25,15 +26,20 @@ public record ResourceConfig(String name, ResourceKind kind, String url, String 
         return "resource." + name + "." + attribute;
     }
 
-    /** The recovery resource; opens no connection. */
+    /** The recovery resource, made by its vendor; opens no connection. */
     public RecoverableResource create() throws ConfigException {
-        return kind.create(this);
+        try {
+            return vendor.recoverableResource(name, url, user, password);
+        } catch (IllegalArgumentException e) {
+            // The URL asks for something recovery cannot work with (MySQL: pinGlobalTxToPhysicalConnection).
+            throw new ConfigException(key("url"), key("url") + ": " + e.getMessage(), e);
+        }
     }
 
     /** Without the password. */
     @Override
     public String toString() {
-        return "ResourceConfig[name=" + name + ", kind=" + kind.configName() + ", url=" + url + ", user=" + user
+        return "ResourceConfig[name=" + name + ", kind=" + vendor.kind() + ", url=" + url + ", user=" + user
                 + ", password=" + (password == null ? "none" : "***") + "]";
     }
 }

@@ -1,7 +1,11 @@
 package dev.lockstep.recovery;
 
 import dev.lockstep.tm.log.LogLayout;
+import dev.lockstep.tm.settings.Setting;
+import dev.lockstep.tm.settings.Settings;
+import dev.lockstep.tm.spi.NamedXAResource;
 import dev.lockstep.tm.spi.RecoverableResource;
+import dev.lockstep.tm.spi.ResourceVendor;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.CharacterCodingException;
@@ -16,7 +20,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * The recovery service's configuration: a Java properties file (UTF-8), read once and validated as a whole, so an
@@ -30,14 +33,17 @@ import java.util.regex.Pattern;
  * orphan.safety.interval         no        duration                             30s
  * retry.initial.delay            no        duration                             1s
  * retry.max.delay                no        duration (not below the initial)     60s
- * resource.NAME.kind             yes*      postgresql, mysql, artemis           -
+ * resource.NAME.kind             yes*      a vendor's kind: postgresql, mysql,  -
+ *                                          artemis (ResourceVendor.kind())
  * resource.NAME.url              yes*      JDBC URL or Artemis broker URL       -
  * resource.NAME.user             no        text                                 none
  * resource.NAME.password         no**      text                                 none
  * resource.NAME.password.env     no**      name of an environment variable      none
  * resource.NAME.password.file    no**      path; one trailing newline dropped   none
  * </pre>
- * (*) for every resource NAME mentioned; (**) at most one of the three. Durations as {@link Durations}. Relative
+ * (*) for every resource NAME mentioned; (**) at most one of the three. Durations as {@link Durations} (Lockstep's
+ * one duration syntax), NAME as {@link NamedXAResource#requireValidName} (Lockstep's one name rule), the kinds and
+ * their URLs as the {@link ResourceVendor}s on the class path say. Relative
  * paths are resolved against the directory of the configuration file, not the working directory, so a daemon reads
  * the same files wherever it was started. A key set twice is an error, not "the last one wins".
  */
@@ -50,10 +56,21 @@ public final class ServiceConfig {
     public static final String RETRY_INITIAL_DELAY = "retry.initial.delay";
     public static final String RETRY_MAX_DELAY = "retry.max.delay";
 
-    public static final Duration DEFAULT_SCAN_INTERVAL = Duration.ofSeconds(10);
-    public static final Duration DEFAULT_ORPHAN_SAFETY_INTERVAL = Duration.ofSeconds(30);
-    public static final Duration DEFAULT_RETRY_INITIAL_DELAY = Duration.ofSeconds(1);
-    public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofSeconds(60);
+    /** The service's own durations, described as Lockstep's settings are; orphan.safety.interval is shared. */
+    public static final Setting<Duration> SCAN_INTERVAL_SETTING = Settings.duration("scanInterval", SCAN_INTERVAL,
+            Duration.ofSeconds(10), Settings.positive(), "time between the end of one scan of `run` and the start "
+            + "of the next");
+    public static final Setting<Duration> RETRY_INITIAL_DELAY_SETTING = Settings.duration("retryInitialDelay",
+            RETRY_INITIAL_DELAY, Duration.ofSeconds(1), Settings.positive(), "first delay before asking an "
+            + "unreachable resource again (jittered to 50–100 %)");
+    public static final Setting<Duration> RETRY_MAX_DELAY_SETTING = Settings.duration("retryMaxDelay",
+            RETRY_MAX_DELAY, Duration.ofSeconds(60), Settings.positive(), "cap of that exponential backoff; at "
+            + "least `retry.initial.delay`");
+
+    public static final Duration DEFAULT_SCAN_INTERVAL = SCAN_INTERVAL_SETTING.defaultValue();
+    public static final Duration DEFAULT_ORPHAN_SAFETY_INTERVAL = Settings.ORPHAN_SAFETY_INTERVAL.defaultValue();
+    public static final Duration DEFAULT_RETRY_INITIAL_DELAY = RETRY_INITIAL_DELAY_SETTING.defaultValue();
+    public static final Duration DEFAULT_RETRY_MAX_DELAY = RETRY_MAX_DELAY_SETTING.defaultValue();
 
     private static final String RESOURCE_PREFIX = "resource.";
     /** Longest first: "password.env" must not be read as attribute "env" of a resource named "NAME.password". */
@@ -61,7 +78,6 @@ public final class ServiceConfig {
             List.of("password.file", "password.env", "password", "kind", "url", "user");
     private static final List<String> TOP_LEVEL_KEYS = List.of(LOG_DIRECTORY, NODES, SCAN_INTERVAL,
             ORPHAN_SAFETY_INTERVAL, RETRY_INITIAL_DELAY, RETRY_MAX_DELAY);
-    private static final Pattern RESOURCE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,255}");
     private static final String KEYS_HELP = "the keys are " + String.join(", ", TOP_LEVEL_KEYS)
             + " and resource.NAME.{kind,url,user,password,password.env,password.file}";
 
@@ -197,14 +213,13 @@ public final class ServiceConfig {
             }
             Path logDirectory = logDirectory();
             List<String> nodes = nodes();
-            Duration scan = duration(SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL);
-            Duration orphan = duration(ORPHAN_SAFETY_INTERVAL, DEFAULT_ORPHAN_SAFETY_INTERVAL);
-            Duration initial = duration(RETRY_INITIAL_DELAY, DEFAULT_RETRY_INITIAL_DELAY);
-            Duration max = duration(RETRY_MAX_DELAY, DEFAULT_RETRY_MAX_DELAY);
-            if (initial != null && max != null && max.compareTo(initial) < 0) {
-                problem(RETRY_MAX_DELAY, RETRY_MAX_DELAY + " = " + Durations.format(max) + " is shorter than "
-                        + RETRY_INITIAL_DELAY + " = " + Durations.format(initial) + ": the cap of the backoff must "
-                        + "be at least its first delay");
+            Duration scan = duration(SCAN_INTERVAL, SCAN_INTERVAL_SETTING);
+            Duration orphan = duration(ORPHAN_SAFETY_INTERVAL, Settings.ORPHAN_SAFETY_INTERVAL);
+            Duration initial = duration(RETRY_INITIAL_DELAY, RETRY_INITIAL_DELAY_SETTING);
+            Duration max = duration(RETRY_MAX_DELAY, RETRY_MAX_DELAY_SETTING);
+            String backoff = Settings.backoffProblem(initial, max, RETRY_INITIAL_DELAY);
+            if (backoff != null) {
+                problem(RETRY_MAX_DELAY, RETRY_MAX_DELAY + " " + backoff);
             }
             List<ResourceConfig> resources = new ArrayList<>();
             resourceKeys.forEach((name, attrs) -> {
@@ -224,10 +239,12 @@ public final class ServiceConfig {
             for (String attr : RESOURCE_ATTRIBUTES) {
                 if (rest.endsWith("." + attr)) {
                     String name = rest.substring(0, rest.length() - attr.length() - 1);
-                    if (!RESOURCE_NAME.matcher(name).matches()) {
-                        problem(key, "resource name '" + name + "' in key '" + key + "' is not valid: use 1 to 255 "
-                                + "letters, digits, '.', '_' or '-', the name the transaction managers record for "
-                                + "the resource");
+                    String bad = NamedXAResource.nameProblem(name);
+                    if (bad != null || name.startsWith(NamedXAResource.UNNAMED_PREFIX)) {
+                        problem(key, (bad != null ? bad : "resource name '" + name + "' is the transaction "
+                                + "manager's name for an unnamed XAResource, which cannot be configured")
+                                + " (in key '" + key + "'): the name must be the one the transaction managers "
+                                + "record for the resource");
                         return;
                     }
                     resourceKeys.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(attr, value);
@@ -279,13 +296,19 @@ public final class ServiceConfig {
             return List.copyOf(ids);
         }
 
-        private Duration duration(String key, Duration dflt) {
+        private Duration duration(String key, Setting<Duration> setting) {
             String v = values.get(key);
             if (v == null) {
-                return dflt;
+                return setting.defaultValue();
             }
             try {
-                return Durations.parse(key, v.trim());
+                Duration d = Durations.parse(key, v.trim());
+                String bad = setting.problem(d);
+                if (bad != null) {
+                    problem(key, key + " = '" + v.trim() + "' " + bad);
+                    return null;
+                }
+                return d;
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
                 return null;
@@ -296,27 +319,25 @@ public final class ServiceConfig {
             String prefix = RESOURCE_PREFIX + name + ".";
             int before = problems.size();
             String kindWord = attrs.get("kind");
-            ResourceKind kind = null;
+            ResourceVendor vendor = null;
             if (kindWord == null || kindWord.isBlank()) {
                 problem(prefix + "kind", "resource '" + name + "' has no kind: add " + prefix + "kind = one of "
-                        + ResourceKind.names());
+                        + ResourceVendor.kinds(null));
             } else {
-                try {
-                    kind = ResourceKind.of(prefix + "kind", kindWord.trim());
-                } catch (ConfigException e) {
-                    problems.addAll(e.problems());
-                }
+                vendor = vendor(prefix + "kind", kindWord.trim());
             }
             String url = attrs.get("url");
             if (url == null || url.isBlank()) {
                 problem(prefix + "url", "resource '" + name + "' has no URL: add " + prefix + "url = "
-                        + (kind == null ? "its JDBC or broker URL" : kind.urlForm()));
+                        + (vendor == null ? "its JDBC or broker URL" : vendor.urlForm()));
                 url = null;
             } else {
                 url = url.trim();
-                if (kind != null && !kind.acceptsUrl(url)) {
-                    problem(prefix + "url", prefix + "url = '" + url + "' does not fit kind " + kind.configName()
-                            + ": write " + kind.urlForm());
+                if (vendor != null && !vendor.accepts(url)) {
+                    problem(prefix + "url", prefix + "url = '" + url + "' does not fit kind " + vendor.kind()
+                            + ": write " + vendor.urlForm());
+                } else if (vendor != null && vendor.urlProblem(url) != null) {
+                    problem(prefix + "url", prefix + "url = '" + url + "' " + vendor.urlProblem(url));
                 }
             }
             String user = attrs.get("user");
@@ -327,7 +348,20 @@ public final class ServiceConfig {
                 }
             }
             String password = password(prefix, attrs);
-            return problems.size() == before ? new ResourceConfig(name, kind, url, user, password) : null;
+            return problems.size() == before ? new ResourceConfig(name, vendor, url, user, password) : null;
+        }
+
+        /** The vendor whose configuration word is {@code word}, or null after a problem naming the known ones. */
+        private ResourceVendor vendor(String key, String word) {
+            ResourceVendor v = ResourceVendor.forKind(word).orElse(null);
+            if (v != null && v.kind().equals(word)) {
+                return v;
+            }
+            String hint = ResourceVendor.all().stream().map(x -> x.hintFor(word)).filter(h -> h != null)
+                    .findFirst().map(h -> " (" + h + ")").orElse("");
+            problem(key, key + " = '" + word + "' is not a kind of resource" + hint + ": write one of "
+                    + ResourceVendor.kinds(null));
+            return null;
         }
 
         private String password(String prefix, Map<String, String> attrs) {

@@ -18,10 +18,11 @@ class DurationsTest {
         assertEquals(Duration.ofMinutes(2), Durations.parse("k", "2m"));
         assertEquals(Duration.ofHours(1), Durations.parse("k", "1h"));
         assertEquals(Duration.ofSeconds(90), Durations.parse("k", "90s"), "no normalisation needed");
+        assertEquals(Duration.ofSeconds(10), Durations.parse("k", "PT10S"), "ISO-8601, Lockstep's one syntax");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "10", "s", "10 s", " 10s", "1.5s", "-1s", "+1s", "10S", "10sec", "PT10S", "1d", "1h30m",
+    @ValueSource(strings = {"", "10", "s", "10 s", " 10s", "1.5s", "-1s", "+1s", "10S", "10sec", "PT-10S", "1d", "1h30m",
         "ten seconds", "10ms5"})
     void refusesEverythingElseNamingTheKeyAndTheForms(String text) {
         ConfigException e = assertThrows(ConfigException.class, () -> Durations.parse("scan.interval", text));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.tm.spi.RecoverableResource;
+import dev.lockstep.tm.spi.ResourceVendor;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -101,11 +102,11 @@ class ServiceConfigTest {
         assertEquals(Duration.ofSeconds(2), c.retryInitialDelay());
         assertEquals(Duration.ofHours(1), c.retryMaxDelay());
         assertEquals(List.of(
-                new ResourceConfig("billing.db", ResourceKind.MYSQL, "jdbc:mysql://127.0.0.1:3306/billing", null,
+                new ResourceConfig("billing.db", vendor("mysql"), "jdbc:mysql://127.0.0.1:3306/billing", null,
                         "s3cret"),
-                new ResourceConfig("events", ResourceKind.ARTEMIS, "tcp://127.0.0.1:61616", null,
+                new ResourceConfig("events", vendor("artemis"), "tcp://127.0.0.1:61616", null,
                         "pw with trailing space "),
-                new ResourceConfig("orders-db", ResourceKind.POSTGRESQL, "jdbc:postgresql://127.0.0.1:5432/orders",
+                new ResourceConfig("orders-db", vendor("postgresql"), "jdbc:postgresql://127.0.0.1:5432/orders",
                         "rec", "from-env")), c.resources());
     }
 
@@ -226,14 +227,26 @@ class ServiceConfigTest {
         assertProblem(e, "scan.interval", "set more than once");
     }
 
+    private static ResourceVendor vendor(String kind) {
+        return ResourceVendor.forKind(kind).orElseThrow();
+    }
+
     @Test
     void badDurations() {
-        ConfigException e = refused("scan.interval = 10", "orphan.safety.interval = PT30S",
+        // PT30S was refused here before Lockstep had one duration syntax; it now reads as everywhere (see below).
+        ConfigException e = refused("scan.interval = 10", "orphan.safety.interval = 30sec",
                 "retry.initial.delay = 0s", "retry.max.delay = 1.5m");
         assertProblem(e, "scan.interval", "scan.interval = '10' is not a duration", "500ms, 10s, 2m, 1h");
-        assertProblem(e, "orphan.safety.interval", "'PT30S' is not a duration");
+        assertProblem(e, "orphan.safety.interval", "'30sec' is not a duration");
         assertProblem(e, "retry.initial.delay", "longer than zero");
         assertProblem(e, "retry.max.delay", "'1.5m' is not a duration");
+    }
+
+    @Test
+    void durationsAreLockstepsOneSyntaxIso8601Included() throws Exception {
+        ServiceConfig c = parseWithBase("orphan.safety.interval = PT30S", "scan.interval = PT0.5S");
+        assertEquals(Duration.ofSeconds(30), c.orphanSafetyInterval());
+        assertEquals(Duration.ofMillis(500), c.scanInterval());
     }
 
     @Test

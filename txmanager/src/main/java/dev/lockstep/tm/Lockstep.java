@@ -21,6 +21,8 @@ import dev.lockstep.tm.internal.log.OpenedLog;
 import dev.lockstep.tm.internal.timeout.Housekeeper;
 import dev.lockstep.tm.internal.xa.XidFactory;
 import dev.lockstep.tm.log.PendingDecision;
+import dev.lockstep.tm.settings.Setting;
+import dev.lockstep.tm.settings.Settings;
 import dev.lockstep.tm.spi.CrashPoint;
 import dev.lockstep.tm.spi.RecoverableResource;
 import jakarta.transaction.TransactionManager;
@@ -57,7 +59,7 @@ public final class Lockstep implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("dev.lockstep.tm.Lockstep");
 
-    private final Builder settings;
+    private final LockstepSettings settings;
     private final DecisionLog log;
     private final Coordinator coordinator;
     private final LockstepUserTransaction userTransaction;
@@ -67,7 +69,7 @@ public final class Lockstep implements AutoCloseable {
     private final List<PendingDecision> pendingAtStart;
     private volatile boolean closed;
 
-    private Lockstep(Builder b, OpenedLog opened) {
+    private Lockstep(LockstepSettings b, OpenedLog opened) {
         this.settings = b;
         this.log = opened.log();
         List<PendingDecision> pending = new ArrayList<>();
@@ -75,18 +77,18 @@ public final class Lockstep implements AutoCloseable {
             pending.addAll(dead.replay().pending().values());
         }
         this.pendingAtStart = List.copyOf(pending);
-        CoordinatorSettings cs = new CoordinatorSettings(b.defaultTimeout, b.parallelPhases, b.retryInitialDelay,
-                b.retryMaxDelay, b.lostBranchWindow);
+        CoordinatorSettings cs = new CoordinatorSettings(b.defaultTimeout(), b.parallelPhases(),
+                b.retryInitialDelay(), b.retryMaxDelay(), b.lostBranchWindow());
         this.coordinator = new Coordinator(cs, new LogDecisionStore(log),
-                new XidFactory(b.nodeId, log.incarnation()), b.clock, System::nanoTime, new ResourceRegistry(),
-                b.phaseThreads, b.crashHook);
+                new XidFactory(b.nodeId(), log.incarnation()), b.clock(), System::nanoTime, new ResourceRegistry(),
+                b.phaseThreads(), b.crashHook());
         this.userTransaction = new LockstepUserTransaction(coordinator.transactionManager());
         this.registry = new LockstepSynchronizationRegistry(coordinator.transactionManager());
         // Two threads, so a disk that stalls the lazy write of END records cannot stop timeouts: the reaper's
         // rollbacks write nothing to the log and must go on when the log cannot.
-        this.reaper = new Housekeeper("lockstep-reaper-" + b.nodeId);
-        reaper.every(b.timeoutCheckInterval, "timeout reaper", coordinator::timeOutExpired);
-        this.housekeeper = new Housekeeper("lockstep-log-flush-" + b.nodeId);
+        this.reaper = new Housekeeper("lockstep-reaper-" + b.nodeId());
+        reaper.every(b.timeoutCheckInterval(), "timeout reaper", coordinator::timeOutExpired);
+        this.housekeeper = new Housekeeper("lockstep-log-flush-" + b.nodeId());
         housekeeper.every(Duration.ofSeconds(1), "lazy log write", () -> {
             try {
                 log.flush(false);
@@ -96,7 +98,7 @@ public final class Lockstep implements AutoCloseable {
         });
         if (!pendingAtStart.isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "LKS-001 node {0}: {1} decision(s) of earlier incarnations are "
-                    + "unfinished (COMMIT without END, or heuristics); the recovery service finishes them", b.nodeId,
+                    + "unfinished (COMMIT without END, or heuristics); the recovery service finishes them", b.nodeId(),
                     pendingAtStart.size());
         }
     }
@@ -118,7 +120,12 @@ public final class Lockstep implements AutoCloseable {
     }
 
     public String nodeId() {
-        return settings.nodeId;
+        return settings.nodeId();
+    }
+
+    /** The settings this instance was built with; later changes to its builder do not reach them. */
+    public LockstepSettings settings() {
+        return settings;
     }
 
     /** The incarnation number of this start of the node (increases at every build). */
@@ -176,7 +183,7 @@ public final class Lockstep implements AutoCloseable {
         }
         LockstepInstances.closing(this);
         coordinator.stopAccepting();
-        long deadline = System.nanoTime() + settings.drainTimeout.toNanos();
+        long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
         while (!coordinator.liveTransactions().isEmpty() && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
@@ -187,7 +194,7 @@ public final class Lockstep implements AutoCloseable {
         }
         for (LockstepTransaction tx : coordinator.liveTransactions()) {
             LOG.log(System.Logger.Level.WARNING, "LKS-002 transaction {0} still running after the drain timeout of "
-                    + "{1}; rolling it back", tx, settings.drainTimeout);
+                    + "{1}; rolling it back", tx, settings.drainTimeout());
             tx.timeOut();
         }
         reaper.close();
@@ -196,37 +203,39 @@ public final class Lockstep implements AutoCloseable {
         try {
             log.close();
         } catch (IOException e) {
-            throw new UncheckedIOException("LKS-003 closing the decision log of node " + settings.nodeId
+            throw new UncheckedIOException("LKS-003 closing the decision log of node " + settings.nodeId()
                     + " failed", e);
         }
     }
 
     @Override
     public String toString() {
-        return "Lockstep[node=" + settings.nodeId + ", incarnation=" + log.incarnation() + ", log="
-                + settings.logDirectory + "]";
+        return "Lockstep[node=" + settings.nodeId() + ", incarnation=" + log.incarnation() + ", log="
+                + settings.logDirectory() + "]";
     }
 
     /**
-     * Lockstep's settings. Every setting is validated by {@link #build()}, which fails with a message naming the
-     * setting and what to do; the README lists each with its unit and default.
+     * Lockstep's settings, mutable until {@link #build()} copies them into an immutable {@link LockstepSettings}: a
+     * builder may be changed and built again without touching the instances it built. Every setting is described
+     * once in {@link Settings} (unit, default, bounds); {@link #build()} checks each against it and fails with a
+     * message naming the setting, its bound and what to do. The README's settings table is rendered from there.
      */
     public static final class Builder {
         private String nodeId;
         private Path logDirectory;
-        private Duration defaultTimeout = Duration.ofSeconds(60);
-        private boolean parallelPhases = true;
-        private int phaseThreads = 8;
-        private Duration retryInitialDelay = Duration.ofSeconds(1);
-        private Duration retryMaxDelay = Duration.ofSeconds(30);
-        private Duration timeoutCheckInterval = Duration.ofMillis(100);
-        private Duration lostBranchWindow = CoordinatorSettings.DEFAULT_LOST_BRANCH_WINDOW;
-        private Duration drainTimeout = Duration.ofSeconds(10);
-        private long logSegmentBytes = 16L << 20;
-        private int groupCommitMaxBatchBytes = 1 << 20;
-        private Duration groupCommitMaxWait = Duration.ZERO;
-        private Clock clock = Clock.systemUTC();
-        private CrashPoint.Hook crashHook = CrashPoint.Hook.NONE;
+        private Duration defaultTimeout = Settings.DEFAULT_TIMEOUT.defaultValue();
+        private boolean parallelPhases = Settings.PARALLEL_PHASES.defaultValue();
+        private int phaseThreads = Settings.PHASE_THREADS.defaultValue();
+        private Duration retryInitialDelay = Settings.RETRY_INITIAL_DELAY.defaultValue();
+        private Duration retryMaxDelay = Settings.RETRY_MAX_DELAY.defaultValue();
+        private Duration timeoutCheckInterval = Settings.TIMEOUT_CHECK_INTERVAL.defaultValue();
+        private Duration lostBranchWindow = Settings.LOST_BRANCH_WINDOW.defaultValue();
+        private Duration drainTimeout = Settings.DRAIN_TIMEOUT.defaultValue();
+        private long logSegmentBytes = Settings.LOG_SEGMENT_BYTES.defaultValue();
+        private int groupCommitMaxBatchBytes = Settings.GROUP_COMMIT_MAX_BATCH_BYTES.defaultValue();
+        private Duration groupCommitMaxWait = Settings.GROUP_COMMIT_MAX_WAIT.defaultValue();
+        private Clock clock = Settings.CLOCK.defaultValue();
+        private CrashPoint.Hook crashHook = Settings.CRASH_HOOK.defaultValue();
         private LogStorage logStorage;
         private long testSegmentBytes;
         private java.util.concurrent.Executor testSegmentPreparer;
@@ -299,19 +308,19 @@ public final class Lockstep implements AutoCloseable {
             return this;
         }
 
-        /** Size of a log segment file, preallocated; at least 64 KiB. Default 16 MiB. */
+        /** Size of a log segment file, preallocated; 64 KiB to 1 GiB. Default 16 MiB. */
         public Builder logSegmentBytes(long bytes) {
             this.logSegmentBytes = bytes;
             return this;
         }
 
-        /** Most bytes one group-commit force covers. Default 1 MiB. */
+        /** Most bytes one group-commit force covers; at least 4 KiB. Default 1 MiB. */
         public Builder groupCommitMaxBatchBytes(int bytes) {
             this.groupCommitMaxBatchBytes = bytes;
             return this;
         }
 
-        /** How long a group commit may wait for more committers before forcing. Default 0 (no wait). */
+        /** How long a group commit may wait for more committers before forcing; 0 to 1 s. Default 0 (no wait). */
         public Builder groupCommitMaxWait(Duration wait) {
             this.groupCommitMaxWait = wait;
             return this;
@@ -323,10 +332,52 @@ public final class Lockstep implements AutoCloseable {
             return this;
         }
 
-        /** Called at each crash point of DESIGN.md section 3; for crash tests. Default none. */
+        /** Called at each crash point of docs/design.md section 3; for crash tests. Default none. */
         public Builder crashHook(CrashPoint.Hook hook) {
             this.crashHook = hook;
             return this;
+        }
+
+        /**
+         * Sets {@code setting} (one of {@link Settings#BUILDER}) to {@code value}, as its own method would; for code
+         * that configures Lockstep from a table of settings (the JNDI factory, a properties file).
+         */
+        @SuppressWarnings("unchecked")
+        public <T> Builder set(Setting<T> setting, T value) {
+            Object v = value;
+            if (setting == Settings.NODE_ID) {
+                return nodeId((String) v);
+            } else if (setting == Settings.LOG_DIRECTORY) {
+                return logDirectory((Path) v);
+            } else if (setting == Settings.DEFAULT_TIMEOUT) {
+                return defaultTimeout((Duration) v);
+            } else if (setting == Settings.PARALLEL_PHASES) {
+                return parallelPhases((Boolean) v);
+            } else if (setting == Settings.PHASE_THREADS) {
+                return phaseThreads((Integer) v);
+            } else if (setting == Settings.RETRY_INITIAL_DELAY) {
+                return retryInitialDelay((Duration) v);
+            } else if (setting == Settings.RETRY_MAX_DELAY) {
+                return retryMaxDelay((Duration) v);
+            } else if (setting == Settings.TIMEOUT_CHECK_INTERVAL) {
+                return timeoutCheckInterval((Duration) v);
+            } else if (setting == Settings.LOST_BRANCH_WINDOW) {
+                return lostBranchWindow((Duration) v);
+            } else if (setting == Settings.DRAIN_TIMEOUT) {
+                return drainTimeout((Duration) v);
+            } else if (setting == Settings.LOG_SEGMENT_BYTES) {
+                return logSegmentBytes((Long) v);
+            } else if (setting == Settings.GROUP_COMMIT_MAX_BATCH_BYTES) {
+                return groupCommitMaxBatchBytes((Integer) v);
+            } else if (setting == Settings.GROUP_COMMIT_MAX_WAIT) {
+                return groupCommitMaxWait((Duration) v);
+            } else if (setting == Settings.CLOCK) {
+                return clock((Clock) v);
+            } else if (setting == Settings.CRASH_HOOK) {
+                return crashHook((CrashPoint.Hook) v);
+            }
+            throw new IllegalArgumentException("'" + setting + "' is not a setting of Lockstep.Builder: the settings "
+                    + "are " + Settings.BUILDER);
         }
 
         /** The log's file I/O; for fault-injection tests in this module only. */
@@ -345,78 +396,34 @@ public final class Lockstep implements AutoCloseable {
             return this;
         }
 
-        /** Validates the settings, opens and locks the decision log, and starts Lockstep. */
+        /**
+         * Copies the settings into an immutable {@link LockstepSettings} (which checks each against {@link Settings}),
+         * opens and locks the decision log, and starts Lockstep. The builder may be changed and built again after.
+         */
         public Lockstep build() {
-            XidFactory.validateNodeId(nodeId);
-            if (logDirectory == null) {
-                throw new IllegalArgumentException("logDirectory is missing: set the directory of the decision log, "
-                        + "on a local disk that survives restarts, e.g. /var/lib/lockstep");
-            }
-            requireWholeSeconds("defaultTimeout", defaultTimeout);
-            requirePositive("retryInitialDelay", retryInitialDelay);
-            requirePositive("retryMaxDelay", retryMaxDelay);
-            requirePositive("timeoutCheckInterval", timeoutCheckInterval);
-            requirePositive("lostBranchWindow", lostBranchWindow);
-            Objects.requireNonNull(drainTimeout, "drainTimeout");
-            if (drainTimeout.isNegative()) {
-                throw new IllegalArgumentException("drainTimeout must be >= 0, got " + drainTimeout);
-            }
-            if (retryMaxDelay.compareTo(retryInitialDelay) < 0) {
-                throw new IllegalArgumentException("retryMaxDelay (" + retryMaxDelay + ") is shorter than "
-                        + "retryInitialDelay (" + retryInitialDelay + "): the cap must be at least the first delay");
-            }
-            if (phaseThreads < 1 || phaseThreads > 256) {
-                throw new IllegalArgumentException("phaseThreads must be between 1 and 256, got " + phaseThreads);
-            }
-            if (logSegmentBytes < 64 * 1024) {
-                throw new IllegalArgumentException("logSegmentBytes must be at least 65536 (64 KiB), got "
-                        + logSegmentBytes);
-            }
-            if (groupCommitMaxBatchBytes < 4096) {
-                throw new IllegalArgumentException("groupCommitMaxBatchBytes must be at least 4096, got "
-                        + groupCommitMaxBatchBytes);
-            }
-            Objects.requireNonNull(groupCommitMaxWait, "groupCommitMaxWait");
-            if (groupCommitMaxWait.isNegative()) {
-                throw new IllegalArgumentException("groupCommitMaxWait must be >= 0, got " + groupCommitMaxWait);
-            }
-            Objects.requireNonNull(clock, "clock");
-            Objects.requireNonNull(crashHook, "crashHook");
-            checkDirectory(logDirectory);
+            LockstepSettings settings = new LockstepSettings(nodeId, logDirectory, defaultTimeout, parallelPhases,
+                    phaseThreads, retryInitialDelay, retryMaxDelay, timeoutCheckInterval, lostBranchWindow,
+                    drainTimeout, logSegmentBytes, groupCommitMaxBatchBytes, groupCommitMaxWait, clock, crashHook);
+            checkDirectory(settings.logDirectory());
 
             LogStorage storage = logStorage != null ? logStorage : new FileLogStorage();
-            if (crashHook != CrashPoint.Hook.NONE) {
-                storage = new CrashPointLogStorage(storage, crashHook);
+            if (settings.crashHook() != CrashPoint.Hook.NONE) {
+                storage = new CrashPointLogStorage(storage, settings.crashHook());
             }
-            LogSettings ls = new LogSettings(logDirectory, nodeId, logSegmentBytes,
-                    new GroupCommitPolicy(groupCommitMaxBatchBytes, groupCommitMaxWait));
+            LogSettings ls = new LogSettings(settings.logDirectory(), settings.nodeId(), settings.logSegmentBytes(),
+                    new GroupCommitPolicy(settings.groupCommitMaxBatchBytes(), settings.groupCommitMaxWait()));
             OpenedLog opened;
             try {
                 opened = testSegmentBytes > 0
                         ? DecisionLog.open(ls, storage, testSegmentBytes, testSegmentPreparer)
                         : DecisionLog.open(ls, storage);
             } catch (IOException e) {
-                throw new IllegalStateException("LKS-004 cannot open the decision log of node '" + nodeId + "' in "
-                        + logDirectory + ": " + e.getMessage(), e);
+                throw new IllegalStateException("LKS-004 cannot open the decision log of node '" + settings.nodeId()
+                        + "' in " + settings.logDirectory() + ": " + e.getMessage(), e);
             }
-            Lockstep lockstep = new Lockstep(this, opened);
+            Lockstep lockstep = new Lockstep(settings, opened);
             LockstepInstances.opened(lockstep);
             return lockstep;
-        }
-
-        private static void requirePositive(String name, Duration d) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, got " + d);
-            }
-        }
-
-        private static void requireWholeSeconds(String name, Duration d) {
-            requirePositive(name, d);
-            if (d.toSeconds() < 1 || d.toNanos() % 1_000_000_000L != 0 || d.toSeconds() > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(name + " must be a whole number of seconds, at least 1 s "
-                        + "(JTA timeouts are in seconds), got " + d);
-            }
         }
 
         private static void checkDirectory(Path dir) {

@@ -40,6 +40,33 @@ class LockstepBuilderTest {
     }
 
     @Test
+    void limitsAreReportedUnderTheNameOfTheSettingWithTheirBoundAndWhereToSetIt() {
+        String wait = failure(b -> b.groupCommitMaxWait(Duration.ofSeconds(2)));
+        assertTrue(wait.startsWith("groupCommitMaxWait must be between 0s and 1s, got 2s: "), wait);
+        assertTrue(wait.contains("Lockstep.Builder.groupCommitMaxWait") && wait.contains("group-commit-max-wait"),
+                wait);
+        String segment = failure(b -> b.logSegmentBytes(2L << 30));
+        assertTrue(segment.startsWith("logSegmentBytes must be between 65536 (64 KiB) and 1073741824 (1 GiB), got "
+                + "2147483648 (2 GiB): "), segment);
+        assertTrue(segment.contains("Lockstep.Builder.logSegmentBytes") && segment.contains("log-segment-size"),
+                segment);
+    }
+
+    @Test
+    void buildingTwiceFromOneBuilderLeavesTheFirstInstanceAsItWasBuilt() {
+        Lockstep.Builder b = Lockstep.builder().logDirectory(dir);
+        try (Lockstep first = b.nodeId("first").build();
+                Lockstep second = b.nodeId("second").drainTimeout(Duration.ofSeconds(3)).build()) {
+            assertEquals("first", first.nodeId(), "the second build() must not rename the first instance");
+            assertEquals("first", first.settings().nodeId());
+            assertEquals(Duration.ofSeconds(10), first.settings().drainTimeout());
+            assertTrue(first.toString().contains("node=first"), first.toString());
+            assertEquals("second", second.nodeId());
+            assertEquals(Duration.ofSeconds(3), second.settings().drainTimeout());
+        }
+    }
+
+    @Test
     void aSecondLockstepOnTheSameNodeIsRefusedAndTheLockIsReleasedOnClose() {
         long first;
         try (Lockstep a = Lockstep.builder().nodeId("n1").logDirectory(dir).build()) {

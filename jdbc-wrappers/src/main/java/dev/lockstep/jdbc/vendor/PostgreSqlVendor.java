@@ -1,5 +1,8 @@
 package dev.lockstep.jdbc.vendor;
 
+import dev.lockstep.jdbc.JdbcRecoverableResource;
+import dev.lockstep.tm.spi.RecoverableResource;
+import dev.lockstep.tm.spi.ResourceVendor;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -8,7 +11,8 @@ import javax.sql.XADataSource;
 import javax.transaction.xa.XAResource;
 
 /**
- * PostgreSQL through pgjdbc's {@code PGXADataSource} (XA-QUIRKS.md, PostgreSQL):
+ * PostgreSQL through pgjdbc's {@code PGXADataSource} (docs/xa-quirks.md, PostgreSQL): its {@code jdbc:postgresql:}
+ * URLs, its driver and the driver's Maven coordinates, its recovery resource, and:
  * <ul>
  *   <li>a pool refuses to start while {@code max_prepared_transactions} is below its size: with the default 0 every
  *       prepare fails;</li>
@@ -18,7 +22,12 @@ import javax.transaction.xa.XAResource;
  *       (no {@code TMSUSPEND}/{@code TMRESUME}); the pool enlists one branch per connection.</li>
  * </ul>
  */
-public final class PostgreSqlVendor implements XaVendor {
+public final class PostgreSqlVendor implements XaVendor, ResourceVendor {
+
+    /** The URLs of pgjdbc. */
+    public static final String URL_PREFIX = "jdbc:postgresql:";
+    public static final String DRIVER_CLASS = "org.postgresql.xa.PGXADataSource";
+    public static final String DRIVER_COORDINATES = "org.postgresql:postgresql";
 
     /** Agroal's own classification of this vendor's fatal SQL states and error codes. */
     @Override
@@ -38,8 +47,47 @@ public final class PostgreSqlVendor implements XaVendor {
 
     @Override
     public Class<? extends XADataSource> xaDataSourceClass() {
-        return XaVendor.loadXaDataSource("org.postgresql.xa.PGXADataSource", "PostgreSQL",
-                "org.postgresql:postgresql");
+        return XaVendor.loadXaDataSource(DRIVER_CLASS, displayName(), DRIVER_COORDINATES);
+    }
+
+    @Override
+    public String kind() {
+        return "postgresql";
+    }
+
+    @Override
+    public Category category() {
+        return Category.DATABASE;
+    }
+
+    @Override
+    public int order() {
+        return 10;
+    }
+
+    @Override
+    public boolean accepts(String url) {
+        return url.startsWith(URL_PREFIX);
+    }
+
+    @Override
+    public String urlForm() {
+        return "jdbc:postgresql://host:5432/db";
+    }
+
+    @Override
+    public String driverClass() {
+        return DRIVER_CLASS;
+    }
+
+    @Override
+    public String driverCoordinates() {
+        return DRIVER_COORDINATES;
+    }
+
+    @Override
+    public RecoverableResource recoverableResource(String name, String url, String user, String password) {
+        return JdbcRecoverableResource.postgresql(name, url, user, password);
     }
 
     @Override

@@ -1,10 +1,7 @@
 package dev.lockstep.spring.boot;
 
-import dev.lockstep.jdbc.JdbcRecoverableResource;
-import dev.lockstep.jms.ArtemisRecoverableResource;
 import dev.lockstep.tm.Lockstep;
 import dev.lockstep.tm.spi.RecoverableResource;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +14,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizers;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 import org.springframework.transaction.TransactionManager;
 import org.springframework.transaction.jta.JtaTransactionManager;
 
@@ -51,8 +49,8 @@ public class LockstepAutoConfiguration {
     /** Opens and locks the decision log; closed last, after the pools (they depend on it), draining transactions. */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public Lockstep lockstep(LockstepProperties p) {
-        LockstepPropertiesValidator.validate(p);
+    public Lockstep lockstep(LockstepProperties p, Environment environment) {
+        LockstepPropertiesValidator.validate(p, environment);
         try {
             return Lockstep.builder()
                     .nodeId(p.getNodeId())
@@ -100,24 +98,21 @@ public class LockstepAutoConfiguration {
     @ConditionalOnBooleanProperty(name = "lockstep.recovery.enabled", matchIfMissing = true)
     public LockstepRecovery lockstepRecovery(Lockstep lockstep, LockstepProperties p) {
         List<RecoverableResource> resources = new ArrayList<>();
+        // Each vendor makes its own recovery resource; the validator has already found one for every URL.
         for (Map.Entry<String, LockstepProperties.DataSource> e : p.getDatasources().entrySet()) {
             LockstepProperties.DataSource ds = e.getValue();
             try {
-                resources.add(switch (LockstepPropertiesValidator.kindOf(ds)) {
-                    case POSTGRESQL -> JdbcRecoverableResource.postgresql(e.getKey(), ds.getUrl(), ds.getUsername(),
-                            ds.getPassword());
-                    case MYSQL -> JdbcRecoverableResource.mysql(e.getKey(), ds.getUrl(), ds.getUsername(),
-                            ds.getPassword());
-                });
-            } catch (SQLException ex) {
+                resources.add(LockstepPropertiesValidator.vendorOf(ds).recoverableResource(e.getKey(), ds.getUrl(),
+                        ds.getUsername(), ds.getPassword()));
+            } catch (IllegalArgumentException ex) {
                 throw new IllegalStateException("LKS-804 lockstep.datasources." + e.getKey() + ".url: "
                         + ex.getMessage(), ex);
             }
         }
         for (Map.Entry<String, LockstepProperties.Jms> e : p.getJms().entrySet()) {
             LockstepProperties.Jms jms = e.getValue();
-            resources.add(new ArtemisRecoverableResource(e.getKey(), jms.getBrokerUrl(), jms.getUsername(),
-                    jms.getPassword()));
+            resources.add(LockstepPropertiesValidator.vendorOf(jms).recoverableResource(e.getKey(),
+                    jms.getBrokerUrl(), jms.getUsername(), jms.getPassword()));
         }
         LockstepProperties.Recovery r = p.getRecovery();
         return new LockstepRecovery(p.getLogDirectory().toAbsolutePath(), lockstep.nodeId(), resources,

@@ -10,7 +10,9 @@ import org.springframework.util.unit.DataSize;
 /**
  * Everything the starter builds, from {@code lockstep.*} properties: the transaction manager's settings (the same as
  * {@code Lockstep.builder()}'s, README "Settings"), the named DataSources and JMS connection factories, and the
- * in-process recovery. {@link LockstepPropertiesValidator} checks them before anything is built.
+ * in-process recovery. {@link LockstepPropertiesValidator} checks them before anything is built, with the bounds of
+ * {@code dev.lockstep.tm.settings.Settings}, the one description of every setting; the defaults here are literals
+ * (the configuration processor shows only those in the metadata) and LockstepPropertiesDefaultsTest keeps them equal.
  */
 @ConfigurationProperties(prefix = LockstepProperties.PREFIX)
 public class LockstepProperties {
@@ -62,13 +64,13 @@ public class LockstepProperties {
     /** How long closing the context waits for running transactions before rolling them back. */
     private Duration drainTimeout = Duration.ofSeconds(10);
 
-    /** Size of one preallocated log segment file, at least 64KB. */
+    /** Size of one preallocated log segment file, 64KB to 1GB. */
     private DataSize logSegmentSize = DataSize.ofMegabytes(16);
 
     /** Most bytes one forced write of the log covers, at least 4KB. */
     private DataSize groupCommitMaxBatchSize = DataSize.ofMegabytes(1);
 
-    /** How long a group commit may wait for more committers before forcing (0: never waits). */
+    /** How long a group commit may wait for more committers before forcing, 0 to 1s (0: never waits). */
     private Duration groupCommitMaxWait = Duration.ZERO;
 
     /**

@@ -1,96 +1,130 @@
 package dev.lockstep.spring.boot;
 
-import dev.lockstep.spring.boot.LockstepProperties.DatabaseKind;
+import dev.lockstep.tm.settings.DurationSyntax;
+import dev.lockstep.tm.settings.Setting;
+import dev.lockstep.tm.settings.Settings;
+import dev.lockstep.tm.spi.NamedXAResource;
+import dev.lockstep.tm.spi.ResourceVendor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
-import org.springframework.util.ClassUtils;
+import java.util.stream.Collectors;
+import org.springframework.core.env.Environment;
 import org.springframework.util.unit.DataSize;
 
 /**
  * Checks {@link LockstepProperties} as a whole and reports every problem at once, each with the property's full name,
- * what is wrong and what to do: the same limits as {@code Lockstep.builder()} and the pools apply, but their messages
- * name builder methods, which a Boot user never calls.
+ * what is wrong and what to do. The bounds are not restated here: each setting's check is its descriptor in
+ * {@link Settings} (the same as {@code Lockstep.builder()}'s and the JNDI factory's), each resource name is checked
+ * by {@link NamedXAResource#requireValidName}'s rule, and each URL by the {@link ResourceVendor} it belongs to.
+ *
+ * <p>Spring's binder turns the text of a duration into a {@code Duration} before this class sees it, and it reads
+ * more than Lockstep's one {@link DurationSyntax} (a bare number is milliseconds to it). So, given the
+ * {@link Environment}, the text of every duration property is read again in that syntax: {@code 100} is refused
+ * with the advice to write {@code 100ms}, as the recovery service and the JNDI factory refuse it.
  */
 final class LockstepPropertiesValidator {
 
-    /** Resource names: the recovery service's rule for its resource.NAME keys, so both can use the same names. */
-    static final Pattern RESOURCE_NAME = Pattern.compile("[A-Za-z0-9._-]+");
-    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,34}");
     private static final String P = LockstepProperties.PREFIX + ".";
 
+    /** Spring-only settings, described as Lockstep's own are. */
+    static final Setting<Duration> ACQUISITION_TIMEOUT = Settings.duration("acquisitionTimeout",
+            "datasources.<name>.acquisition-timeout", Duration.ofSeconds(30), Settings.positive(),
+            "how long `getConnection()` waits for a free connection");
+    static final Setting<Duration> RECOVERY_INTERVAL = Settings.duration("recoveryInterval", "recovery.interval",
+            Duration.ofSeconds(30), Settings.positive(), "between the end of one scan and the start of the next");
+    static final Setting<Duration> RECOVERY_INITIAL_DELAY = Settings.duration("recoveryInitialDelay",
+            "recovery.initial-delay", Duration.ZERO, Settings.notNegative(), "before the first scan after start");
+
+    private final Environment environment;
     private final List<String> problems = new ArrayList<>();
 
-    private LockstepPropertiesValidator() {
+    private LockstepPropertiesValidator(Environment environment) {
+        this.environment = environment;
     }
 
     /** Throws {@link LockstepPropertiesException} listing every problem of {@code p}, if there is any. */
     static void validate(LockstepProperties p) {
-        LockstepPropertiesValidator v = new LockstepPropertiesValidator();
+        validate(p, null);
+    }
+
+    /**
+     * As {@link #validate(LockstepProperties)}, and checks the text of every duration property in
+     * {@code environment} (may be null) against Lockstep's one duration syntax.
+     */
+    static void validate(LockstepProperties p, Environment environment) {
+        LockstepPropertiesValidator v = new LockstepPropertiesValidator(environment);
         v.check(p);
         if (!v.problems.isEmpty()) {
             throw new LockstepPropertiesException(v.problems);
         }
     }
 
-    /** The kind of the DataSource: the explicit one, else the one its URL names; null if neither says. */
-    static DatabaseKind kindOf(LockstepProperties.DataSource ds) {
+    /**
+     * The vendor of a DataSource: the one its explicit kind names, else the database its URL is of; null if neither
+     * says.
+     */
+    static ResourceVendor vendorOf(LockstepProperties.DataSource ds) {
         if (ds.getKind() != null) {
-            return ds.getKind();
+            return ResourceVendor.forKind(ds.getKind().name()).orElse(null);
         }
-        String url = ds.getUrl();
-        if (url == null) {
-            return null;
-        }
-        if (url.startsWith("jdbc:postgresql:")) {
-            return DatabaseKind.POSTGRESQL;
-        }
-        if (url.startsWith("jdbc:mysql:")) {
-            return DatabaseKind.MYSQL;
-        }
-        return null;
+        return database(ds.getUrl());
+    }
+
+    /** The broker vendor of a JMS connection factory's URL, or null. */
+    static ResourceVendor vendorOf(LockstepProperties.Jms jms) {
+        return ResourceVendor.forUrl(jms.getBrokerUrl()).filter(v -> v.category() == ResourceVendor.Category.BROKER)
+                .orElse(null);
+    }
+
+    private static ResourceVendor database(String url) {
+        return ResourceVendor.forUrl(url).filter(v -> v.category() == ResourceVendor.Category.DATABASE)
+                .orElse(null);
+    }
+
+    private static String urlForms(ResourceVendor.Category category) {
+        return ResourceVendor.all().stream().filter(v -> v.category() == category).map(ResourceVendor::urlForm)
+                .collect(Collectors.joining(" or "));
     }
 
     private void check(LockstepProperties p) {
         if (p.getNodeId() == null || p.getNodeId().isBlank()) {
             problem("node-id", "is missing: set a node id unique among the applications sharing these resources "
                     + "and stable across restarts, e.g. lockstep.node-id=orders-1");
-        } else if (!NODE_ID.matcher(p.getNodeId()).matches() || p.getNodeId().equals(".")
-                || p.getNodeId().equals("..")) {
-            problem("node-id", "is '" + p.getNodeId() + "': use 1 to 34 letters, digits, '.', '_' or '-' (it is "
-                    + "written into every XID and names a directory)");
+        } else {
+            setting("node-id", Settings.NODE_ID, p.getNodeId());
         }
         if (p.getLogDirectory() == null) {
             problem("log-directory", "is missing: set the directory of the decision log, on a local disk that "
                     + "survives restarts, e.g. lockstep.log-directory=/var/lib/lockstep");
         }
-        Duration timeout = p.getDefaultTimeout();
-        if (timeout == null || timeout.toNanos() % 1_000_000_000L != 0 || timeout.toSeconds() < 1
-                || timeout.toSeconds() > Integer.MAX_VALUE) {
-            problem("default-timeout", "is " + timeout + ": use a whole number of seconds, at least 1s (JTA "
-                    + "timeouts are in seconds), e.g. 60s");
+        duration(Settings.DEFAULT_TIMEOUT, p.getDefaultTimeout());
+        setting(Settings.PHASE_THREADS.propertyKey(), Settings.PHASE_THREADS, p.getPhaseThreads());
+        duration(Settings.RETRY_INITIAL_DELAY, p.getRetryInitialDelay());
+        duration(Settings.RETRY_MAX_DELAY, p.getRetryMaxDelay());
+        duration(Settings.TIMEOUT_CHECK_INTERVAL, p.getTimeoutCheckInterval());
+        duration(Settings.LOST_BRANCH_WINDOW, p.getLostBranchWindow());
+        duration(Settings.DRAIN_TIMEOUT, p.getDrainTimeout());
+        duration(Settings.GROUP_COMMIT_MAX_WAIT, p.getGroupCommitMaxWait());
+        String backoff = Settings.backoffProblem(p.getRetryInitialDelay(), p.getRetryMaxDelay(),
+                P + Settings.RETRY_INITIAL_DELAY.propertyKey());
+        if (backoff != null) {
+            problem(Settings.RETRY_MAX_DELAY.propertyKey(), backoff);
         }
-        positive("retry-initial-delay", p.getRetryInitialDelay());
-        positive("retry-max-delay", p.getRetryMaxDelay());
-        positive("timeout-check-interval", p.getTimeoutCheckInterval());
-        positive("lost-branch-window", p.getLostBranchWindow());
-        notNegative("drain-timeout", p.getDrainTimeout());
-        notNegative("group-commit-max-wait", p.getGroupCommitMaxWait());
-        if (isPositive(p.getRetryInitialDelay()) && isPositive(p.getRetryMaxDelay())
-                && p.getRetryMaxDelay().compareTo(p.getRetryInitialDelay()) < 0) {
-            problem("retry-max-delay", "(" + p.getRetryMaxDelay() + ") is shorter than " + P
-                    + "retry-initial-delay (" + p.getRetryInitialDelay() + "): the cap must be at least the first delay");
+        DataSize segment = p.getLogSegmentSize();
+        setting(Settings.LOG_SEGMENT_BYTES.propertyKey(), Settings.LOG_SEGMENT_BYTES,
+                segment == null ? null : segment.toBytes());
+        DataSize batch = p.getGroupCommitMaxBatchSize();
+        if (batch != null && batch.toBytes() > Integer.MAX_VALUE) {
+            problem(Settings.GROUP_COMMIT_MAX_BATCH_BYTES.propertyKey(), "is " + batch + ": use at most "
+                    + Integer.MAX_VALUE + " bytes, e.g. 1MB");
+        } else {
+            setting(Settings.GROUP_COMMIT_MAX_BATCH_BYTES.propertyKey(), Settings.GROUP_COMMIT_MAX_BATCH_BYTES,
+                    batch == null ? null : (int) batch.toBytes());
         }
-        if (p.getPhaseThreads() < 1 || p.getPhaseThreads() > 256) {
-            problem("phase-threads", "is " + p.getPhaseThreads() + ": use 1 to 256");
-        }
-        size("log-segment-size", p.getLogSegmentSize(), DataSize.ofKilobytes(64), DataSize.ofGigabytes(1));
-        size("group-commit-max-batch-size", p.getGroupCommitMaxBatchSize(), DataSize.ofKilobytes(4),
-                DataSize.ofBytes(Integer.MAX_VALUE));
 
         Set<String> names = new HashSet<>();
         int primaries = 0;
@@ -101,28 +135,16 @@ final class LockstepPropertiesValidator {
             if (ds.isPrimary()) {
                 primaries++;
             }
-            if (ds.getUrl() == null || ds.getUrl().isBlank()) {
-                problem(key + ".url", "is missing: set the JDBC URL, jdbc:postgresql://host:5432/db or "
-                        + "jdbc:mysql://host:3306/db (MySQL and MariaDB)");
-            } else if (ds.getUrl().startsWith("jdbc:mariadb:")) {
-                problem(key + ".url", "is a jdbc:mariadb: URL: Lockstep drives MariaDB through mysql-connector-j, "
-                        + "write it as jdbc:mysql://host:port/db");
-            } else if (kindOf(ds) == null) {
-                problem(key + ".url", "is '" + ds.getUrl() + "', which names no database Lockstep knows: use a "
-                        + "jdbc:postgresql: or jdbc:mysql: URL");
-            } else if (ds.getKind() != null && inferred(ds.getUrl()) != null && inferred(ds.getUrl()) != ds.getKind()) {
-                problem(key + ".kind", "is " + ds.getKind() + " but " + P + key + ".url is a "
-                        + inferred(ds.getUrl()) + " URL: remove the kind or fix the URL");
-            }
-            DatabaseKind kind = kindOf(ds);
-            if (kind != null && !ClassUtils.isPresent(driverClass(kind), LockstepPropertiesValidator.class.getClassLoader())) {
-                problem(key + ".url", "needs the " + kind + " JDBC driver, which is not on the class path: add "
-                        + driverArtifact(kind) + " to your dependencies");
+            dataSourceUrl(key, ds);
+            ResourceVendor vendor = vendorOf(ds);
+            if (vendor != null && !vendor.driverPresent()) {
+                problem(key + ".url", "needs the " + vendor.displayName() + " JDBC driver, which is not on the class "
+                        + "path: add " + vendor.driverCoordinates() + " to your dependencies");
             }
             if (ds.getPoolSize() < 1) {
                 problem(key + ".pool-size", "is " + ds.getPoolSize() + ": use at least 1");
             }
-            positive(key + ".acquisition-timeout", ds.getAcquisitionTimeout());
+            duration(key + ".acquisition-timeout", ACQUISITION_TIMEOUT, ds.getAcquisitionTimeout());
         }
         if (primaries > 1) {
             problem("datasources.*.primary", "is true for " + primaries + " DataSources: mark at most one");
@@ -136,7 +158,13 @@ final class LockstepPropertiesValidator {
                 primaries++;
             }
             if (jms.getBrokerUrl() == null || jms.getBrokerUrl().isBlank()) {
-                problem(key + ".broker-url", "is missing: set the Artemis broker URL, e.g. tcp://host:61616");
+                problem(key + ".broker-url", "is missing: set the broker URL, e.g. "
+                        + urlForms(ResourceVendor.Category.BROKER));
+            } else if (vendorOf(jms) == null) {
+                problem(key + ".broker-url", "is '" + jms.getBrokerUrl() + "', which names no broker Lockstep knows: "
+                        + "use " + urlForms(ResourceVendor.Category.BROKER));
+            } else if (vendorOf(jms).urlProblem(jms.getBrokerUrl()) != null) {
+                problem(key + ".broker-url", vendorOf(jms).urlProblem(jms.getBrokerUrl()));
             }
             if (jms.getPoolSize() < 1) {
                 problem(key + ".pool-size", "is " + jms.getPoolSize() + ": use at least 1");
@@ -147,68 +175,70 @@ final class LockstepPropertiesValidator {
         }
 
         LockstepProperties.Recovery r = p.getRecovery();
-        positive("recovery.interval", r.getInterval());
-        notNegative("recovery.initial-delay", r.getInitialDelay());
-        positive("recovery.orphan-safety-interval", r.getOrphanSafetyInterval());
-        if (isPositive(r.getOrphanSafetyInterval()) && isPositive(p.getLostBranchWindow())
-                && r.getOrphanSafetyInterval().compareTo(p.getLostBranchWindow()) <= 0) {
-            problem("recovery.orphan-safety-interval", "(" + r.getOrphanSafetyInterval() + ") must be longer than "
-                    + P + "lost-branch-window (" + p.getLostBranchWindow() + "), or recovery could commit a branch "
-                    + "under the transaction manager's first commit and turn it into a false lost-branch heuristic");
+        duration(RECOVERY_INTERVAL.propertyKey(), RECOVERY_INTERVAL, r.getInterval());
+        duration(RECOVERY_INITIAL_DELAY.propertyKey(), RECOVERY_INITIAL_DELAY, r.getInitialDelay());
+        duration(Settings.ORPHAN_SAFETY_INTERVAL, r.getOrphanSafetyInterval());
+        String orphan = Settings.orphanSafetyProblem(r.getOrphanSafetyInterval(), p.getLostBranchWindow(),
+                P + Settings.LOST_BRANCH_WINDOW.propertyKey());
+        if (orphan != null) {
+            problem(Settings.ORPHAN_SAFETY_INTERVAL.propertyKey(), orphan);
         }
     }
 
-    /** The XADataSource class of the driver Lockstep uses for {@code kind}. */
-    static String driverClass(DatabaseKind kind) {
-        return switch (kind) {
-            case POSTGRESQL -> "org.postgresql.xa.PGXADataSource";
-            case MYSQL -> "com.mysql.cj.jdbc.MysqlXADataSource";
-        };
-    }
-
-    private static String driverArtifact(DatabaseKind kind) {
-        return switch (kind) {
-            case POSTGRESQL -> "org.postgresql:postgresql";
-            case MYSQL -> "com.mysql:mysql-connector-j";
-        };
-    }
-
-    private static DatabaseKind inferred(String url) {
-        LockstepProperties.DataSource probe = new LockstepProperties.DataSource();
-        probe.setUrl(url);
-        return kindOf(probe);
+    private void dataSourceUrl(String key, LockstepProperties.DataSource ds) {
+        String url = ds.getUrl();
+        if (url == null || url.isBlank()) {
+            problem(key + ".url", "is missing: set the JDBC URL, " + urlForms(ResourceVendor.Category.DATABASE));
+            return;
+        }
+        ResourceVendor inferred = database(url);
+        if (inferred == null) {
+            if (ds.getKind() == null) {
+                problem(key + ".url", "is '" + url + "', which names no database Lockstep knows: use "
+                        + urlForms(ResourceVendor.Category.DATABASE));
+            }
+        } else if (inferred.urlProblem(url) != null) {
+            problem(key + ".url", inferred.urlProblem(url));
+        } else if (ds.getKind() != null && vendorOf(ds) != inferred) {
+            problem(key + ".kind", "is " + ds.getKind() + " but " + P + key + ".url is a " + inferred.displayName()
+                    + " URL: remove the kind or fix the URL");
+        }
     }
 
     private void name(String key, String name, Set<String> taken) {
-        if (!RESOURCE_NAME.matcher(name).matches()) {
-            problem(key, "has the name '" + name + "': use letters, digits, '.', '_' and '-' only (it is the "
-                    + "resource name in the decision log and the bean name)");
+        String bad = NamedXAResource.nameProblem(name);
+        if (bad != null || name.startsWith(NamedXAResource.UNNAMED_PREFIX)) {
+            problem(key, "has a name Lockstep cannot use: " + (bad != null ? bad : "'" + name + "' is the "
+                    + "transaction manager's name for an unnamed XAResource; choose another"));
         } else if (!taken.add(name)) {
             problem(key, "uses the name '" + name + "' that another DataSource or JMS factory already has: every "
                     + "resource needs its own name (the decision log records branches by name)");
         }
     }
 
-    private void positive(String key, Duration d) {
-        if (!isPositive(d)) {
-            problem(key, "is " + d + ": use a positive duration, e.g. 500ms, 10s");
-        }
+    private void duration(Setting<Duration> setting, Duration value) {
+        duration(setting.propertyKey(), setting, value);
     }
 
-    private void notNegative(String key, Duration d) {
-        if (d == null || d.isNegative()) {
-            problem(key, "is " + d + ": use a duration of 0 or more");
+    /** The bound of {@code setting}, and the text of {@code key} in Lockstep's one duration syntax. */
+    private void duration(String key, Setting<Duration> setting, Duration value) {
+        String text = environment == null ? null : environment.getProperty(P + key);
+        if (text != null) {
+            try {
+                DurationSyntax.parse(text.strip());
+            } catch (IllegalArgumentException e) {
+                problem(key, "is '" + text + "': " + e.getMessage());
+                return;
+            }
         }
+        setting(key, setting, value);
     }
 
-    private void size(String key, DataSize s, DataSize min, DataSize max) {
-        if (s == null || s.compareTo(min) < 0 || s.compareTo(max) > 0) {
-            problem(key, "is " + s + ": use " + min.toBytes() + " to " + max.toBytes() + " bytes, e.g. 16MB");
+    private <T> void setting(String key, Setting<T> setting, T value) {
+        String bad = setting.problem(value);
+        if (bad != null) {
+            problem(key, bad);
         }
-    }
-
-    private static boolean isPositive(Duration d) {
-        return d != null && !d.isNegative() && !d.isZero();
     }
 
     private void problem(String property, String what) {

@@ -1,6 +1,7 @@
 package dev.lockstep.spring.boot;
 
 import dev.lockstep.jdbc.LockstepDataSources;
+import dev.lockstep.jdbc.vendor.XaVendor;
 import dev.lockstep.jms.LockstepConnectionFactory;
 import dev.lockstep.tm.Lockstep;
 import io.agroal.api.AgroalDataSource;
@@ -48,7 +49,7 @@ final class LockstepResourcesRegistrar implements ImportBeanDefinitionRegistrar,
     public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
         LockstepProperties p = bind(environment);
         // Here, before any bean is built: a mistake in any property stops the start with all of them listed.
-        LockstepPropertiesValidator.validate(p);
+        LockstepPropertiesValidator.validate(p, environment);
         String[] lockstepBeans = ((ListableBeanFactory) beanFactory).getBeanNamesForType(Lockstep.class, true, false);
         for (Map.Entry<String, LockstepProperties.DataSource> e : p.getDatasources().entrySet()) {
             String name = e.getKey();
@@ -84,12 +85,10 @@ final class LockstepResourcesRegistrar implements ImportBeanDefinitionRegistrar,
         Consumer<AgroalDataSourceConfigurationSupplier> pool = cfg -> cfg.connectionPoolConfiguration()
                 .acquisitionTimeout(ds.getAcquisitionTimeout());
         try {
-            return switch (LockstepPropertiesValidator.kindOf(ds)) {
-                case POSTGRESQL -> LockstepDataSources.postgresql(lockstep, name, ds.getUrl(), ds.getUsername(),
-                        ds.getPassword(), ds.getPoolSize(), pool);
-                case MYSQL -> LockstepDataSources.mysql(lockstep, name, ds.getUrl(), ds.getUsername(),
-                        ds.getPassword(), ds.getPoolSize(), pool);
-            };
+            // The database vendors of lockstep-jdbc are its pools' XaVendors too.
+            XaVendor vendor = (XaVendor) LockstepPropertiesValidator.vendorOf(ds);
+            return LockstepDataSources.create(lockstep, name, vendor, ds.getUrl(), ds.getUsername(),
+                    ds.getPassword(), ds.getPoolSize(), pool);
         } catch (SQLException e) {
             throw new IllegalStateException("LKS-802 the DataSource lockstep.datasources." + name + " (" + ds.getUrl()
                     + ") cannot start: " + e.getMessage() + "; check its url, username and password, and that the "

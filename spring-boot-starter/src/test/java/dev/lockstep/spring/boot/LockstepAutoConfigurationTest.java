@@ -205,6 +205,22 @@ class LockstepAutoConfigurationTest {
         }
     }
 
+    @Test
+    void boundsAreTheBuildersAndDurationsLockstepsOneSyntax() {
+        runner().withPropertyValues(base("boot-unit-5")).withPropertyValues("lockstep.group-commit-max-wait=2s",
+                "lockstep.recovery.interval=100", "lockstep.jms[bad name].broker-url=tcp://127.0.0.1:1").run(ctx -> {
+                    LockstepPropertiesException e = findCause(ctx.getStartupFailure(),
+                            LockstepPropertiesException.class);
+                    assertEquals(3, e.problems().size(), () -> String.join("\n", e.problems()));
+                    assertTrue(e.problems().contains("lockstep.group-commit-max-wait must be between 0s and 1s, "
+                            + "got 2s"), () -> String.join("\n", e.problems()));
+                    assertTrue(e.problems().stream().anyMatch(m -> m.startsWith("lockstep.recovery.interval is "
+                            + "'100': write a duration as a whole number and a unit: 500ms")), e.getMessage());
+                    assertTrue(e.problems().stream().anyMatch(m -> m.startsWith("lockstep.jms.bad name has a name "
+                            + "Lockstep cannot use: resource name 'bad name' contains ' '")), e.getMessage());
+                });
+    }
+
     private static void assertNull(Object o) {
         org.junit.jupiter.api.Assertions.assertNull(o, () -> "unexpected: " + o);
     }

@@ -2,7 +2,9 @@ package dev.lockstep.tm.jndi;
 
 import dev.lockstep.tm.Lockstep;
 import dev.lockstep.tm.LockstepInstances;
-import java.nio.file.Path;
+import dev.lockstep.tm.settings.DurationSyntax;
+import dev.lockstep.tm.settings.Setting;
+import dev.lockstep.tm.settings.Settings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -12,9 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.BiConsumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.naming.Context;
 import javax.naming.Name;
 import javax.naming.NamingException;
@@ -33,8 +32,9 @@ import javax.naming.spi.ObjectFactory;
  * web application stops), the next lookup builds a new instance.
  *
  * <p>Attributes: {@code nodeId} and {@code logDirectory} are required; the others are the settings of
- * {@link Lockstep.Builder} of the same name, with durations written as a whole number and a unit ({@code 500ms},
- * {@code 60s}, {@code 2m}, {@code 1h}). An unknown attribute is an error, so that a misspelt setting is not
+ * {@link Lockstep.Builder} of the same name ({@link Settings#BUILDER}), read and checked as described there, with
+ * durations in the one {@link DurationSyntax} ({@code 500ms}, {@code 60s}, {@code 2m}, {@code 1h}, {@code PT60S}).
+ * An unknown attribute is an error, so that a misspelt setting is not
  * silently dropped. Tomcat's own attributes ({@code factory}, {@code auth}, {@code scope}, {@code singleton},
  * {@code description}) are ignored.
  *
@@ -61,10 +61,8 @@ public final class LockstepObjectFactory implements ObjectFactory {
     private static final Set<String> CONTAINER_ATTRIBUTES = Set.of("factory", "auth", "scope", "singleton",
             "description", "closeMethod");
 
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h)");
-
-    /** Every attribute with what it sets on the builder; the builder itself validates the values' ranges. */
-    private static final Map<String, BiConsumer<Lockstep.Builder, String>> SETTINGS = settings();
+    /** Every attribute: the builder's settings that can be written as text, by name. */
+    private static final Map<String, Setting<?>> SETTINGS = settings();
 
     private static final Map<String, Built> BUILT = new HashMap<>();
 
@@ -143,7 +141,7 @@ public final class LockstepObjectFactory implements ObjectFactory {
             Lockstep.Builder builder = Lockstep.builder();
             for (Map.Entry<String, String> e : attributes.entrySet()) {
                 try {
-                    SETTINGS.get(e.getKey()).accept(builder, e.getValue().strip());
+                    apply(builder, SETTINGS.get(e.getKey()), e.getValue());
                 } catch (IllegalArgumentException bad) {
                     throw error("LKS-J07 " + where(name) + "the attribute " + e.getKey() + "='" + e.getValue()
                             + "' is not valid: " + bad.getMessage(), bad);
@@ -183,55 +181,23 @@ public final class LockstepObjectFactory implements ObjectFactory {
         return out;
     }
 
-    private static Map<String, BiConsumer<Lockstep.Builder, String>> settings() {
-        Map<String, BiConsumer<Lockstep.Builder, String>> m = new HashMap<>();
-        m.put("nodeId", Lockstep.Builder::nodeId);
-        m.put("logDirectory", (b, v) -> b.logDirectory(Path.of(v)));
-        m.put("defaultTimeout", (b, v) -> b.defaultTimeout(duration(v)));
-        m.put("parallelPhases", (b, v) -> b.parallelPhases(bool(v)));
-        m.put("phaseThreads", (b, v) -> b.phaseThreads((int) number(v, Integer.MAX_VALUE)));
-        m.put("retryInitialDelay", (b, v) -> b.retryInitialDelay(duration(v)));
-        m.put("retryMaxDelay", (b, v) -> b.retryMaxDelay(duration(v)));
-        m.put("timeoutCheckInterval", (b, v) -> b.timeoutCheckInterval(duration(v)));
-        m.put("lostBranchWindow", (b, v) -> b.lostBranchWindow(duration(v)));
-        m.put("drainTimeout", (b, v) -> b.drainTimeout(duration(v)));
-        m.put("logSegmentBytes", (b, v) -> b.logSegmentBytes(number(v, Long.MAX_VALUE)));
-        m.put("groupCommitMaxBatchBytes", (b, v) -> b.groupCommitMaxBatchBytes((int) number(v, Integer.MAX_VALUE)));
-        m.put("groupCommitMaxWait", (b, v) -> b.groupCommitMaxWait(duration(v)));
+    private static Map<String, Setting<?>> settings() {
+        Map<String, Setting<?>> m = new HashMap<>();
+        for (Setting<?> s : Settings.BUILDER) {
+            if (s.readsText()) {
+                m.put(s.name(), s);
+            }
+        }
         return Map.copyOf(m);
     }
 
+    /** Reads {@code text} in the setting's syntax and sets it; the builder checks the bounds when it builds. */
+    private static <T> void apply(Lockstep.Builder builder, Setting<T> setting, String text) {
+        builder.set(setting, setting.parse(text));
+    }
+
     static Duration duration(String v) {
-        Matcher m = DURATION.matcher(v);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("write a duration as a whole number and a unit: 500ms, 60s, 2m, 1h");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
-        };
-    }
-
-    private static boolean bool(String v) {
-        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(v);
-        }
-        throw new IllegalArgumentException("write true or false");
-    }
-
-    private static long number(String v, long max) {
-        try {
-            long n = Long.parseLong(v);
-            if (n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("write a whole number, at most " + max);
+        return DurationSyntax.parse(v);
     }
 
     private static List<String> union(Map<String, String> a, Map<String, String> b) {

@@ -10,8 +10,9 @@ import javax.transaction.xa.Xid;
  * the transaction manager may join two of its connections into one branch.
  *
  * <p>Pools and brokers wrap their XAResources in this before enlisting them. The name goes into the COMMIT record
- * of every branch (DESIGN.md invariant 3): it is how the recovery service finds the connection settings of a
- * resource after a crash, so it must stay the same across restarts and be unique among the resources of a node.
+ * of every branch (invariant 3 of docs/design.md): it is how the recovery service finds the connection settings of a
+ * resource after a crash, so it must stay the same across restarts and be unique among the resources of a node;
+ * {@link #requireValidName} is the rule for it.
  *
  * <p>A plain {@code XAResource} is accepted too; its branches are recorded under the name
  * {@code "unnamed:" + class name} and are recovered only by a scan that includes that resource.
@@ -45,23 +46,54 @@ public interface NamedXAResource extends XAResource {
         return new Wrapper(name, delegate, joinsOnSameRM);
     }
 
-    /** Checks a resource name: non-blank, at most 255 UTF-8 bytes, no control characters. */
+    /**
+     * The one rule for a resource name, wherever one is given (a pool, a JMS factory, a recovery resource, a Spring
+     * Boot {@code lockstep.datasources.<name>}, the recovery service's {@code resource.NAME.*} keys): 1 to 255
+     * letters, digits, '.', '_' or '-'. A name the transaction manager records must be one the recovery service can
+     * be configured with (invariant 3, docs/design.md), and also a bean name and a properties key. The one exception
+     * is the name the transaction manager itself gives a plain XAResource, {@code "unnamed:" + class name}: it is never
+     * configured, only matched against the same resource registered in process.
+     *
+     * @return {@code name}
+     * @throws IllegalArgumentException naming the name and the rule
+     */
     static String requireValidName(String name) {
-        Objects.requireNonNull(name, "resource name");
-        if (name.isBlank()) {
-            throw new IllegalArgumentException("resource name is blank: give every resource a stable, unique name");
-        }
-        // Called on every enlistment, so no copies: a char is at most 3 UTF-8 bytes, and only a long name is encoded.
-        if (name.length() > 85 && name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
-            throw new IllegalArgumentException("resource name '" + name + "' is longer than 255 UTF-8 bytes");
-        }
-        for (int i = 0; i < name.length(); i++) {
-            if (Character.isISOControl(name.charAt(i))) {
-                throw new IllegalArgumentException("resource name '" + name + "' contains a control character");
-            }
+        String problem = nameProblem(name);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
         return name;
     }
+
+    /** Null if {@code name} follows {@link #requireValidName}'s rule, else what is wrong with it and the rule. */
+    static String nameProblem(String name) {
+        Objects.requireNonNull(name, "resource name");
+        if (name.isBlank()) {
+            return "resource name '" + name + "' is blank: give every resource a stable, unique name of 1 to 255 "
+                    + "letters, digits, '.', '_' or '-'";
+        }
+        // Called on every enlistment, so no regex and no copies.
+        if (name.startsWith(UNNAMED_PREFIX)) {
+            return null;
+        }
+        if (name.length() > 255) {
+            return "resource name '" + name + "' is " + name.length() + " characters long: use 1 to 255 letters, "
+                    + "digits, '.', '_' or '-'";
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_'
+                    || c == '-')) {
+                return "resource name '" + name + "' contains '" + c + "': use 1 to 255 letters, digits, '.', '_' "
+                        + "or '-' (the name is recorded in the decision log and configured in the recovery service's "
+                        + "properties and Spring Boot's)";
+            }
+        }
+        return null;
+    }
+
+    /** How the transaction manager names a plain XAResource it was given without a name. */
+    String UNNAMED_PREFIX = "unnamed:";
 
     /** A delegating wrapper; {@link #isSameRM} compares the unwrapped resources. */
     final class Wrapper implements NamedXAResource {

@@ -195,5 +195,15 @@ class JndiTest {
         assertEquals(Duration.ofHours(1), LockstepObjectFactory.duration("1h"));
         assertThrows(IllegalArgumentException.class, () -> LockstepObjectFactory.duration("60"));
         assertThrows(IllegalArgumentException.class, () -> LockstepObjectFactory.duration("-1s"));
+        assertEquals(Duration.ofSeconds(60), LockstepObjectFactory.duration("PT60S"), "Lockstep's one syntax");
+    }
+
+    @Test
+    void boundsAreTheBuildersUnderTheAttributesName() {
+        String d = dir.toString();
+        assertError("groupCommitMaxWait must be between 0s and 1s, got 2s",
+                Map.of("nodeId", "jndi-bad", "logDirectory", d, "groupCommitMaxWait", "2s"));
+        assertError("logSegmentBytes must be between 65536 (64 KiB) and 1073741824 (1 GiB), got 2147483648 (2 GiB)",
+                Map.of("nodeId", "jndi-bad", "logDirectory", d, "logSegmentBytes", "2147483648"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.log;
 
+import dev.lockstep.tm.settings.Settings;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,14 +18,9 @@ public record GroupCommitPolicy(int maxBatchBytes, Duration maxWait) {
     /** 1 MiB, no wait. */
     public static final GroupCommitPolicy DEFAULT = new GroupCommitPolicy(1 << 20, Duration.ZERO);
 
+    /** The bounds are the settings' ({@link Settings}): a user reaches this only through them. */
     public GroupCommitPolicy {
-        Objects.requireNonNull(maxWait, "maxWait");
-        if (maxBatchBytes < 4096) {
-            throw new IllegalArgumentException("maxBatchBytes must be at least 4096, was " + maxBatchBytes);
-        }
-        if (maxWait.isNegative() || maxWait.compareTo(Duration.ofSeconds(1)) > 0) {
-            throw new IllegalArgumentException("maxWait must be between 0 and 1 s, was " + maxWait
-                    + "; every committer waits that long for its decision");
-        }
+        Settings.GROUP_COMMIT_MAX_BATCH_BYTES.require(maxBatchBytes);
+        Settings.GROUP_COMMIT_MAX_WAIT.require(Objects.requireNonNull(maxWait, "maxWait"));
     }
 }

@@ -1,6 +1,7 @@
 package dev.lockstep.tm.internal.log;
 
 import dev.lockstep.tm.log.LogLayout;
+import dev.lockstep.tm.settings.Settings;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -14,19 +15,15 @@ import java.util.Objects;
  */
 public record LogSettings(Path logDirectory, String nodeId, long segmentBytes, GroupCommitPolicy policy) {
 
-    public static final long DEFAULT_SEGMENT_BYTES = 16L << 20;
-    public static final long MIN_SEGMENT_BYTES = 64L << 10;
-    /** Offsets inside a segment stay well inside an int, and a segment stays quick to scan. */
-    public static final long MAX_SEGMENT_BYTES = 1L << 30;
+    public static final long DEFAULT_SEGMENT_BYTES = Settings.LOG_SEGMENT_BYTES.defaultValue();
+    public static final long MIN_SEGMENT_BYTES = Settings.MIN_LOG_SEGMENT_BYTES;
+    public static final long MAX_SEGMENT_BYTES = Settings.MAX_LOG_SEGMENT_BYTES;
 
     public LogSettings {
         Objects.requireNonNull(logDirectory, "logDirectory");
         LogLayout.checkNodeId(nodeId);
         Objects.requireNonNull(policy, "policy");
-        if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
-            throw new IllegalArgumentException("segmentBytes must be between " + MIN_SEGMENT_BYTES + " and "
-                    + MAX_SEGMENT_BYTES + ", was " + segmentBytes);
-        }
+        Settings.LOG_SEGMENT_BYTES.require(segmentBytes);
     }
 
     /** Settings with a 16 MiB segment and the default group-commit policy. */
