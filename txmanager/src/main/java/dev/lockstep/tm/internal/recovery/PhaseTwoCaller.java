@@ -79,7 +79,10 @@ final class PhaseTwoCaller {
         return false;
     }
 
-    /** One commit or rollback of a branch that {@code recover()} just listed (see {@link XaCodes#ofRecoveryPhaseTwo}). */
+    /**
+     * One commit or rollback of a branch that {@code recover()} just listed; XAER_NOTA is read as
+     * {@link XaCodes#ofRecoveryPhaseTwo} says (invariant 6).
+     */
     static PhaseTwoOutcome call(ListedBranch b, boolean committing) {
         b.lastError = null;
         PhaseTwoOutcome outcome = XaCalls.phaseTwo(b.scan.connection.xaResource(), b.xid, committing, b);
