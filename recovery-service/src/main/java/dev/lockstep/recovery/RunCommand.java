@@ -1,6 +1,7 @@
 package dev.lockstep.recovery;
 
 import dev.lockstep.tm.recovery.Recovery;
+import dev.lockstep.tm.recovery.RecoveryScanner;
 import dev.lockstep.tm.recovery.ScanReport;
 import dev.lockstep.tm.spi.RecoverableResource;
 import java.time.Duration;
@@ -30,17 +31,17 @@ final class RunCommand extends ServiceCommand {
         EventLog events = events();
         ActionPrinter printer = new ActionPrinter(events);
         Recovery recovery = openRecovery(cfg, resources, printer, false);
-        Daemon daemon;
+        RecoveryScanner scanner;
         ScanTask task;
         try {
             events.info("started").add("nodes", join(cfg.nodes()))
                     .add("resources", join(resources.stream().map(RecoverableResource::name).toList()))
                     .add("log_directory", cfg.logDirectory()).add("scan_interval", Durations.format(cfg.scanInterval()))
                     .add("pid", ProcessHandle.current().pid()).print();
-            task = new ScanTask(recovery, printer, events);
-            daemon = new Daemon(task, cfg.scanInterval(), task::failed);
+            task = new ScanTask(printer, events);
+            scanner = RecoveryScanner.holding(recovery, cfg.scanInterval(), task);
             root().stopSignal().arm();
-            daemon.start();
+            scanner.start();
         } catch (RuntimeException e) {
             recovery.close();
             throw e;
@@ -51,7 +52,7 @@ final class RunCommand extends ServiceCommand {
             Thread.currentThread().interrupt(); // stop as if signalled
         }
         events.info("stopping").add("detail", "waiting for the scan in progress").print();
-        boolean idle = daemon.stop(STOP_TIMEOUT);
+        boolean idle = scanner.stop(STOP_TIMEOUT);
         if (!idle) {
             // Recovery is not thread-safe: closing it under a running scan could release a log mid-write. Exiting
             // frees the OS locks, and every step of a scan is safe to repeat (DESIGN.md invariant 6).
@@ -65,9 +66,8 @@ final class RunCommand extends ServiceCommand {
         return ExitCodes.OK;
     }
 
-    /** One scan of the daemon and its lines: the actions, what is open when it changed, a summary. */
-    static final class ScanTask implements Runnable {
-        private final Recovery recovery;
+    /** The lines of each scan of the daemon: the actions, what is open when it changed, a summary. */
+    static final class ScanTask implements RecoveryScanner.Listener {
         private final ActionPrinter printer;
         private final EventLog events;
         private final ReportPrinter reports;
@@ -75,17 +75,15 @@ final class RunCommand extends ServiceCommand {
         private String lastDetails = "";
         private String lastFailure;
 
-        ScanTask(Recovery recovery, ActionPrinter printer, EventLog events) {
-            this.recovery = recovery;
+        ScanTask(ActionPrinter printer, EventLog events) {
             this.printer = printer;
             this.events = events;
             this.reports = new ReportPrinter(events);
         }
 
         @Override
-        public void run() {
+        public void scanned(ScanReport report) {
             scans.incrementAndGet();
-            ScanReport report = recovery.scan();
             lastFailure = null;
             printer.printMissed(report.actions());
             // What is open is printed when it changes, not every few seconds while an operator looks at it.
@@ -98,7 +96,9 @@ final class RunCommand extends ServiceCommand {
         }
 
         /** A scan threw (it should not: problems are in its report); the schedule goes on. */
-        void failed(RuntimeException e) {
+        @Override
+        public void failed(Throwable e) {
+            scans.incrementAndGet(); // counted as a scan that ran, as before the scanner was shared
             events.error("scan_failed").add("error", e.toString()).print();
             String failure = String.valueOf(e);
             if (!Objects.equals(failure, lastFailure)) {

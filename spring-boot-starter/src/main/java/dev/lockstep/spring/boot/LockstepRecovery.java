@@ -4,6 +4,7 @@ import dev.lockstep.tm.recovery.InDoubtTransaction;
 import dev.lockstep.tm.recovery.Recovery;
 import dev.lockstep.tm.recovery.RecoveryAction;
 import dev.lockstep.tm.recovery.RecoveryLockedException;
+import dev.lockstep.tm.recovery.RecoveryScanner;
 import dev.lockstep.tm.recovery.ResourceStatus;
 import dev.lockstep.tm.recovery.ScanReport;
 import dev.lockstep.tm.spi.RecoverableResource;
@@ -12,10 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.context.SmartLifecycle;
@@ -30,71 +27,67 @@ import org.springframework.context.SmartLifecycle;
  * <p>Each scan builds a {@link Recovery} and closes it after: the node's recovery lock is held only during a scan, so a
  * recovery service configured for the same node can still run (beside it, a scan that finds the lock taken is skipped
  * and logged). Started after every bean is built and stopped before any is destroyed (a {@link SmartLifecycle}): a
- * scan in progress finishes, up to 30 s, before the pools and Lockstep close.
+ * scan in progress finishes, up to 30 s, before the pools and Lockstep close. The schedule is txmanager's
+ * {@link RecoveryScanner}, the same the recovery service's daemon runs.
  */
 public final class LockstepRecovery implements SmartLifecycle {
 
     private static final Log LOG = LogFactory.getLog(LockstepRecovery.class);
     private static final Duration STOP_WAIT = Duration.ofSeconds(30);
 
-    private final Path logDirectory;
     private final String nodeId;
     private final List<RecoverableResource> resources;
     private final Duration interval;
-    private final Duration initialDelay;
-    private final Duration orphanSafetyInterval;
-    private final AtomicLong scans = new AtomicLong();
-    private final AtomicLong skipped = new AtomicLong();
-    private volatile ScanReport lastReport;
-    private ScheduledExecutorService executor;
+    private final RecoveryScanner scanner;
 
     LockstepRecovery(Path logDirectory, String nodeId, List<RecoverableResource> resources, Duration interval,
             Duration initialDelay, Duration orphanSafetyInterval) {
-        this.logDirectory = Objects.requireNonNull(logDirectory, "logDirectory");
+        Objects.requireNonNull(logDirectory, "logDirectory");
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.resources = List.copyOf(resources);
         this.interval = interval;
-        this.initialDelay = initialDelay;
-        this.orphanSafetyInterval = orphanSafetyInterval;
+        this.scanner = RecoveryScanner.reopening(() -> Recovery.builder().logDirectory(logDirectory).nodeId(nodeId)
+                .resources(this.resources).orphanSafetyInterval(orphanSafetyInterval).build(), initialDelay, interval,
+                "lockstep-recovery-" + nodeId, new RecoveryScanner.Listener() {
+                    @Override
+                    public void scanned(ScanReport report) {
+                        log(report);
+                    }
+
+                    @Override
+                    public void skipped(RecoveryLockedException e) {
+                        LOG.info("LKS-811 recovery scan of node " + nodeId + " skipped: " + e.getMessage());
+                    }
+
+                    @Override
+                    public void failed(Throwable e) {
+                        LOG.error("LKS-812 recovery scan of node " + nodeId + " failed; the next one runs in "
+                                + interval, e);
+                    }
+                });
     }
 
     /**
      * One scan now, on the calling thread (the scheduled ones wait for it). Empty if another recovery holds the node
      * (a recovery service, or another application with the same node id and log directory).
      */
-    public synchronized Optional<ScanReport> scan() {
-        Recovery recovery;
-        try {
-            recovery = Recovery.builder().logDirectory(logDirectory).nodeId(nodeId).resources(resources)
-                    .orphanSafetyInterval(orphanSafetyInterval).build();
-        } catch (RecoveryLockedException e) {
-            skipped.incrementAndGet();
-            LOG.info("LKS-811 recovery scan of node " + nodeId + " skipped: " + e.getMessage());
-            return Optional.empty();
-        }
-        ScanReport report;
-        try (recovery) {
-            report = recovery.scan();
-        }
-        lastReport = report;
-        scans.incrementAndGet();
-        log(report);
-        return Optional.of(report);
+    public Optional<ScanReport> scan() {
+        return scanner.scanNow();
     }
 
     /** The report of the last scan that ran, if any. */
     public Optional<ScanReport> lastReport() {
-        return Optional.ofNullable(lastReport);
+        return scanner.lastReport();
     }
 
     /** How many scans ran since the start. */
     public long scanCount() {
-        return scans.get();
+        return scanner.scanCount();
     }
 
     /** How many scheduled scans were skipped because another recovery held the node. */
     public long skippedCount() {
-        return skipped.get();
+        return scanner.skippedCount();
     }
 
     /** The resources scanned, by name (the configured DataSources and JMS factories). */
@@ -103,47 +96,23 @@ public final class LockstepRecovery implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        if (executor != null) {
-            return;
-        }
-        executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "lockstep-recovery-" + nodeId);
-            t.setDaemon(true);
-            return t;
-        });
-        executor.scheduleWithFixedDelay(this::scheduledScan, initialDelay.toMillis(), interval.toMillis(),
-                TimeUnit.MILLISECONDS);
-    }
-
-    private void scheduledScan() {
-        try {
-            scan();
-        } catch (RuntimeException | Error e) {
-            // Never let one failure end the schedule (a ScheduledExecutorService would drop the task for good).
-            LOG.error("LKS-812 recovery scan of node " + nodeId + " failed; the next one runs in " + interval, e);
-        }
+    public void start() {
+        scanner.start();
     }
 
     @Override
     public void stop() {
-        ScheduledExecutorService ex;
-        synchronized (this) {
-            ex = executor;
-            executor = null;
-        }
-        if (ex == null) {
+        if (!scanner.isRunning()) {
             return;
         }
-        ex.shutdown();
         try {
-            if (!ex.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!scanner.stop(STOP_WAIT)) {
                 LOG.warn("LKS-813 a recovery scan of node " + nodeId + " still runs after " + STOP_WAIT
                         + "; closing without it");
-                ex.shutdownNow();
+                scanner.interruptScan();
             }
         } catch (InterruptedException e) {
-            ex.shutdownNow();
+            scanner.interruptScan();
             Thread.currentThread().interrupt();
         } finally {
             closeResources();
@@ -151,8 +120,8 @@ public final class LockstepRecovery implements SmartLifecycle {
     }
 
     @Override
-    public synchronized boolean isRunning() {
-        return executor != null;
+    public boolean isRunning() {
+        return scanner.isRunning();
     }
 
     private void closeResources() {

@@ -2,6 +2,8 @@ package dev.lockstep.tm.recovery;
 
 import dev.lockstep.tm.internal.log.FileLogStorage;
 import dev.lockstep.tm.internal.log.LogStorage;
+import dev.lockstep.tm.internal.recovery.FileDecisionSource;
+import dev.lockstep.tm.internal.recovery.RecoveryEngine;
 import dev.lockstep.tm.log.LogLayout;
 import dev.lockstep.tm.spi.RecoverableResource;
 import java.nio.file.Files;
@@ -57,7 +59,9 @@ public final class Recovery implements AutoCloseable {
     private final RecoveryEngine engine;
 
     private Recovery(Builder b) {
-        this.engine = new RecoveryEngine(b);
+        this.engine = new RecoveryEngine(new RecoveryEngine.Settings(new FileDecisionSource(b.logDirectory,
+                b.logStorage), b.nodeIds, b.resourceList(), b.orphanSafetyInterval, b.retryInitialDelay,
+                b.retryMaxDelay, b.clock, b.listener, b.readOnly));
     }
 
     public static Builder builder() {

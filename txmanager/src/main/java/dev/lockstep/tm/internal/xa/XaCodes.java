@@ -188,4 +188,15 @@ public final class XaCodes {
     public static int codeOf(Throwable t) {
         return t instanceof XAException xa ? xa.errorCode : XAException.XAER_RMERR;
     }
+
+    /**
+     * What recovery's commit or rollback of a branch that {@code recover()} just listed means, given the outcome
+     * {@link #ofPhaseTwoError} (or success) gave and the call's failure. XAER_NOTA is not done for either verb there:
+     * MariaDB answers it while another session (the owner's) still holds the branch; a later {@code recover()} that
+     * no longer lists it is the proof (invariant 6).
+     */
+    public static PhaseTwoOutcome ofRecoveryPhaseTwo(PhaseTwoOutcome outcome, Throwable failure) {
+        return failure instanceof XAException e && e.errorCode == XAException.XAER_NOTA
+                ? PhaseTwoOutcome.NOT_FOUND : outcome;
+    }
 }

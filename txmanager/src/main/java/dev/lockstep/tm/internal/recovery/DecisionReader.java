@@ -1,0 +1,96 @@
+package dev.lockstep.tm.internal.recovery;
+
+import dev.lockstep.tm.log.CorruptLogException;
+import dev.lockstep.tm.recovery.RecoveryAction.Kind;
+import java.io.IOException;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Step 2: reads what the decision store says about every incarnation of every node, after the resources were asked
+ * (so a COMMIT a live owner wrote before its branch showed up is seen). A dead owner's log is taken over when the
+ * pass acts; a live one's is only read. A log that cannot be used is a problem for an operator, never a guess.
+ */
+final class DecisionReader {
+
+    private final Pass pass;
+    private final DecisionSource source;
+    private final Map<IncKey, OwnedLog> owned;
+
+    DecisionReader(Pass pass) {
+        this.pass = pass;
+        this.source = pass.engine.source;
+        this.owned = pass.engine.owned;
+    }
+
+    void readAll() {
+        for (String node : pass.engine.nodeIds) {
+            readNode(node);
+        }
+    }
+
+    private void readNode(String node) {
+        DecisionSource.NodeDecisions decisions;
+        try {
+            decisions = source.node(node);
+        } catch (IOException e) {
+            pass.problem(node, "cannot read the log directory " + source.location(node) + ": " + Pass.describe(e));
+            return;
+        }
+        TreeSet<Long> incarnations = new TreeSet<>(decisions.incarnations());
+        for (IncKey k : owned.keySet()) {
+            if (k.nodeId().equals(node)) {
+                incarnations.add(k.incarnation());
+            }
+        }
+        boolean anyListed = false;
+        for (ListedTx tx : pass.listed.values()) {
+            if (tx.parsed.nodeId().equals(node)) {
+                incarnations.add(tx.parsed.incarnation());
+                anyListed = true;
+            }
+        }
+        if (!decisions.hasLog() && anyListed) {
+            pass.problem(node, decisions.missingLogProblem());
+        }
+        for (long inc : incarnations) {
+            IncKey key = new IncKey(node, inc);
+            OwnedLog o = owned.get(key);
+            if (o != null) {
+                pass.incs.put(key, IncView.of(key, o));
+                continue;
+            }
+            IncView v = new IncView(key);
+            pass.incs.put(key, v);
+            use(v, decisions.look(inc, pass.act));
+        }
+    }
+
+    private void use(IncView v, DecisionSource.Look look) {
+        IncKey key = v.key;
+        v.owner = look.owner();
+        v.problem = look.problem();
+        if (look.taken() != null) {
+            OwnedLog o = new OwnedLog(look.taken());
+            owned.put(key, o);
+            v.owned = o;
+            v.pending = o.pending;
+            pass.action(Kind.TAKE_OVER, true, key.nodeId(), null, null, null, "incarnation " + key.incarnation()
+                    + " is dead (its lock was free): its log is taken over, " + o.pending.size()
+                    + " open decision(s)" + look.repaired());
+            return;
+        }
+        v.pending = look.pending();
+        if (look.failure() instanceof CorruptLogException e) {
+            v.problem = "corrupt log: " + e.getMessage();
+            pass.problem(key.nodeId(), "LKS-205 the log of node '" + key.nodeId() + "' incarnation "
+                    + key.incarnation() + " is corrupt: " + e.getMessage() + " (file " + e.file() + ", offset "
+                    + e.offset() + "); its transactions are left in doubt for an operator: no decision is "
+                    + "guessed");
+        } else if (look.failure() != null) {
+            v.problem = "cannot read its log: " + Pass.describe(look.failure());
+            pass.problem(key.nodeId(), "cannot read the log of node '" + key.nodeId() + "' incarnation "
+                    + key.incarnation() + ": " + Pass.describe(look.failure()));
+        }
+    }
+}

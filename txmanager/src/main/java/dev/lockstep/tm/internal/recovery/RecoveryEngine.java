@@ -1,0 +1,152 @@
+package dev.lockstep.tm.internal.recovery;
+
+import dev.lockstep.tm.recovery.RecoveryAction;
+import dev.lockstep.tm.recovery.RecoveryListener;
+import dev.lockstep.tm.recovery.ScanReport;
+import dev.lockstep.tm.recovery.Verdict;
+import dev.lockstep.tm.spi.RecoverableResource;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The algorithm of {@link dev.lockstep.tm.recovery.Recovery}, whose class comment and docs/recovery.md number its
+ * steps. One scan is a {@link Pass} through them:
+ *
+ * <ol>
+ * <li>ask the resources ({@link ResourceAsker});</li>
+ * <li>read the decisions ({@link DecisionReader}, through the {@link DecisionSource});</li>
+ * <li>decide each in-doubt branch ({@link DecisionTable}) and call commit or rollback ({@link PhaseTwoCaller});</li>
+ * <li>record heuristics ({@link HeuristicRecorder});</li>
+ * <li>end finished decisions and</li>
+ * <li>retire empty logs ({@link Closer});</li>
+ * </ol>
+ * then report ({@link ReportWriter}). An operator's resolve is {@link OperatorResolve}. What lasts across passes
+ * lives here: the recovery locks, the logs of dead incarnations taken over, and the resources' backoff.
+ */
+public final class RecoveryEngine {
+
+    /**
+     * What the engine runs with; {@link dev.lockstep.tm.recovery.Recovery.Builder} validates it.
+     *
+     * @param readOnly true: take no lock, write nothing, only inspect
+     */
+    public record Settings(DecisionSource source, Set<String> nodeIds, List<RecoverableResource> resources,
+            Duration orphanSafetyInterval, Duration retryInitialDelay, Duration retryMaxDelay, Clock clock,
+            RecoveryListener listener, boolean readOnly) {
+    }
+
+    final DecisionSource source;
+    final Set<String> nodeIds;
+    final Duration safety;
+    final Clock clock;
+    final RecoveryListener listener;
+    final ResourceAsker asker;
+    private final boolean readOnly;
+    private final List<DecisionSource.RecoveryLock> recoveryLocks = new ArrayList<>();
+    /** Logs of dead incarnations taken over, kept (locked) across scans until retired or closed. */
+    final Map<IncKey, OwnedLog> owned = new LinkedHashMap<>();
+    private boolean closed;
+
+    public RecoveryEngine(Settings s) {
+        this.source = s.source();
+        this.nodeIds = Set.copyOf(s.nodeIds());
+        this.safety = s.orphanSafetyInterval();
+        this.clock = s.clock();
+        this.listener = s.listener();
+        this.readOnly = s.readOnly();
+        this.asker = new ResourceAsker(s.resources(), s.retryInitialDelay(), s.retryMaxDelay());
+        if (!readOnly) {
+            lockNodes(s.nodeIds());
+        }
+    }
+
+    private void lockNodes(Set<String> nodes) {
+        try {
+            for (String node : nodes) {
+                recoveryLocks.add(source.lockForRecovery(node));
+            }
+        } catch (IOException | RuntimeException e) {
+            releaseRecoveryLocks();
+            if (e instanceof IOException io) {
+                throw new IllegalStateException("LKS-202 cannot lock the logs for recovery in " + source.location()
+                        + ": " + io.getMessage() + "; the directory must be writable by this process", io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    public ScanReport scan() {
+        checkUsable(true);
+        return run(new Pass(this, true));
+    }
+
+    public ScanReport inspect() {
+        checkUsable(false);
+        return run(new Pass(this, false));
+    }
+
+    private ScanReport run(Pass pass) {
+        try {
+            asker.ask(pass, false);
+            new DecisionReader(pass).readAll();
+            new PhaseTwoCaller(pass).decideAll();
+            if (pass.act) {
+                Closer closer = new Closer(pass);
+                closer.endFinished();
+                closer.retireEmpty();
+            }
+            return new ReportWriter(pass).report();
+        } finally {
+            pass.closeConnections();
+        }
+    }
+
+    public List<RecoveryAction> resolve(String gtridHex, Verdict verdict) {
+        checkUsable(true);
+        OperatorResolve.Target target = OperatorResolve.parse(gtridHex, nodeIds);
+        return new OperatorResolve(new Pass(this, true)).resolve(target.gtrid(), target.parsed(), verdict);
+    }
+
+    private void checkUsable(boolean writes) {
+        if (closed) {
+            throw new IllegalStateException("this recovery is closed");
+        }
+        if (writes && readOnly) {
+            throw new IllegalStateException("this recovery was built read-only: it can only inspect");
+        }
+    }
+
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Map.Entry<IncKey, OwnedLog> e : owned.entrySet()) {
+            try {
+                e.getValue().log.close();
+            } catch (IOException | RuntimeException ex) {
+                Pass.LOG.log(Level.WARNING, "LKS-203 closing the taken-over log of " + e.getKey() + " failed", ex);
+            }
+        }
+        owned.clear();
+        releaseRecoveryLocks();
+    }
+
+    private void releaseRecoveryLocks() {
+        for (DecisionSource.RecoveryLock lock : recoveryLocks) {
+            try {
+                lock.close();
+            } catch (IOException e) {
+                Pass.LOG.log(Level.WARNING, "LKS-204 releasing " + lock.name() + " failed", e);
+            }
+        }
+        recoveryLocks.clear();
+    }
+}
