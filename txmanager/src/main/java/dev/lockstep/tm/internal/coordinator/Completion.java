@@ -83,7 +83,7 @@ final class Completion {
         if (tx.state() == TxState.MARKED_ROLLBACK) {
             rollbackAndThrow("it was marked rollback-only", tx.rollbackOnlyCause());
         }
-        Branch endFailed = endAll(XAResource.TMSUCCESS);
+        Branch endFailed = tx.enlister.endAll(XAResource.TMSUCCESS);
         if (endFailed != null) {
             rollbackAndThrow("end(TMSUCCESS) of " + endFailed + " failed: "
                     + LockstepTransaction.describe(endFailed.lastError), endFailed.lastError);
@@ -355,7 +355,7 @@ final class Completion {
     /** Rolls back every branch that may hold work; returns the branches that answered with a heuristic. */
     private List<Branch> rollbackAll(boolean ownerThread) {
         tx.moveTo(TxState.ROLLING_BACK);
-        endAll(ownerThread ? XAResource.TMSUCCESS : XAResource.TMFAIL);
+        tx.enlister.endAll(ownerThread ? XAResource.TMSUCCESS : XAResource.TMFAIL);
         List<Branch> toRollBack = new ArrayList<>(tx.branches.size());
         for (Branch b : tx.branches) {
             // XA_RB* at end or prepare: the RM already rolled back; read-only: it has nothing left.
@@ -390,38 +390,6 @@ final class Completion {
         }
         afterCompletion(heuristics.isEmpty() ? Status.STATUS_ROLLEDBACK : Status.STATUS_UNKNOWN);
         return heuristics;
-    }
-
-    // ------------------------------------------------------------------ associations
-
-    /**
-     * Ends every association still started or suspended; returns the first branch whose end failed (it is marked
-     * so that it is rolled back, or not at all if the resource already rolled it back), or null. A start or end that
-     * another thread has in flight is waited for first, so no association is ended twice or left started.
-     */
-    private Branch endAll(int flag) {
-        Branch firstFailure = null;
-        List<Enlistment> claimed = tx.claimOpenAssociations();
-        try {
-            for (int i = 0; i < claimed.size(); i++) {
-                Enlistment e = claimed.get(i);
-                try {
-                    e.resource.end(e.branch.xid, flag);
-                    e.association = flag == XAResource.TMFAIL ? Enlistment.Association.FAILED
-                            : Enlistment.Association.ENDED;
-                } catch (XAException | RuntimeException ex) {
-                    e.branch.failed(ex);
-                    e.branch.vote = XaCodes.ofEndError(ex, e.branch.vote);
-                    e.association = Enlistment.Association.FAILED;
-                    if (firstFailure == null) {
-                        firstFailure = e.branch;
-                    }
-                }
-            }
-        } finally {
-            tx.releaseClaims(claimed);
-        }
-        return firstFailure;
     }
 
     // ------------------------------------------------------------------ synchronizations
