@@ -18,8 +18,8 @@ import javax.transaction.xa.XAResource;
 
 /**
  * A Lockstep transaction: its state, branches, synchronizations and registry resources. It is deliberately thin:
- * enlistment is done by its {@link BranchEnlister}, completion by {@link Completion}, phase one by {@link Preparer},
- * phase two by {@link PhaseTwo}.
+ * enlistment is done by its {@link BranchEnlister}, completion by {@link Completion}, which runs phase one through the
+ * {@link Preparer} and phase two through the {@link Committer} or the {@link Rollbacker}.
  *
  * <p>Every state change happens under the transaction's monitor; XA calls are made outside it, so a resource that
  * blocks (a busy JDBC connection) never blocks a status query or the timeout reaper's scan.
@@ -134,7 +134,7 @@ public final class LockstepTransaction implements Transaction {
     public void commit() throws RollbackException, HeuristicMixedException, HeuristicRollbackException,
             SystemException {
         try {
-            new Completion(this).commit();
+            coordinator.completion.commit(this);
         } finally {
             coordinator.transactionManager().forget(this);
         }
@@ -143,7 +143,7 @@ public final class LockstepTransaction implements Transaction {
     @Override
     public void rollback() throws SystemException {
         try {
-            new Completion(this).rollback();
+            coordinator.completion.rollback(this);
         } finally {
             coordinator.transactionManager().forget(this);
         }
@@ -177,7 +177,7 @@ public final class LockstepTransaction implements Transaction {
 
     /** The rollback of a transaction {@link #claimTimeout() claimed} by the reaper. */
     void rollbackAfterTimeout() {
-        new Completion(this).rollbackAfterTimeout();
+        coordinator.completion.rollbackAfterTimeout(this);
     }
 
     // ------------------------------------------------------------------ status and rollback-only
@@ -195,7 +195,8 @@ public final class LockstepTransaction implements Transaction {
                     state = state.checkMove(TxState.MARKED_ROLLBACK, this);
                     rollbackOnlyCause = new IllegalStateException("setRollbackOnly() was called here");
                 }
-                case MARKED_ROLLBACK, ROLLING_BACK, ROLLED_BACK -> { }
+                // Rolled back, or rolling back; HEURISTIC_COMMIT is a rollback some branch did not follow.
+                case MARKED_ROLLBACK, ROLLING_BACK, ROLLED_BACK, HEURISTIC_COMMIT -> { }
                 default -> throw new IllegalStateException("LKS-104 transaction " + this + " is " + state
                         + ": it is too late to mark it rollback-only");
             }
