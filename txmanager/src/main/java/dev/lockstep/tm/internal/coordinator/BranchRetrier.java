@@ -2,6 +2,8 @@ package dev.lockstep.tm.internal.coordinator;
 
 import dev.lockstep.tm.internal.DaemonThreads;
 import dev.lockstep.tm.internal.timeout.RetryBackoff;
+import dev.lockstep.tm.internal.xa.XaCalls;
+import dev.lockstep.tm.internal.xa.XaCodes;
 import dev.lockstep.tm.internal.xa.XaCodes.PhaseTwoOutcome;
 import dev.lockstep.tm.log.HeuristicRecord;
 import dev.lockstep.tm.spi.RecoverableResource;
@@ -102,7 +104,7 @@ public final class BranchRetrier implements AutoCloseable {
             }
             case RETRY -> scheduleAttempt(d, b, attempt + 1);
             default -> {
-                var kind = Completion.heuristicKind(outcome, d.committing);
+                var kind = XaCodes.heuristicOf(outcome, d.committing);
                 LOG.log(Level.ERROR, "LKS-142 heuristic {0} on {1} of transaction {2} on retry {3}: {4}", kind, b,
                         d.id, attempt, LockstepTransaction.describe(b.lastError));
                 try {
@@ -120,7 +122,7 @@ public final class BranchRetrier implements AutoCloseable {
 
     /** One retry; NOTA on commit becomes DONE only if {@code recover()} no longer lists the branch. */
     private PhaseTwoOutcome finishOn(Branch b, XAResource resource, boolean committing) {
-        PhaseTwoOutcome outcome = PhaseTwo.call(b, resource, committing);
+        PhaseTwoOutcome outcome = XaCalls.phaseTwo(resource, b.xid, committing, b);
         if (outcome != PhaseTwoOutcome.NOT_FOUND) {
             return outcome;
         }

@@ -30,6 +30,10 @@ public final class Coordinator implements AutoCloseable {
     final ResourceRegistry registry;
     final PhaseRunner phases;
     final BranchRetrier retrier;
+    /** The protocol's parts; they keep nothing of a transaction, so one of each serves every transaction. */
+    final Completion completion = new Completion(this);
+    final Committer committer = new Committer(this);
+    final Rollbacker rollbacker = new Rollbacker(this);
     private final CrashPoint.Hook crashHook;
     private final LiveTransactions live = new LiveTransactions();
     private final LockstepTransactionManager transactionManager;

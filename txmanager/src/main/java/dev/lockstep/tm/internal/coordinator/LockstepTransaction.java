@@ -19,7 +19,8 @@ import javax.transaction.xa.XAResource;
 
 /**
  * A Lockstep transaction: its state, branches, synchronizations and registry resources. It is deliberately thin:
- * completion is done by {@link Completion}, phase one by {@link Preparer}, phase two by {@link PhaseTwo}.
+ * enlistment is done by its {@link BranchEnlister}, completion by {@link Completion}, which runs phase one through the
+ * {@link Preparer} and phase two through the {@link Committer} or the {@link Rollbacker}.
  *
  * <p>Every state change happens under the transaction's monitor; XA calls are made outside it, so a resource that
  * blocks (a busy JDBC connection) never blocks a status query or the timeout reaper's scan.
@@ -43,14 +44,10 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
     private boolean synchronizationsClosed;
     private boolean timedOut;
     private RuntimeException rollbackOnlyCause;
-    /** Branch numbers handed out so far; never reused, so two threads enlisting at once get different qualifiers. */
-    private int branchNumbers;
-    /** Enlistments with a start or end call in flight ({@link Enlistment#busy}), and the threads waiting for them. */
-    private int busyAssociations;
-    private int associationWaiters;
 
+    /** The branches, in the order they were enlisted; guarded by this monitor until completion claims them. */
     final List<Branch> branches = new ArrayList<>(4);
-    private final List<Enlistment> enlistments = new ArrayList<>(4);
+    final BranchEnlister enlister = new BranchEnlister(this);
     // Empty lists allocate their array on the first add: most transactions of a plain UserTransaction have none.
     final List<Synchronization> synchronizations = new ArrayList<>();
     final List<Synchronization> interposed = new ArrayList<>();
@@ -132,93 +129,13 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
         return rollbackOnlyCause;
     }
 
-    /**
-     * Completion's claim of every association still started or suspended, to end it: waits until no other thread is
-     * in the middle of a start or end (an enlistment or delisting begun before completion closed them), then marks the
-     * open ones busy and returns them. Called after {@link #closeSynchronizations}, so no new enlistment begins.
-     */
-    synchronized List<Enlistment> claimOpenAssociations() {
-        boolean interrupted = false;
-        while (busyAssociations > 0) {
-            interrupted |= awaitChange();
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt(); // the calls in flight ended; their outcome decides what happens next
-        }
-        List<Enlistment> open = new ArrayList<>(enlistments.size());
-        for (int i = 0; i < enlistments.size(); i++) {
-            Enlistment e = enlistments.get(i);
-            if (e.association == Enlistment.Association.ACTIVE || e.association == Enlistment.Association.SUSPENDED) {
-                markBusy(e);
-                open.add(e);
-            }
-        }
-        return open;
-    }
-
-    /** Records the association {@code e} reached after a start or end call, and wakes whoever waits for it. */
-    synchronized void settled(Enlistment e, Enlistment.Association association) {
-        e.association = association;
-        clearBusy(e);
-    }
-
-    /**
-     * Ends the claims of {@link #claimOpenAssociations} in one trip through the monitor, once their holder has set
-     * each one's association. It could set them without the monitor because nobody reads the association of a busy
-     * enlistment, and this release publishes them.
-     */
-    synchronized void releaseClaims(List<Enlistment> claimed) {
-        for (int i = 0; i < claimed.size(); i++) {
-            clearBusy(claimed.get(i));
-        }
-    }
-
-    /** Claims {@code e} for a start or end call made outside the monitor; called with the monitor held. */
-    private void markBusy(Enlistment e) {
-        e.busy = true;
-        busyAssociations++;
-    }
-
-    /** Ends a claim; wakes the threads waiting for claims to end, if any (notifyAll is a native call). */
-    private void clearBusy(Enlistment e) {
-        e.busy = false;
-        busyAssociations--;
-        if (associationWaiters > 0) {
-            notifyAll();
-        }
-    }
-
-    /** Waits, holding the monitor's turn, until no thread is calling start or end for {@code e}. */
-    private void awaitIdle(Enlistment e) {
-        boolean interrupted = false;
-        while (e.busy) {
-            interrupted |= awaitChange();
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt(); // the call in flight will end; its outcome decides what happens next
-        }
-    }
-
-    /** One wait for a claim to end; true if the thread was interrupted meanwhile (the caller re-asserts it). */
-    private boolean awaitChange() {
-        associationWaiters++;
-        try {
-            wait();
-            return false;
-        } catch (InterruptedException ie) {
-            return true;
-        } finally {
-            associationWaiters--;
-        }
-    }
-
     // ------------------------------------------------------------------ completion
 
     @Override
     public void commit() throws RollbackException, HeuristicMixedException, HeuristicRollbackException,
             SystemException {
         try {
-            new Completion(this).commit();
+            coordinator.completion.commit(this);
         } finally {
             coordinator.transactionManager().forget(this);
         }
@@ -227,7 +144,7 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
     @Override
     public void rollback() throws SystemException {
         try {
-            new Completion(this).rollback();
+            coordinator.completion.rollback(this);
         } finally {
             coordinator.transactionManager().forget(this);
         }
@@ -261,7 +178,7 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
 
     /** The rollback of a transaction {@link #claimTimeout() claimed} by the reaper. */
     void rollbackAfterTimeout() {
-        new Completion(this).rollbackAfterTimeout();
+        coordinator.completion.rollbackAfterTimeout(this);
     }
 
     // ------------------------------------------------------------------ status and rollback-only
@@ -279,7 +196,8 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
                     state = state.checkMove(TxState.MARKED_ROLLBACK, this);
                     rollbackOnlyCause = new IllegalStateException("setRollbackOnly() was called here");
                 }
-                case MARKED_ROLLBACK, ROLLING_BACK, ROLLED_BACK -> { }
+                // Rolled back, or rolling back; HEURISTIC_COMMIT is a rollback some branch did not follow.
+                case MARKED_ROLLBACK, ROLLING_BACK, ROLLED_BACK, HEURISTIC_COMMIT -> { }
                 default -> throw new IllegalStateException("LKS-104 transaction " + this + " is " + state
                         + ": it is too late to mark it rollback-only");
             }
@@ -354,7 +272,7 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
         if (resource == null) {
             throw new NullPointerException("resource");
         }
-        return enlistResource(resource, nameOf(resource),
+        return enlistResource(resource, BranchEnlister.nameOf(resource),
                 resource instanceof NamedXAResource named && named.joinsOnSameRM());
     }
 
@@ -377,138 +295,16 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
      */
     public boolean enlistResource(XAResource resource, String name, boolean joinable, Synchronization afterCompletion)
             throws RollbackException, SystemException {
-        NamedXAResource.requireValidName(name);
-        Enlistment existing;
-        synchronized (this) {
-            checkCanEnlist();
-            existing = find(resource);
-        }
-        if (existing != null) {
-            return reassociate(existing, afterCompletion);
-        }
-        Branch joinTarget = joinable ? findJoinTarget(resource) : null;
-        Enlistment e;
-        int flag;
-        synchronized (this) {
-            checkCanEnlist();
-            existing = find(resource);
-            if (existing == null) {
-                Branch branch;
-                if (joinTarget != null) {
-                    branch = joinTarget;
-                    flag = XAResource.TMJOIN;
-                } else {
-                    branch = new Branch(LockstepXid.branch(gtrid, ++branchNumbers), resource, name, joinable);
-                    flag = XAResource.TMNOFLAGS;
-                }
-                // Listed, and busy, before start() is called: a completion that begins meanwhile waits for the call,
-                // and a second thread enlisting the same XAResource finds it and waits too.
-                e = new Enlistment(resource, branch);
-                markBusy(e);
-                enlistments.add(e);
-            } else {
-                e = null;
-                flag = 0;
-            }
-        }
-        if (e == null) {
-            return reassociate(existing, afterCompletion); // another thread enlisted the same XAResource meanwhile
-        }
-        try {
-            resource.start(e.branch.xid, flag);
-        } catch (XAException | RuntimeException ex) {
-            synchronized (this) {
-                markIfRolledBackAtStart(ex); // before the release, so a completion waiting for it sees the mark
-                forgetEnlistment(e);
-            }
-            throw enlistFailed(resource, e.branch, ex);
-        }
-        synchronized (this) {
-            // A completion that began while start() ran is waiting for this enlistment (it is busy), so the branch
-            // joins the transaction and is ended, prepared and finished with the others.
-            if (flag == XAResource.TMNOFLAGS) {
-                branches.add(e.branch);
-            }
-            if (afterCompletion != null) {
-                interposed.add(afterCompletion);
-            }
-            clearBusy(e);
-        }
-        return true;
+        return enlister.enlist(resource, name, joinable, afterCompletion);
     }
 
-    private synchronized void forgetEnlistment(Enlistment e) {
-        enlistments.remove(e);
-        clearBusy(e);
+    @Override
+    public boolean delistResource(XAResource resource, int flag) throws SystemException {
+        return enlister.delist(resource, flag);
     }
 
-    private boolean reassociate(Enlistment e, Synchronization afterCompletion)
-            throws RollbackException, SystemException {
-        int flag;
-        synchronized (this) {
-            awaitIdle(e);
-            checkCanEnlist(); // a completion may have begun while we waited
-            switch (e.association) {
-                case ACTIVE:
-                    return true;
-                case SUSPENDED:
-                    flag = XAResource.TMRESUME;
-                    break;
-                case ENDED:
-                    // XA allows start(TMJOIN) after end(TMSUCCESS) on the same resource (PostgreSQL supports it).
-                    flag = XAResource.TMJOIN;
-                    break;
-                default:
-                    throw new RollbackException("LKS-108 " + e.branch + " of transaction " + this
-                            + " was delisted with TMFAIL: the transaction can only roll back");
-            }
-            markBusy(e);
-        }
-        Enlistment.Association before = e.association;
-        try {
-            e.resource.start(e.branch.xid, flag);
-        } catch (XAException | RuntimeException ex) {
-            synchronized (this) {
-                markIfRolledBackAtStart(ex);
-                settled(e, before);
-            }
-            throw enlistFailed(e.resource, e.branch, ex);
-        }
-        synchronized (this) {
-            if (afterCompletion != null) {
-                interposed.add(afterCompletion);
-            }
-            settled(e, Enlistment.Association.ACTIVE);
-        }
-        return true;
-    }
-
-    /**
-     * Throws RollbackException if the resource rolled the branch back at start (the caller marked the transaction),
-     * else returns a SystemException.
-     */
-    /** XA_RB* from start: the resource has already given up on the transaction, so it can only roll back. */
-    private synchronized void markIfRolledBackAtStart(Throwable cause) {
-        if (cause instanceof XAException xa && XaCodes.isRollbackCode(xa.errorCode)) {
-            markRollbackOnly(cause);
-        }
-    }
-
-    private SystemException enlistFailed(XAResource resource, Branch branch, Throwable cause)
-            throws RollbackException {
-        if (cause instanceof XAException xa && XaCodes.isRollbackCode(xa.errorCode)) {
-            RollbackException re = new RollbackException("LKS-110 " + resource + " rolled back " + branch
-                    + " of transaction " + this + " at start: " + describe(cause));
-            re.initCause(cause);
-            throw re;
-        }
-        SystemException se = new SystemException("LKS-109 could not start " + branch + " of transaction " + this
-                + " on " + resource + ": " + describe(cause));
-        se.initCause(cause);
-        return se;
-    }
-
-    private void checkCanEnlist() throws RollbackException {
+    /** Refuses an enlistment unless the transaction runs and its completion has not closed it; monitor held. */
+    void checkCanEnlist() throws RollbackException {
         if (state == TxState.MARKED_ROLLBACK) {
             RollbackException e = new RollbackException("LKS-111 transaction " + this
                     + " is marked rollback-only: no resource can join it");
@@ -525,95 +321,8 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
         }
     }
 
-    private Enlistment find(XAResource resource) {
-        for (int i = 0; i < enlistments.size(); i++) {
-            Enlistment e = enlistments.get(i);
-            if (e.resource == resource) {
-                return e;
-            }
-        }
-        return null;
-    }
-
-    /** A branch of the same RM that both resources allow to be joined, or null. */
-    private Branch findJoinTarget(XAResource resource) throws SystemException {
-        List<Branch> candidates;
-        synchronized (this) {
-            candidates = new ArrayList<>(branches);
-        }
-        for (Branch b : candidates) {
-            if (!b.joinable) {
-                continue;
-            }
-            try {
-                if (resource.isSameRM(b.resource)) {
-                    return b;
-                }
-            } catch (XAException e) {
-                SystemException se = new SystemException("LKS-109 isSameRM of " + resource + " against " + b
-                        + " of transaction " + this + " failed: " + describe(e));
-                se.initCause(e);
-                throw se;
-            }
-        }
-        return null;
-    }
-
-    static String nameOf(XAResource resource) {
-        if (resource instanceof NamedXAResource named) {
-            return named.resourceName();
-        }
-        return "unnamed:" + resource.getClass().getName();
-    }
-
-    @Override
-    public boolean delistResource(XAResource resource, int flag) throws SystemException {
-        if (flag != XAResource.TMSUCCESS && flag != XAResource.TMFAIL && flag != XAResource.TMSUSPEND) {
-            throw new IllegalArgumentException("LKS-113 delistResource flag must be TMSUCCESS, TMFAIL or TMSUSPEND, "
-                    + "got " + flag);
-        }
-        Enlistment e;
-        synchronized (this) {
-            checkCanDelist();
-            e = find(resource);
-            if (e == null) {
-                return false;
-            }
-            awaitIdle(e);
-            checkCanDelist(); // a completion may have ended it while we waited
-            if (e.association == Enlistment.Association.ENDED || e.association == Enlistment.Association.FAILED) {
-                return false;
-            }
-            if (e.association == Enlistment.Association.SUSPENDED && flag == XAResource.TMSUSPEND) {
-                return true;
-            }
-            if (flag == XAResource.TMFAIL) {
-                // Decided here, together with the claim: a commit that has not yet left ACTIVE now rolls back, and one
-                // that has is already past this point (checkCanDelist refused).
-                markRollbackOnly(new IllegalStateException("delistResource(" + e.resource + ", TMFAIL) was called "
-                        + "here"));
-            }
-            markBusy(e);
-        }
-        try {
-            e.resource.end(e.branch.xid, flag);
-        } catch (XAException | RuntimeException ex) {
-            markRollbackOnly(ex);
-            settled(e, Enlistment.Association.FAILED);
-            SystemException se = new SystemException("LKS-115 end(" + flagName(flag) + ") of " + e.branch
-                    + " of transaction " + this + " failed: " + describe(ex) + "; the transaction will roll back");
-            se.initCause(ex);
-            throw se;
-        }
-        settled(e, switch (flag) {
-            case XAResource.TMSUSPEND -> Enlistment.Association.SUSPENDED;
-            case XAResource.TMFAIL -> Enlistment.Association.FAILED;
-            default -> Enlistment.Association.ENDED;
-        });
-        return true;
-    }
-
-    private void checkCanDelist() {
+    /** Refuses a delisting once the transaction left the running states; monitor held. */
+    void checkCanDelist() {
         if (state != TxState.ACTIVE && state != TxState.MARKED_ROLLBACK) {
             throw new IllegalStateException("LKS-114 transaction " + this + " is " + state
                     + ": resources can only be delisted while it is active");
@@ -626,15 +335,6 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
             state = state.checkMove(TxState.MARKED_ROLLBACK, this);
             rollbackOnlyCause = cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
         }
-    }
-
-    static String flagName(int flag) {
-        return switch (flag) {
-            case XAResource.TMSUCCESS -> "TMSUCCESS";
-            case XAResource.TMFAIL -> "TMFAIL";
-            case XAResource.TMSUSPEND -> "TMSUSPEND";
-            default -> String.valueOf(flag);
-        };
     }
 
     static String describe(Throwable t) {

@@ -1,13 +1,18 @@
 package dev.lockstep.tm.internal.coordinator;
 
 import dev.lockstep.tm.internal.xa.XaCodes;
+import dev.lockstep.tm.internal.xa.XaCodes.PrepareOutcome;
 import dev.lockstep.tm.spi.CrashPoint;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import javax.transaction.xa.XAException;
 
-/** Phase one: asks every branch to prepare and records its vote on the branch. */
+/**
+ * Phase one: asks every branch to prepare (in parallel through the {@link PhaseRunner}), records each vote on its
+ * branch as {@link XaCodes} reads it, and sorts the votes: the prepared branches go on to the decision, read-only ones
+ * drop out, and any other vote means the transaction rolls back.
+ */
 final class Preparer {
 
     private Preparer() {
@@ -16,7 +21,24 @@ final class Preparer {
     // Without a crash hook the call captures nothing, so no lambda is allocated per transaction.
     private static final Consumer<Branch> PREPARE = Preparer::prepareOne;
 
-    static void prepare(Coordinator c, List<Branch> branches) {
+    /**
+     * Prepares {@code branches} and adds the ones that voted PREPARED to {@code prepared}, in order; returns the first
+     * branch whose vote means roll back (failed, or rolled back by the RM), or null if every vote was yes or read-only.
+     */
+    static Branch prepare(Coordinator c, List<Branch> branches, List<Branch> prepared) {
+        callPrepare(c, branches);
+        Branch failed = null;
+        for (Branch b : branches) {
+            if (b.vote == PrepareOutcome.PREPARED) {
+                prepared.add(b);
+            } else if (b.vote != PrepareOutcome.READ_ONLY && failed == null) {
+                failed = b;
+            }
+        }
+        return failed;
+    }
+
+    private static void callPrepare(Coordinator c, List<Branch> branches) {
         if (!c.crashHookSet()) {
             c.phases.forEach(branches, PREPARE);
             return;
@@ -24,7 +46,7 @@ final class Preparer {
         AtomicBoolean first = new AtomicBoolean();
         c.phases.forEach(branches, b -> {
             prepareOne(b);
-            if (b.vote == XaCodes.PrepareOutcome.PREPARED && first.compareAndSet(false, true)) {
+            if (b.vote == PrepareOutcome.PREPARED && first.compareAndSet(false, true)) {
                 c.crash(CrashPoint.C2_SOME_PREPARED);
             }
         });
@@ -33,13 +55,9 @@ final class Preparer {
     private static void prepareOne(Branch b) {
         try {
             b.vote = XaCodes.ofVote(b.resource.prepare(b.xid));
-        } catch (XAException e) {
+        } catch (XAException | RuntimeException e) {
             b.failed(e);
-            b.vote = XaCodes.ofPrepareError(e.errorCode);
-        } catch (RuntimeException e) {
-            // A driver bug or a broken connection: the branch may or may not be prepared; roll back.
-            b.failed(e);
-            b.vote = XaCodes.PrepareOutcome.FAILED;
+            b.vote = XaCodes.ofPrepareError(e);
         }
     }
 }

@@ -7,6 +7,13 @@ import java.util.Set;
 /**
  * The states of a transaction and the legal moves between them. Every move goes through {@link #checkMove}, so an
  * illegal one fails loudly with both states named instead of corrupting the protocol.
+ *
+ * <p>Each state also says what {@code getStatus()} reports in it, what the afterCompletion callbacks are told when a
+ * completion ends in it, and whether it {@link #mustBeLogged() must be logged}: a heuristic end state is reached only
+ * by a resource deciding on its own, and that decision may be forgotten (by the resource, told {@code forget}) only
+ * once its HEURISTIC record is durable (invariant 7; docs/design.md). {@code getStatus()} keeps reporting the
+ * decision (committed or rolled back) in a heuristic state, as JTA's {@code Status} has no heuristic values; the
+ * heuristic exception and {@code STATUS_UNKNOWN} given to afterCompletion say what happened.
  */
 public enum TxState {
     /** Work in progress; resources may enlist; completion may also be in its beforeCompletion stage. */
@@ -27,30 +34,77 @@ public enum TxState {
      * the prepared branches are left to recovery, which reads what the log really holds (invariant 6). Terminal, like
      * COMMITTED and ROLLED_BACK.
      */
-    UNKNOWN(Status.STATUS_UNKNOWN);
+    UNKNOWN(Status.STATUS_UNKNOWN, Status.STATUS_UNKNOWN, false),
+    /**
+     * Decided to commit, but no branch committed: each rolled back on its own, lost its prepared work or may have
+     * (XA_HEURRB, XA_RB*, XAER_NOTA on the first commit, XA_HEURMIX, XA_HEURHAZ). HeuristicRollbackException.
+     */
+    HEURISTIC_ROLLBACK(Status.STATUS_COMMITTED, Status.STATUS_UNKNOWN, true),
+    /**
+     * Decided to commit; some branches committed and others did not (as above), or the one branch of a one-phase
+     * commit answered XA_HEURMIX. HeuristicMixedException.
+     */
+    HEURISTIC_MIXED(Status.STATUS_COMMITTED, Status.STATUS_UNKNOWN, true),
+    /**
+     * A one-phase commit whose outcome nobody can tell (XA_HEURHAZ, XAER_RMFAIL, XAER_RMERR...): it may have
+     * committed. Reported as HeuristicMixedException, never guessed.
+     */
+    HEURISTIC_HAZARD(Status.STATUS_COMMITTED, Status.STATUS_UNKNOWN, true),
+    /**
+     * Decided to roll back, but a branch committed on its own, or may have (XA_HEURCOM, XA_HEURMIX, XA_HEURHAZ from
+     * rollback). HeuristicMixedException from a commit that rolled back; SystemException from rollback().
+     */
+    HEURISTIC_COMMIT(Status.STATUS_ROLLEDBACK, Status.STATUS_UNKNOWN, true);
 
     static {
         ACTIVE.next = EnumSet.of(MARKED_ROLLBACK, PREPARING, COMMITTING, COMMITTED, ROLLING_BACK);
         MARKED_ROLLBACK.next = EnumSet.of(ROLLING_BACK);
         PREPARING.next = EnumSet.of(PREPARED, COMMITTED, ROLLING_BACK);
         PREPARED.next = EnumSet.of(COMMITTING, ROLLING_BACK, UNKNOWN);
-        COMMITTING.next = EnumSet.of(COMMITTED, ROLLED_BACK, ROLLING_BACK);
+        COMMITTING.next = EnumSet.of(COMMITTED, ROLLED_BACK, ROLLING_BACK, HEURISTIC_ROLLBACK, HEURISTIC_MIXED,
+                HEURISTIC_HAZARD);
         COMMITTED.next = EnumSet.noneOf(TxState.class);
-        ROLLING_BACK.next = EnumSet.of(ROLLED_BACK);
+        ROLLING_BACK.next = EnumSet.of(ROLLED_BACK, HEURISTIC_COMMIT);
         ROLLED_BACK.next = EnumSet.noneOf(TxState.class);
         UNKNOWN.next = EnumSet.noneOf(TxState.class);
+        HEURISTIC_ROLLBACK.next = EnumSet.noneOf(TxState.class);
+        HEURISTIC_MIXED.next = EnumSet.noneOf(TxState.class);
+        HEURISTIC_HAZARD.next = EnumSet.noneOf(TxState.class);
+        HEURISTIC_COMMIT.next = EnumSet.noneOf(TxState.class);
     }
 
     private final int jtaStatus;
+    private final int completionStatus;
+    private final boolean mustBeLogged;
     private Set<TxState> next;
 
     TxState(int jtaStatus) {
+        this(jtaStatus, jtaStatus, false);
+    }
+
+    TxState(int jtaStatus, int completionStatus, boolean mustBeLogged) {
         this.jtaStatus = jtaStatus;
+        this.completionStatus = completionStatus;
+        this.mustBeLogged = mustBeLogged;
     }
 
     /** The {@link Status} constant of this state. */
     public int jtaStatus() {
         return jtaStatus;
+    }
+
+    /** The {@link Status} constant that afterCompletion is told when a completion ends in this state. */
+    public int completionStatus() {
+        return completionStatus;
+    }
+
+    /**
+     * True for the heuristic end states: reaching one means a resource decided on its own, and the resource may be told
+     * to forget that decision only once its HEURISTIC record is durable; unrecorded, it stays listed by the resource
+     * for recovery to find (invariant 7: heuristics are forgotten only if recorded).
+     */
+    public boolean mustBeLogged() {
+        return mustBeLogged;
     }
 
     public boolean canMoveTo(TxState target) {

@@ -33,8 +33,7 @@ public final class XaCalls {
         } catch (XAException e) {
             failures.failed(e);
             PhaseTwoOutcome outcome = XaCodes.ofPhaseTwoError(e.errorCode, committing);
-            if (outcome == PhaseTwoOutcome.DONE
-                    && (e.errorCode == XAException.XA_HEURCOM || e.errorCode == XAException.XA_HEURRB)) {
+            if (outcome == PhaseTwoOutcome.DONE && XaCodes.remembersHeuristic(e.errorCode)) {
                 try {
                     xa.forget(xid);
                 } catch (XAException | RuntimeException ignored) {

@@ -7,7 +7,7 @@ import javax.transaction.xa.XAResource;
 /**
  * The one home of Lockstep's knowledge of XA error codes: their names, and what each means in each phase.
  * The meanings follow the X/Open XA specification and what PostgreSQL, MariaDB and Artemis really do
- * (XA-QUIRKS.md); docs/failure-matrix.md is rendered from the tests that exercise every row.
+ * (docs/xa-quirks.md); docs/failure-matrix.md is rendered from the tests that exercise every row.
  */
 public final class XaCodes {
 
@@ -71,6 +71,14 @@ public final class XaCodes {
         return code == XAException.XA_HEURMIX ? OnePhaseOutcome.MIXED : OnePhaseOutcome.UNKNOWN;
     }
 
+    /**
+     * The meaning of {@code commit(xid, true)} throwing {@code failure}: an XAException by its code; anything else (a
+     * driver bug, a broken connection) as XAER_RMFAIL, an outcome nobody can tell.
+     */
+    public static OnePhaseOutcome ofOnePhaseCommitError(Throwable failure) {
+        return ofOnePhaseCommitError(failure instanceof XAException xa ? xa.errorCode : XAException.XAER_RMFAIL);
+    }
+
     /** The meaning of {@code prepare} returning normally with {@code vote}. */
     public static PrepareOutcome ofVote(int vote) {
         // XA_RDONLY: the branch did no updates and the RM already released it (PostgreSQL and MariaDB never say so).
@@ -89,12 +97,28 @@ public final class XaCodes {
     }
 
     /**
+     * The meaning of {@code prepare} throwing {@code failure}: an XAException by its code; anything else (a driver bug,
+     * a broken connection) leaves the branch maybe prepared, so it is rolled back like a failed vote.
+     */
+    public static PrepareOutcome ofPrepareError(Throwable failure) {
+        return failure instanceof XAException xa ? ofPrepareError(xa.errorCode) : PrepareOutcome.FAILED;
+    }
+
+    /**
+     * True if {@code start} or {@code end} threw an XA_RB* code: the RM has already rolled the branch back, so the
+     * transaction can only roll back. Anything else says nothing about the branch's work.
+     */
+    public static boolean rolledBack(Throwable failure) {
+        return failure instanceof XAException xa && isRollbackCode(xa.errorCode);
+    }
+
+    /**
      * The vote a branch keeps after its {@code end} threw {@code failure}: XA_RB* means the RM rolled the branch back
      * (nothing left to undo there); anything else leaves its state unknown, so it is rolled back like a failed vote.
      * A vote already recorded stays.
      */
     public static PrepareOutcome ofEndError(Throwable failure, PrepareOutcome current) {
-        if (failure instanceof XAException xa && isRollbackCode(xa.errorCode)) {
+        if (rolledBack(failure)) {
             return PrepareOutcome.ROLLED_BACK;
         }
         return current == null ? PrepareOutcome.FAILED : current;
@@ -123,7 +147,7 @@ public final class XaCodes {
             case XAException.XAER_INVAL:
             case XAException.XAER_ASYNC:
                 // RMFAIL/RETRY: unreachable or busy. RMERR: PostgreSQL answers it after a server crash for a branch
-                // that is still prepared (XA-QUIRKS.md): never final. PROTO/INVAL/ASYNC: a driver's confusion; the
+                // that is still prepared (docs/xa-quirks.md): never final. PROTO/INVAL/ASYNC: a driver's confusion; the
                 // call is idempotent, so trying again later is safe and keeps the branch visible.
                 return PhaseTwoOutcome.RETRY;
             default:
@@ -145,6 +169,16 @@ public final class XaCodes {
             default -> throw new IllegalArgumentException("not a heuristic: " + outcome
                     + (committing ? " (commit)" : " (rollback)"));
         };
+    }
+
+    /**
+     * True for the heuristic codes (XA_HEURCOM, XA_HEURRB, XA_HEURMIX, XA_HEURHAZ): the RM keeps its own decision about
+     * the branch, and lists it in {@code recover()}, until it is told to {@code forget} it. The other codes leave
+     * nothing to forget.
+     */
+    public static boolean remembersHeuristic(int code) {
+        return code == XAException.XA_HEURCOM || code == XAException.XA_HEURRB || code == XAException.XA_HEURMIX
+                || code == XAException.XA_HEURHAZ;
     }
 
     /** True for the XA_RB* range: the branch has been rolled back. */
