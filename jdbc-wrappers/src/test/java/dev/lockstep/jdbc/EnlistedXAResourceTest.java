@@ -1,5 +1,6 @@
 package dev.lockstep.jdbc;
 
+import dev.lockstep.testkit.ScriptedXAResource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,7 +41,8 @@ class EnlistedXAResourceTest {
     @Test
     void failedCommitFlushesTheConnection() {
         XAException rmfail = new XAException(XAException.XAER_RMFAIL);
-        ScriptedXAResource db = new ScriptedXAResource("mariadb").failOn(ScriptedXAResource.Verb.COMMIT, rmfail);
+        ScriptedXAResource db = new ScriptedXAResource("mariadb")
+                .failAlways(ScriptedXAResource.Verb.COMMIT, rmfail);
         FakeConnection conn = new FakeConnection();
         EnlistedXAResource r = new EnlistedXAResource(db, conn);
         assertSame(rmfail, assertThrows(XAException.class, () -> r.commit(XID, false)));
@@ -50,7 +52,7 @@ class EnlistedXAResourceTest {
     @Test
     void failedRollbackFlushesTheConnection() {
         ScriptedXAResource db = new ScriptedXAResource("mariadb")
-                .failOn(ScriptedXAResource.Verb.ROLLBACK, new XAException(XAException.XAER_RMERR));
+                .failAlways(ScriptedXAResource.Verb.ROLLBACK, new XAException(XAException.XAER_RMERR));
         FakeConnection conn = new FakeConnection();
         assertThrows(XAException.class, () -> new EnlistedXAResource(db, conn).rollback(XID));
         assertEquals(List.of("setFlushOnly"), conn.events);
@@ -66,6 +68,6 @@ class EnlistedXAResourceTest {
         assertEquals(javax.transaction.xa.XAResource.XA_OK, r.prepare(XID));
         r.commit(XID, false);
         assertEquals(List.of("transactionStart"), conn.events, "success keeps the connection poolable");
-        assertEquals(List.of("start(db)", "end(db)", "prepare(db)", "commit(db, twoPhase)"), db.calls());
+        assertEquals(List.of("start(db)", "end(db)", "prepare(db)", "commit(db)"), db.events().all());
     }
 }

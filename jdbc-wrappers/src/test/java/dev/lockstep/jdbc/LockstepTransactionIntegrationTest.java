@@ -1,5 +1,6 @@
 package dev.lockstep.jdbc;
 
+import dev.lockstep.testkit.ScriptedXAResource;
 import static dev.lockstep.jdbc.H2Pools.count;
 import static dev.lockstep.jdbc.H2Pools.countOutside;
 import static dev.lockstep.jdbc.H2Pools.insert;
@@ -147,8 +148,8 @@ class LockstepTransactionIntegrationTest {
         long created = a.getMetrics().creationCount();
 
         tm.begin();
-        ScriptedXAResource hazard = new ScriptedXAResource("hazard").failOn(ScriptedXAResource.Verb.COMMIT,
-                ScriptedXAResource.xa(javax.transaction.xa.XAException.XA_HEURHAZ));
+        ScriptedXAResource hazard = new ScriptedXAResource("hazard").failAlways(ScriptedXAResource.Verb.COMMIT,
+                new javax.transaction.xa.XAException(javax.transaction.xa.XAException.XA_HEURHAZ));
         dev.lockstep.tm.spi.Enlistment.enlist(tm.getTransaction(), hazard, "hazard", false);
         try (Connection c = a.getConnection()) {
             insert(c, 3);

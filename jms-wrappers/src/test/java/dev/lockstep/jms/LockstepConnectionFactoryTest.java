@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockstep.testkit.ScriptedXAResource;
 import dev.lockstep.tm.Lockstep;
 import dev.lockstep.tm.spi.NamedXAResource;
 import jakarta.jms.Connection;
@@ -103,7 +104,7 @@ class LockstepConnectionFactoryTest {
         long forces = lockstep.metrics().logForces();
         tm.begin();
         send("two-phase");
-        tm.getTransaction().enlistResource(NamedXAResource.wrap("other", new VotingResource()));
+        tm.getTransaction().enlistResource(NamedXAResource.wrap("other", new ScriptedXAResource("other")));
         tm.commit();
         assertEquals("two-phase", receivePlain(2000));
         assertEquals(forces + 1, lockstep.metrics().logForces(), "one forced COMMIT record");
@@ -118,12 +119,9 @@ class LockstepConnectionFactoryTest {
     void theDecisionRecordsTheBrokerBranchUnderTheFactoryName() throws Exception {
         tm.begin();
         send("named");
-        tm.getTransaction().enlistResource(NamedXAResource.wrap("other", new VotingResource() {
-            @Override
-            public void commit(Xid xid, boolean onePhase) throws javax.transaction.xa.XAException {
-                throw new javax.transaction.xa.XAException(javax.transaction.xa.XAException.XAER_RMFAIL);
-            }
-        }));
+        tm.getTransaction().enlistResource(NamedXAResource.wrap("other", new ScriptedXAResource("other").failAlways(
+                ScriptedXAResource.Verb.COMMIT,
+                new javax.transaction.xa.XAException(javax.transaction.xa.XAException.XAER_RMFAIL))));
         tm.commit();
         assertEquals("named", receivePlain(2000));
         cf.close();
@@ -182,19 +180,5 @@ class LockstepConnectionFactoryTest {
             Xid[] inDoubt = conn.xaResource().recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN);
             assertEquals(0, inDoubt.length);
         }
-    }
-
-    /** A resource that votes OK and does nothing else, to make a transaction two-phase. */
-    static class VotingResource implements XAResource {
-        @Override public void commit(Xid xid, boolean onePhase) throws javax.transaction.xa.XAException { }
-        @Override public void end(Xid xid, int flags) { }
-        @Override public void forget(Xid xid) { }
-        @Override public int getTransactionTimeout() { return 0; }
-        @Override public boolean isSameRM(XAResource xares) { return false; }
-        @Override public int prepare(Xid xid) { return XA_OK; }
-        @Override public Xid[] recover(int flag) { return new Xid[0]; }
-        @Override public void rollback(Xid xid) { }
-        @Override public boolean setTransactionTimeout(int seconds) { return false; }
-        @Override public void start(Xid xid, int flags) { }
     }
 }

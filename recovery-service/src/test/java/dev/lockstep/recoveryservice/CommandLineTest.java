@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockstep.testkit.ScriptedXAResource;
 import dev.lockstep.tm.Lockstep;
 import dev.lockstep.tm.recovery.Recovery;
+import dev.lockstep.tm.spi.NamedXAResource;
 import jakarta.transaction.TransactionManager;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.transaction.xa.XAException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,8 +51,8 @@ class CommandLineTest {
             TransactionManager tm = ls.transactionManager();
             for (int i = 0; i < count; i++) {
                 tm.begin();
-                tm.getTransaction().enlistResource(new FakeXAResource("db-a"));
-                tm.getTransaction().enlistResource(new FakeXAResource("db-b"));
+                tm.getTransaction().enlistResource(resource("db-a"));
+                tm.getTransaction().enlistResource(resource("db-b"));
                 tm.commit();
             }
         }
@@ -64,10 +67,21 @@ class CommandLineTest {
                 .retryInitialDelay(Duration.ofMinutes(10)).retryMaxDelay(Duration.ofMinutes(10)).build()) {
             TransactionManager tm = ls.transactionManager();
             tm.begin();
-            tm.getTransaction().enlistResource(new FakeXAResource("db-a").unreachableInPhaseTwo());
-            tm.getTransaction().enlistResource(new FakeXAResource("db-b").unreachableInPhaseTwo());
+            tm.getTransaction().enlistResource(unreachableInPhaseTwo("db-a"));
+            tm.getTransaction().enlistResource(unreachableInPhaseTwo("db-b"));
             tm.commit();
         }
+    }
+
+    /** A resource that votes OK and commits: enough to write a real log. */
+    private static NamedXAResource resource(String name) {
+        return NamedXAResource.wrap(name, new ScriptedXAResource(name));
+    }
+
+    /** A resource that votes OK and answers every commit XAER_RMFAIL, so the decision stays open. */
+    private static NamedXAResource unreachableInPhaseTwo(String name) {
+        return NamedXAResource.wrap(name, new ScriptedXAResource(name)
+                .failAlways(ScriptedXAResource.Verb.COMMIT, new XAException(XAException.XAER_RMFAIL)));
     }
 
     private Path onlySegment() throws IOException {

@@ -1,7 +1,8 @@
 package dev.lockstep.tm;
 
-import dev.lockstep.tm.internal.coordinator.Events;
-import dev.lockstep.tm.internal.coordinator.ScriptedXAResource;
+import dev.lockstep.testkit.Events;
+import dev.lockstep.testkit.ScriptedXAResource;
+import dev.lockstep.tm.internal.coordinator.NamedScriptedXAResource;
 import dev.lockstep.tm.spi.CrashPoint;
 import jakarta.transaction.UserTransaction;
 import java.nio.file.Path;
@@ -25,8 +26,8 @@ public final class CrashChild {
         UserTransaction ut = ls.userTransaction();
         ut.begin();
         Events events = new Events();
-        ls.transactionManager().getTransaction().enlistResource(new ScriptedXAResource("db-a", events));
-        ls.transactionManager().getTransaction().enlistResource(new ScriptedXAResource("db-b", events));
+        ls.transactionManager().getTransaction().enlistResource(new NamedScriptedXAResource("db-a", events));
+        ls.transactionManager().getTransaction().enlistResource(new NamedScriptedXAResource("db-b", events));
         ut.commit();
         System.exit(0); // not reached when the crash point is on the two-phase path
     }

@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lockstep.tm.internal.coordinator.Events;
-import dev.lockstep.tm.internal.coordinator.ScriptedXAResource;
+import dev.lockstep.testkit.Events;
+import dev.lockstep.testkit.ScriptedXAResource;
+import dev.lockstep.tm.internal.coordinator.NamedScriptedXAResource;
 import dev.lockstep.tm.log.PendingDecision;
 import jakarta.transaction.TransactionManager;
 import java.nio.file.Path;
@@ -26,8 +27,8 @@ class LockstepLogTest {
 
     private static void twoBranchCommit(TransactionManager tm, Events events) throws Exception {
         tm.begin();
-        tm.getTransaction().enlistResource(new ScriptedXAResource("db-a", events));
-        tm.getTransaction().enlistResource(new ScriptedXAResource("db-b", events));
+        tm.getTransaction().enlistResource(new NamedScriptedXAResource("db-a", events));
+        tm.getTransaction().enlistResource(new NamedScriptedXAResource("db-b", events));
         tm.commit();
     }
 
@@ -46,7 +47,7 @@ class LockstepLogTest {
 
             TransactionManager tm = ls.transactionManager();
             tm.begin();
-            tm.getTransaction().enlistResource(new ScriptedXAResource("db-a", events));
+            tm.getTransaction().enlistResource(new NamedScriptedXAResource("db-a", events));
             tm.commit();
             assertEquals(m.logForces(), ls.metrics().logForces(), "one-phase commit writes nothing");
             assertEquals(1, ls.metrics().committedOnePhase());
@@ -109,8 +110,8 @@ class LockstepLogTest {
             TransactionManager tm = ls.transactionManager();
             tm.begin();
             gtrid = ((dev.lockstep.tm.internal.coordinator.LockstepTransaction) tm.getTransaction()).gtrid();
-            tm.getTransaction().enlistResource(new ScriptedXAResource("db-a", events));
-            tm.getTransaction().enlistResource(new ScriptedXAResource("db-b", events)
+            tm.getTransaction().enlistResource(new NamedScriptedXAResource("db-a", events));
+            tm.getTransaction().enlistResource(new NamedScriptedXAResource("db-b", events)
                     .failOn(ScriptedXAResource.Verb.COMMIT, XAException.XAER_RMFAIL, 100));
             tm.commit(); // returns normally: the decision is durable, db-b is retried in the background
             assertEquals(1, ls.metrics().pendingBranches());

@@ -3,8 +3,9 @@ package dev.lockstep.tm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lockstep.tm.internal.coordinator.Events;
-import dev.lockstep.tm.internal.coordinator.ScriptedXAResource;
+import dev.lockstep.testkit.Events;
+import dev.lockstep.testkit.ScriptedXAResource;
+import dev.lockstep.tm.internal.coordinator.NamedScriptedXAResource;
 import dev.lockstep.tm.internal.log.FileLogStorage;
 import dev.lockstep.tm.internal.log.ForwardingLogStorage;
 import dev.lockstep.tm.internal.log.LogChannel;
@@ -42,15 +43,15 @@ class StalledDiskTest {
             Events events = new Events();
             TransactionManager tm = ls.transactionManager();
             tm.begin();
-            tm.getTransaction().enlistResource(new ScriptedXAResource("a", events));
-            tm.getTransaction().enlistResource(new ScriptedXAResource("b", events));
+            tm.getTransaction().enlistResource(new NamedScriptedXAResource("a", events));
+            tm.getTransaction().enlistResource(new NamedScriptedXAResource("b", events));
             tm.commit(); // its END waits, unforced, for the lazy write
             storage.stallNextWrite = true;
             assertTrue(writeBlocked.await(5, TimeUnit.SECONDS), "the lazy write never started");
 
             tm.setTransactionTimeout(1);
             tm.begin();
-            ScriptedXAResource c = new ScriptedXAResource("c", events);
+            ScriptedXAResource c = new NamedScriptedXAResource("c", events);
             tm.getTransaction().enlistResource(c);
             Transaction late = tm.suspend();
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lockstep.jdbc.ScriptedXAResource;
+import dev.lockstep.testkit.ScriptedXAResource;
+import dev.lockstep.testkit.XaCodeNames;
 import dev.lockstep.tm.Lockstep;
 import dev.lockstep.tm.spi.Enlistment;
 import dev.lockstep.tm.spi.LockstepXids;
@@ -60,7 +61,8 @@ class MySqlVendorTest {
         XAException driver = new XAException("Undetermined error occurred in the underlying Connection");
         driver.initCause(new SQLException("Access denied; you need (at least one of) the XA_RECOVER_ADMIN "
                 + "privilege(s) for this operation", "42000", 1227));
-        ScriptedXAResource server = new ScriptedXAResource("mysql").failOn(ScriptedXAResource.Verb.RECOVER, driver);
+        ScriptedXAResource server = new ScriptedXAResource("mysql")
+                .failAlways(ScriptedXAResource.Verb.RECOVER, driver);
         XAResource recovery = MySqlVendor.INSTANCE.forRecovery(server, "billing-db");
         XAException e = assertThrows(XAException.class, () -> recovery.recover(XAResource.TMSTARTRSCAN));
         assertEquals(XAException.XAER_RMERR, e.errorCode);
@@ -72,7 +74,8 @@ class MySqlVendorTest {
     @Test
     void otherRecoverFailuresPassUnchanged() {
         XAException driver = new XAException(XAException.XAER_RMFAIL);
-        ScriptedXAResource server = new ScriptedXAResource("mysql").failOn(ScriptedXAResource.Verb.RECOVER, driver);
+        ScriptedXAResource server = new ScriptedXAResource("mysql")
+                .failAlways(ScriptedXAResource.Verb.RECOVER, driver);
         XAResource recovery = MySqlVendor.INSTANCE.forRecovery(server, "billing-db");
         assertSame(driver, assertThrows(XAException.class, () -> recovery.recover(XAResource.TMSTARTRSCAN)));
     }
@@ -84,7 +87,7 @@ class MySqlVendorTest {
         Xid x = foreign(1);
         recovery.commit(x, false);
         recovery.rollback(x);
-        assertEquals(java.util.List.of("commit(mariadb, twoPhase)", "rollback(mariadb)"), server.calls());
+        assertEquals(java.util.List.of("commit(mariadb)", "rollback(mariadb)"), server.events().all());
     }
 
     /**
@@ -97,7 +100,8 @@ class MySqlVendorTest {
         Xid x = lockstepXid();
         XAException driver = new XAException("XA_RBROLLBACK: Transaction branch was rolled back");
         driver.errorCode = XAException.XA_RBROLLBACK;
-        ScriptedXAResource server = new ScriptedXAResource("mariadb").failOn(ScriptedXAResource.Verb.COMMIT, driver)
+        ScriptedXAResource server = new ScriptedXAResource("mariadb")
+                .failAlways(ScriptedXAResource.Verb.COMMIT, driver)
                 .recoverable(foreign(4660));
         XAResource recovery = MySqlVendor.INSTANCE.forRecovery(server, "billing-db");
         XAException e = assertThrows(XAException.class, () -> recovery.commit(x, false));
@@ -105,7 +109,7 @@ class MySqlVendorTest {
         assertTrue(e.getMessage().contains("LKS-423") && e.getMessage().contains("'billing-db'")
                 && e.getMessage().contains("had no writes"), e.getMessage());
         assertSame(driver, e.getCause());
-        assertEquals(java.util.List.of("commit(mariadb, twoPhase)", "recover(mariadb)"), server.calls());
+        assertEquals(java.util.List.of("commit(mariadb)!XA_RBROLLBACK", "recover(mariadb)"), server.events().all());
     }
 
     /**
@@ -118,19 +122,19 @@ class MySqlVendorTest {
         Xid x = lockstepXid();
         XAException driver = new XAException(XAException.XA_RBROLLBACK);
         XAResource listed = MySqlVendor.INSTANCE.forRecovery(new ScriptedXAResource("mariadb")
-                .failOn(ScriptedXAResource.Verb.COMMIT, driver).recoverable(x), "billing-db");
+                .failAlways(ScriptedXAResource.Verb.COMMIT, driver).recoverable(x), "billing-db");
         assertSame(driver, assertThrows(XAException.class, () -> listed.commit(x, false)));
 
         XAResource unreadable = MySqlVendor.INSTANCE.forRecovery(new ScriptedXAResource("mariadb")
-                .failOn(ScriptedXAResource.Verb.COMMIT, driver)
-                .failOn(ScriptedXAResource.Verb.RECOVER, new XAException(XAException.XAER_RMFAIL)), "billing-db");
+                .failAlways(ScriptedXAResource.Verb.COMMIT, driver)
+                .failAlways(ScriptedXAResource.Verb.RECOVER, new XAException(XAException.XAER_RMFAIL)), "billing-db");
         assertSame(driver, assertThrows(XAException.class, () -> unreadable.commit(x, false)));
 
         ScriptedXAResource onePhaseServer = new ScriptedXAResource("mariadb")
-                .failOn(ScriptedXAResource.Verb.COMMIT, driver);
+                .failAlways(ScriptedXAResource.Verb.COMMIT, driver);
         XAResource onePhase = MySqlVendor.INSTANCE.forRecovery(onePhaseServer, "billing-db");
         assertSame(driver, assertThrows(XAException.class, () -> onePhase.commit(x, true)));
-        assertEquals(java.util.List.of("commit(mariadb, onePhase)"), onePhaseServer.calls());
+        assertEquals(java.util.List.of("commit1p(mariadb)!XA_RBROLLBACK"), onePhaseServer.events().all());
     }
 
     /** Scenario: other commit failures (RMFAIL, NOTA, HEURRB). Expected: unchanged, recover() not called. */
@@ -140,10 +144,11 @@ class MySqlVendorTest {
         for (int code : new int[] {XAException.XAER_RMFAIL, XAException.XAER_NOTA, XAException.XA_HEURRB}) {
             XAException driver = new XAException(code);
             ScriptedXAResource server = new ScriptedXAResource("mariadb")
-                    .failOn(ScriptedXAResource.Verb.COMMIT, driver);
+                    .failAlways(ScriptedXAResource.Verb.COMMIT, driver);
             XAResource recovery = MySqlVendor.INSTANCE.forRecovery(server, "billing-db");
             assertSame(driver, assertThrows(XAException.class, () -> recovery.commit(x, false)));
-            assertEquals(java.util.List.of("commit(mariadb, twoPhase)"), server.calls());
+            assertEquals(java.util.List.of("commit(mariadb)!" + XaCodeNames.name(code)),
+                    server.events().all());
         }
     }
 

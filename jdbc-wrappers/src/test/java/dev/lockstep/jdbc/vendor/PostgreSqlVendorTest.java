@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lockstep.jdbc.ScriptedXAResource;
+import dev.lockstep.testkit.ScriptedXAResource;
 import dev.lockstep.tm.Lockstep;
 import dev.lockstep.tm.spi.Enlistment;
 import jakarta.transaction.RollbackException;
@@ -43,7 +43,7 @@ class PostgreSqlVendorTest {
         assertEquals(XAException.XA_RBROLLBACK, e.errorCode);
         assertTrue(e.getMessage().contains("LKS-410") && e.getMessage().contains("statement in it failed"),
                 e.getMessage());
-        assertEquals(List.of("rollback(pg)"), pg.calls(), "rolled back, never prepared");
+        assertEquals(List.of("rollback(pg)"), pg.events().all(), "rolled back, never prepared");
     }
 
     @Test
@@ -52,7 +52,7 @@ class PostgreSqlVendorTest {
         PostgreSqlFailedBranchVeto veto = new PostgreSqlFailedBranchVeto(pg, () -> false);
         assertEquals(javax.transaction.xa.XAResource.XA_OK, veto.prepare(XID));
         veto.commit(XID, false);
-        assertEquals(List.of("prepare(pg)", "commit(pg, twoPhase)"), pg.calls());
+        assertEquals(List.of("prepare(pg)", "commit(pg)"), pg.events().all());
     }
 
     @Test
@@ -61,7 +61,7 @@ class PostgreSqlVendorTest {
         PostgreSqlFailedBranchVeto veto = new PostgreSqlFailedBranchVeto(pg, () -> true);
         XAException e = assertThrows(XAException.class, () -> veto.commit(XID, true));
         assertEquals(XAException.XA_RBROLLBACK, e.errorCode);
-        assertEquals(List.of("rollback(pg)"), pg.calls());
+        assertEquals(List.of("rollback(pg)"), pg.events().all());
     }
 
     @Test
@@ -71,7 +71,7 @@ class PostgreSqlVendorTest {
             throw new SQLException("connection broken");
         });
         assertEquals(javax.transaction.xa.XAResource.XA_OK, veto.prepare(XID));
-        assertEquals(List.of("prepare(pg)"), pg.calls());
+        assertEquals(List.of("prepare(pg)"), pg.events().all());
     }
 
     @Test
@@ -87,11 +87,11 @@ class PostgreSqlVendorTest {
             Enlistment.enlist(tm.getTransaction(), other, "billing-db", false);
             statementFailed.set(true);   // a statement of the PostgreSQL branch failed; the application commits anyway
             assertThrows(RollbackException.class, tm::commit);
-            assertTrue(pg.calls().contains("rollback(pg)"), pg.calls().toString());
-            assertTrue(!pg.calls().contains("prepare(pg)") && !pg.calls().toString().contains("commit"),
-                    pg.calls().toString());
-            assertTrue(other.calls().contains("rollback(other)") && !other.calls().toString().contains("commit"),
-                    other.calls().toString());
+            assertTrue(pg.events().all().contains("rollback(pg)"), pg.events().all().toString());
+            assertTrue(!pg.events().all().contains("prepare(pg)") && !pg.events().all().toString().contains("commit"),
+                    pg.events().all().toString());
+            assertTrue(other.events().all().contains("rollback(other)")
+                    && !other.events().all().toString().contains("commit"), other.events().all().toString());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.lockstep.tm.recovery;
 
+import dev.lockstep.testkit.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,7 +17,7 @@ import dev.lockstep.tm.log.EndRecord;
 import dev.lockstep.tm.log.LogLayout;
 import dev.lockstep.tm.log.RecordCodec;
 import dev.lockstep.tm.log.LogReader;
-import dev.lockstep.tm.recovery.FakeResourceManager.Outcome;
+import dev.lockstep.testkit.FakeResourceManager.BranchOutcome;
 import dev.lockstep.tm.recovery.InDoubtTransaction.Owner;
 import dev.lockstep.tm.recovery.RecoveryAction.Kind;
 import java.io.IOException;
@@ -25,10 +26,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -46,8 +45,8 @@ class RecoveryEngineTest {
     Path dir;
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-21T10:00:00Z"));
-    private final FakeResourceManager pg = new FakeResourceManager("pg");
-    private final FakeResourceManager maria = new FakeResourceManager("maria");
+    private final FakeRecoverableResource pg = new FakeRecoverableResource("pg");
+    private final FakeRecoverableResource maria = new FakeRecoverableResource("maria");
     private final List<RecoveryAction> seen = new ArrayList<>();
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
@@ -73,7 +72,7 @@ class RecoveryEngineTest {
         }
 
         /** A new transaction whose branch i+1 is prepared in {@code rms[i]}. */
-        byte[] prepared(FakeResourceManager... rms) {
+        byte[] prepared(FakeRecoverableResource... rms) {
             byte[] gtrid = newGtrid();
             for (int i = 0; i < rms.length; i++) {
                 rms[i].prepare(LockstepXid.branch(gtrid, i + 1));
@@ -82,9 +81,9 @@ class RecoveryEngineTest {
         }
 
         /** {@link #prepared} plus its COMMIT record naming those resources. */
-        byte[] decided(FakeResourceManager... rms) throws IOException {
+        byte[] decided(FakeRecoverableResource... rms) throws IOException {
             byte[] gtrid = prepared(rms);
-            commit(gtrid, java.util.Arrays.stream(rms).map(FakeResourceManager::name).toArray(String[]::new));
+            commit(gtrid, java.util.Arrays.stream(rms).map(FakeRecoverableResource::name).toArray(String[]::new));
             return gtrid;
         }
 
@@ -125,8 +124,8 @@ class RecoveryEngineTest {
 
         ScanReport report = recovery().scan();
 
-        assertEquals(Outcome.COMMITTED, pg.outcome(LockstepXid.branch(g, 1)));
-        assertEquals(Outcome.COMMITTED, maria.outcome(LockstepXid.branch(g, 2)));
+        assertEquals(BranchOutcome.COMMITTED, pg.outcome(LockstepXid.branch(g, 1)));
+        assertEquals(BranchOutcome.COMMITTED, maria.outcome(LockstepXid.branch(g, 2)));
         assertTrue(report.clean(), report.toString());
         assertEquals(List.of(Kind.RECOVER_SCAN, Kind.RECOVER_SCAN, Kind.TAKE_OVER, Kind.COMMIT, Kind.COMMIT, Kind.END,
                 Kind.RETIRE), kinds(report));
@@ -142,8 +141,8 @@ class RecoveryEngineTest {
 
         ScanReport report = recovery().scan();
 
-        assertEquals(Outcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g, 1)));
-        assertEquals(Outcome.ROLLED_BACK, maria.outcome(LockstepXid.branch(g, 2)));
+        assertEquals(BranchOutcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g, 1)));
+        assertEquals(BranchOutcome.ROLLED_BACK, maria.outcome(LockstepXid.branch(g, 2)));
         assertTrue(report.clean(), report.toString());
     }
 
@@ -153,12 +152,12 @@ class RecoveryEngineTest {
         dead.die();
         Xid other = LockstepXid.branch(new XidFactory("billing-1", 1).newGtrid(clock.millis(), 60), 1);
         Xid narayana = new SimpleXid(131077, new byte[] {1, 2, 3}, new byte[] {4});
-        pg.foreign.add(other);
-        pg.foreign.add(narayana);
+        pg.listForeign(other);
+        pg.listForeign(narayana);
 
         ScanReport report = recovery().scan();
 
-        assertEquals(List.of("recover"), pg.calls, "no phase-two call on anything that is not ours");
+        assertEquals(List.of("recover"), pg.calls(), "no phase-two call on anything that is not ours");
         assertEquals(2, report.resources().get(0).foreignBranches());
         assertTrue(report.clean());
     }
@@ -175,14 +174,14 @@ class RecoveryEngineTest {
         ScanReport early = recovery.scan();
         clock.advance(Duration.ofSeconds(39));
         ScanReport stillEarly = recovery.scan();
-        assertEquals(Outcome.PREPARED, pg.outcome(LockstepXid.branch(g, 1)));
+        assertEquals(BranchOutcome.PREPARED, pg.outcome(LockstepXid.branch(g, 1)));
         assertEquals(Owner.ALIVE, early.inDoubt().get(0).owner());
         assertTrue(early.inDoubt().get(0).waitingFor().contains("presumed abort after"), early.toString());
         assertFalse(stillEarly.clean());
 
         clock.advance(Duration.ofSeconds(2));
         ScanReport late = recovery.scan();
-        assertEquals(Outcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g, 1)));
+        assertEquals(BranchOutcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g, 1)));
         assertTrue(late.clean(), late.toString());
     }
 
@@ -197,11 +196,11 @@ class RecoveryEngineTest {
         Recovery recovery = recovery();
 
         recovery.scan();
-        assertEquals(Outcome.PREPARED, pg.outcome(LockstepXid.branch(g, 1)));
+        assertEquals(BranchOutcome.PREPARED, pg.outcome(LockstepXid.branch(g, 1)));
 
         clock.advance(Duration.ofSeconds(31));
         ScanReport report = recovery.scan();
-        assertEquals(Outcome.COMMITTED, pg.outcome(LockstepXid.branch(g, 1)));
+        assertEquals(BranchOutcome.COMMITTED, pg.outcome(LockstepXid.branch(g, 1)));
         assertFalse(kinds(report).contains(Kind.END), "a live owner's log is never written by recovery");
         assertFalse(kinds(report).contains(Kind.TAKE_OVER));
     }
@@ -211,7 +210,7 @@ class RecoveryEngineTest {
         DeadIncarnation dead = new DeadIncarnation();
         byte[] g = dead.prepared(pg);
         dead.die();
-        pg.rollbackErrors.add(XAException.XAER_NOTA); // MariaDB: the branch is still held by the owner's session
+        pg.failRollback(XAException.XAER_NOTA); // MariaDB: the branch is still held by the owner's session
         Recovery recovery = recovery();
 
         ScanReport first = recovery.scan();
@@ -220,7 +219,7 @@ class RecoveryEngineTest {
         assertTrue(first.inDoubt().get(0).waitingFor().contains("XAER_NOTA"), first.toString());
 
         ScanReport second = recovery.scan();
-        assertEquals(Outcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g, 1)));
+        assertEquals(BranchOutcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g, 1)));
         assertTrue(second.clean(), second.toString());
     }
 
@@ -229,13 +228,13 @@ class RecoveryEngineTest {
         DeadIncarnation dead = new DeadIncarnation();
         byte[] g = dead.decided(pg, maria);
         dead.die();
-        maria.down = true;
+        maria.down(true);
         Recovery recovery = builder().retryInitialDelay(Duration.ofSeconds(2)).retryMaxDelay(Duration.ofSeconds(8))
                 .build();
         toClose.add(recovery);
 
         ScanReport first = recovery.scan();
-        assertEquals(Outcome.COMMITTED, pg.outcome(LockstepXid.branch(g, 1)));
+        assertEquals(BranchOutcome.COMMITTED, pg.outcome(LockstepXid.branch(g, 1)));
         assertFalse(first.clean());
         assertFalse(first.resources().get(1).reachable());
         assertEquals(1, first.inDoubt().size());
@@ -244,12 +243,12 @@ class RecoveryEngineTest {
 
         ScanReport skipped = recovery.scan();
         assertTrue(skipped.resources().get(1).skipped(), "within the backoff the resource is not tried");
-        assertEquals(1, maria.connects);
+        assertEquals(1, maria.connects());
 
-        maria.down = false;
+        maria.down(false);
         clock.advance(Duration.ofSeconds(3));
         ScanReport last = recovery.scan();
-        assertEquals(Outcome.COMMITTED, maria.outcome(LockstepXid.branch(g, 2)));
+        assertEquals(BranchOutcome.COMMITTED, maria.outcome(LockstepXid.branch(g, 2)));
         assertTrue(last.clean(), last.toString());
         assertEquals(List.of(), LogLayout.incarnations(nodeDir()));
     }
@@ -259,14 +258,14 @@ class RecoveryEngineTest {
         DeadIncarnation dead = new DeadIncarnation();
         byte[] g = dead.decided(pg);
         dead.die();
-        pg.notaOnCommit = true;
+        pg.notaOnCommit(true);
         Recovery recovery = recovery();
 
         ScanReport first = recovery.scan();
         assertFalse(kinds(first).contains(Kind.END), "XAER_NOTA is not proof (invariant 6)");
         assertFalse(first.clean());
 
-        pg.branches.put(LockstepXid.branch(g, 1), Outcome.COMMITTED); // another session finished it meanwhile
+        pg.settle(LockstepXid.branch(g, 1), BranchOutcome.COMMITTED); // another session finished it meanwhile
         ScanReport second = recovery.scan();
         assertTrue(kinds(second).contains(Kind.END));
         assertTrue(second.clean(), second.toString());
@@ -277,13 +276,13 @@ class RecoveryEngineTest {
         DeadIncarnation dead = new DeadIncarnation();
         byte[] g = dead.decided(pg, maria);
         dead.die();
-        pg.commitErrors.add(XAException.XA_HEURRB);
+        pg.failCommit(XAException.XA_HEURRB);
         Recovery recovery = recovery();
 
         ScanReport first = recovery.scan();
         assertTrue(kinds(first).contains(Kind.HEURISTIC));
-        assertEquals(Outcome.COMMITTED, maria.outcome(LockstepXid.branch(g, 2)));
-        assertEquals(Outcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g, 1)), "recorded, then forgotten at the RM");
+        assertEquals(BranchOutcome.COMMITTED, maria.outcome(LockstepXid.branch(g, 2)));
+        assertEquals(BranchOutcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g, 1)), "recorded, then forgotten at the RM");
         ScanReport second = recovery.scan();
         assertFalse(second.clean(), "kept until an operator resolves it");
         InDoubtTransaction tx = second.inDoubt().get(0);
@@ -301,7 +300,7 @@ class RecoveryEngineTest {
         DeadIncarnation dead = new DeadIncarnation();
         byte[] g = dead.decided(pg);
         dead.die();
-        pg.commitErrors.add(XAException.XA_HEURHAZ);
+        pg.failCommit(XAException.XA_HEURHAZ);
         try (Recovery first = builder().build()) {
             first.scan();
         }
@@ -322,8 +321,8 @@ class RecoveryEngineTest {
 
         ScanReport report = recovery().scan();
 
-        assertEquals(Outcome.PREPARED, pg.outcome(LockstepXid.branch(g1, 1)), "nothing is guessed");
-        assertEquals(Outcome.PREPARED, pg.outcome(LockstepXid.branch(g2, 1)));
+        assertEquals(BranchOutcome.PREPARED, pg.outcome(LockstepXid.branch(g1, 1)), "nothing is guessed");
+        assertEquals(BranchOutcome.PREPARED, pg.outcome(LockstepXid.branch(g2, 1)));
         assertEquals(1, report.logProblems().size());
         String problem = report.logProblems().get(0);
         assertTrue(problem.contains(segment.toString()) && problem.contains("offset " + firstRecord), problem);
@@ -338,21 +337,21 @@ class RecoveryEngineTest {
         dead.die();
         Path segment = LogLayout.segments(nodeDir(), dead.log.incarnation()).get(0);
         appendGarbageAfterRecords(segment);
-        maria.down = true;
+        maria.down(true);
         pg.prepare(LockstepXid.branch(g2, 1));
 
         try (Recovery first = builder().build()) {
             ScanReport report = first.scan();
             assertTrue(report.logProblems().isEmpty(), report.toString());
-            assertEquals(Outcome.COMMITTED, pg.outcome(LockstepXid.branch(g1, 1)));
-            assertEquals(Outcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g2, 1)));
+            assertEquals(BranchOutcome.COMMITTED, pg.outcome(LockstepXid.branch(g1, 1)));
+            assertEquals(BranchOutcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g2, 1)));
         }
         // The decision is still open (maria was down): the log, with the repaired tear and recovery's own segment
         // after it, must read cleanly.
         assertTrue(LogReader.replay(nodeDir(), dead.log.incarnation()).tornTail().isEmpty());
-        maria.down = false;
+        maria.down(false);
         ScanReport report = recovery().scan();
-        assertEquals(Outcome.COMMITTED, maria.outcome(LockstepXid.branch(g1, 2)));
+        assertEquals(BranchOutcome.COMMITTED, maria.outcome(LockstepXid.branch(g1, 2)));
         assertTrue(report.clean(), report.toString());
     }
 
@@ -376,7 +375,7 @@ class RecoveryEngineTest {
 
         try (Recovery ro = builder().readOnly(true).build()) {
             ScanReport report = ro.inspect();
-            assertEquals(Outcome.PREPARED, pg.outcome(LockstepXid.branch(g, 1)));
+            assertEquals(BranchOutcome.PREPARED, pg.outcome(LockstepXid.branch(g, 1)));
             assertEquals(2, report.inDoubt().size());
             assertEquals(InDoubtTransaction.Decision.COMMIT, report.inDoubt().get(0).decision());
             assertTrue(report.inDoubt().get(0).waitingFor().contains("next scan commits it"));
@@ -398,8 +397,8 @@ class RecoveryEngineTest {
 
         try (Recovery r = builder().nodeId("billing-1").build()) {
             ScanReport report = r.scan();
-            assertEquals(Outcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g, 1)));
-            assertEquals(Outcome.PREPARED, maria.outcome(LockstepXid.branch(stranger, 1)));
+            assertEquals(BranchOutcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g, 1)));
+            assertEquals(BranchOutcome.PREPARED, maria.outcome(LockstepXid.branch(stranger, 1)));
             assertTrue(report.logProblems().get(0).contains("no log"), report.logProblems().toString());
         }
     }
@@ -423,7 +422,7 @@ class RecoveryEngineTest {
         assertTrue(alive.getMessage().contains("alive"), alive.getMessage());
         assertThrows(ResolveRefusedException.class, () -> recovery.resolve("zz", Verdict.COMMIT));
         assertThrows(ResolveRefusedException.class, () -> recovery.resolve("0102", Verdict.COMMIT));
-        assertEquals(Outcome.PREPARED, pg.outcome(LockstepXid.branch(g, 1)));
+        assertEquals(BranchOutcome.PREPARED, pg.outcome(LockstepXid.branch(g, 1)));
     }
 
     @Test
@@ -431,18 +430,18 @@ class RecoveryEngineTest {
         DeadIncarnation dead = new DeadIncarnation();
         byte[] g = dead.prepared(pg, maria);
         dead.die();
-        maria.commitErrors.add(XAException.XAER_RMFAIL);
+        maria.failCommit(XAException.XAER_RMFAIL);
         Recovery recovery = recovery();
 
         List<RecoveryAction> actions = recovery.resolve(hex(g), Verdict.COMMIT);
 
         assertEquals(Kind.DECIDE, actions.stream().filter(a -> a.kind() != Kind.RECOVER_SCAN
                 && a.kind() != Kind.TAKE_OVER).findFirst().orElseThrow().kind());
-        assertEquals(Outcome.COMMITTED, pg.outcome(LockstepXid.branch(g, 1)));
-        assertEquals(Outcome.PREPARED, maria.outcome(LockstepXid.branch(g, 2)));
+        assertEquals(BranchOutcome.COMMITTED, pg.outcome(LockstepXid.branch(g, 1)));
+        assertEquals(BranchOutcome.PREPARED, maria.outcome(LockstepXid.branch(g, 2)));
         // The operator's COMMIT is durable: a later scan finishes it rather than presuming abort.
         ScanReport next = recovery.scan();
-        assertEquals(Outcome.COMMITTED, maria.outcome(LockstepXid.branch(g, 2)));
+        assertEquals(BranchOutcome.COMMITTED, maria.outcome(LockstepXid.branch(g, 2)));
         assertTrue(next.clean(), next.toString());
     }
 
@@ -494,32 +493,5 @@ class RecoveryEngineTest {
 
     private record SimpleXid(int getFormatId, byte[] getGlobalTransactionId, byte[] getBranchQualifier)
             implements Xid {
-    }
-
-    private static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -11,7 +11,7 @@ import dev.lockstep.tm.internal.xa.XidFactory;
 import dev.lockstep.tm.log.CommitRecord;
 import dev.lockstep.tm.log.EndRecord;
 import dev.lockstep.tm.log.LogLayout;
-import dev.lockstep.tm.recovery.FakeResourceManager.Outcome;
+import dev.lockstep.testkit.FakeResourceManager.BranchOutcome;
 import dev.lockstep.tm.testing.SimDisk;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -48,8 +48,8 @@ class RecoveryOverSimDiskTest {
     @Test
     void everyCrashImageIsRecoveredWithoutGuessing() throws Exception {
         SimDisk disk = new SimDisk();
-        FakeResourceManager pg = new FakeResourceManager("pg");
-        FakeResourceManager maria = new FakeResourceManager("maria");
+        FakeRecoverableResource pg = new FakeRecoverableResource("pg");
+        FakeRecoverableResource maria = new FakeRecoverableResource("maria");
         List<byte[]> gtrids = new ArrayList<>();
         Set<Integer> appended = new HashSet<>();
         Set<Integer> acked = new HashSet<>();
@@ -85,8 +85,8 @@ class RecoveryOverSimDiskTest {
                     new CommitRecord.RecordedBranch(LockstepXid.branch(gtrid, 2).getBranchQualifier(), "maria"))));
             acked.add(t);
             if (t % 3 != 0) {
-                pg.branches.put(LockstepXid.branch(gtrid, 1), Outcome.COMMITTED);
-                maria.branches.put(LockstepXid.branch(gtrid, 2), Outcome.COMMITTED);
+                pg.settle(LockstepXid.branch(gtrid, 1), BranchOutcome.COMMITTED);
+                maria.settle(LockstepXid.branch(gtrid, 2), BranchOutcome.COMMITTED);
                 log.writeEnd(new EndRecord(gtrid));
             }
             if (t % 10 == 9) {
@@ -98,13 +98,13 @@ class RecoveryOverSimDiskTest {
         assertTrue(checked[0] > 100, "images: " + checked[0]);
     }
 
-    private static FakeResourceManager copy(FakeResourceManager rm) {
-        FakeResourceManager c = new FakeResourceManager(rm.name());
-        c.branches.putAll(rm.branches);
+    private static FakeRecoverableResource copy(FakeRecoverableResource rm) {
+        FakeRecoverableResource c = new FakeRecoverableResource(rm.name());
+        c.copyBranchesOf(rm);
         return c;
     }
 
-    private void recover(SimDisk image, FakeResourceManager pg, FakeResourceManager maria, List<Tx> txs,
+    private void recover(SimDisk image, FakeRecoverableResource pg, FakeRecoverableResource maria, List<Tx> txs,
             String where) {
         ScanReport report;
         try (Recovery recovery = Recovery.builder().logDirectory(dir).nodeId(NODE).resource(pg).resource(maria)
@@ -113,15 +113,15 @@ class RecoveryOverSimDiskTest {
         }
         assertEquals(List.of(), report.logProblems(), where);
         for (Tx tx : txs) {
-            Outcome a = pg.outcome(LockstepXid.branch(tx.gtrid(), 1));
-            Outcome b = maria.outcome(LockstepXid.branch(tx.gtrid(), 2));
+            BranchOutcome a = pg.outcome(LockstepXid.branch(tx.gtrid(), 1));
+            BranchOutcome b = maria.outcome(LockstepXid.branch(tx.gtrid(), 2));
             if (a != b) {
                 fail(where + ": transaction split: pg " + a + ", maria " + b);
             }
-            if (tx.acked() && a != Outcome.COMMITTED) {
+            if (tx.acked() && a != BranchOutcome.COMMITTED) {
                 fail(where + ": an acknowledged COMMIT was not committed: " + a);
             }
-            if (!tx.appended() && a != Outcome.ROLLED_BACK) {
+            if (!tx.appended() && a != BranchOutcome.ROLLED_BACK) {
                 fail(where + ": a transaction never decided was not rolled back: " + a);
             }
         }

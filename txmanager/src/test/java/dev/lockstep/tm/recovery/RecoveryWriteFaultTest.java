@@ -10,7 +10,7 @@ import dev.lockstep.tm.internal.xa.LockstepXid;
 import dev.lockstep.tm.internal.xa.XidFactory;
 import dev.lockstep.tm.log.CommitRecord;
 import dev.lockstep.tm.log.LogLayout;
-import dev.lockstep.tm.recovery.FakeResourceManager.Outcome;
+import dev.lockstep.testkit.FakeResourceManager.BranchOutcome;
 import dev.lockstep.tm.recovery.RecoveryAction.Kind;
 import dev.lockstep.tm.testing.SimDisk;
 import dev.lockstep.tm.testing.SimDisk.FailMode;
@@ -52,8 +52,8 @@ class RecoveryWriteFaultTest {
     /** A dead incarnation's log on a simulated disk, and the resources as it left them. */
     private final class Fixture {
         final SimDisk disk = new SimDisk();
-        final FakeResourceManager pg = new FakeResourceManager("pg");
-        final FakeResourceManager maria = new FakeResourceManager("maria");
+        final FakeRecoverableResource pg = new FakeRecoverableResource("pg");
+        final FakeRecoverableResource maria = new FakeRecoverableResource("maria");
         final byte[] a;
         final byte[] c;
         final byte[] d;
@@ -64,7 +64,7 @@ class RecoveryWriteFaultTest {
             XidFactory xids = new XidFactory(NODE, log.incarnation());
             a = decided(log, xids);
             c = decided(log, xids);
-            pg.branches.put(LockstepXid.branch(c, 1), Outcome.COMMITTED);
+            pg.settle(LockstepXid.branch(c, 1), BranchOutcome.COMMITTED);
             d = xids.newGtrid(clock.millis(), 60);
             pg.prepare(LockstepXid.branch(d, 1));
             maria.prepare(LockstepXid.branch(d, 2));
@@ -83,7 +83,7 @@ class RecoveryWriteFaultTest {
     }
 
     /** One recovery process: build, scan, close; null if it could not even be built (a fault taking its lock). */
-    private ScanReport recover(SimDisk on, FakeResourceManager pg, FakeResourceManager maria, String owner) {
+    private ScanReport recover(SimDisk on, FakeRecoverableResource pg, FakeRecoverableResource maria, String owner) {
         SimDisk.Process process = on.process(owner);
         Recovery recovery;
         try {
@@ -132,8 +132,8 @@ class RecoveryWriteFaultTest {
                     }
                 }
                 checkNeverWrong(f, where);
-                FakeResourceManager pgAfter = copy(f.pg);
-                FakeResourceManager mariaAfter = copy(f.maria);
+                FakeRecoverableResource pgAfter = copy(f.pg);
+                FakeRecoverableResource mariaAfter = copy(f.maria);
                 List<SimDisk> images = f.disk.crashImages(new Random(n * 7 + mode.ordinal()), 2);
                 finish(f.disk, f.pg, f.maria, f, where + ", disk as left");
                 for (SimDisk image : images) {
@@ -151,16 +151,17 @@ class RecoveryWriteFaultTest {
 
     /** What no fault may cause: a decided branch rolled back, an undecided one committed. */
     private static void checkNeverWrong(Fixture f, String where) {
-        for (FakeResourceManager rm : List.of(f.pg, f.maria)) {
+        for (FakeRecoverableResource rm : List.of(f.pg, f.maria)) {
             int bq = rm == f.pg ? 1 : 2;
-            assertFalse(rm.outcome(LockstepXid.branch(f.a, bq)) == Outcome.ROLLED_BACK, where + ": A rolled back");
-            assertFalse(rm.outcome(LockstepXid.branch(f.c, bq)) == Outcome.ROLLED_BACK, where + ": C rolled back");
-            assertFalse(rm.outcome(LockstepXid.branch(f.d, bq)) == Outcome.COMMITTED, where + ": D committed");
+            assertFalse(rm.outcome(LockstepXid.branch(f.a, bq)) == BranchOutcome.ROLLED_BACK, where + ": A rolled back");
+            assertFalse(rm.outcome(LockstepXid.branch(f.c, bq)) == BranchOutcome.ROLLED_BACK, where + ": C rolled back");
+            assertFalse(rm.outcome(LockstepXid.branch(f.d, bq)) == BranchOutcome.COMMITTED, where + ": D committed");
         }
     }
 
     /** Fault-free recoveries until the dead incarnation is retired; then every outcome must be the decision. */
-    private void finish(SimDisk on, FakeResourceManager pg, FakeResourceManager maria, Fixture f, String where) {
+    private void finish(SimDisk on, FakeRecoverableResource pg, FakeRecoverableResource maria, Fixture f,
+            String where) {
         ScanReport last = null;
         for (int pass = 0; pass < 3; pass++) {
             last = recover(on, pg, maria, "recovery-after-" + pass);
@@ -172,11 +173,11 @@ class RecoveryWriteFaultTest {
                 : last.inDoubt() + " " + last.logProblems()));
         assertTrue(retired(on), where + ": incarnation 1 not retired: " + on.files(LogLayout.nodeDirectory(dir,
                 NODE)));
-        for (FakeResourceManager rm : List.of(pg, maria)) {
+        for (FakeRecoverableResource rm : List.of(pg, maria)) {
             int bq = rm == pg ? 1 : 2;
-            assertEquals(Outcome.COMMITTED, rm.outcome(LockstepXid.branch(f.a, bq)), where + ": A in " + rm.name());
-            assertEquals(Outcome.COMMITTED, rm.outcome(LockstepXid.branch(f.c, bq)), where + ": C in " + rm.name());
-            assertEquals(Outcome.ROLLED_BACK, rm.outcome(LockstepXid.branch(f.d, bq)), where + ": D in "
+            assertEquals(BranchOutcome.COMMITTED, rm.outcome(LockstepXid.branch(f.a, bq)), where + ": A in " + rm.name());
+            assertEquals(BranchOutcome.COMMITTED, rm.outcome(LockstepXid.branch(f.c, bq)), where + ": C in " + rm.name());
+            assertEquals(BranchOutcome.ROLLED_BACK, rm.outcome(LockstepXid.branch(f.d, bq)), where + ": D in "
                     + rm.name());
         }
     }
@@ -194,12 +195,12 @@ class RecoveryWriteFaultTest {
     @Test
     void aHeuristicThatCannotBeRecordedIsReportedAndNotForgotten() throws Exception {
         Fixture f = new Fixture();
-        f.pg.commitErrors.add(XAException.XA_HEURRB); // pg rolled A's branch back on its own
+        f.pg.failCommit(XAException.XA_HEURRB); // pg rolled A's branch back on its own
         LockstepXid pgA = LockstepXid.branch(f.a, 1);
         boolean[] injected = {false};
         f.disk.listener((index, op, path) -> {
             // The first write after pg answered XA_HEURRB is the HEURISTIC record.
-            if (!injected[0] && op == Op.WRITE && f.pg.outcome(pgA) == Outcome.HEURISTIC_ROLLED_BACK) {
+            if (!injected[0] && op == Op.WRITE && f.pg.outcome(pgA) == BranchOutcome.HEURISTIC_ROLLED_BACK) {
                 injected[0] = true;
                 f.disk.failAt(index, FailMode.BEFORE);
             }
@@ -216,15 +217,15 @@ class RecoveryWriteFaultTest {
         assertFalse(heuristic.get(0).ok(), heuristic.toString());
         assertTrue(heuristic.get(0).detail().contains("could not be recorded"), heuristic.toString());
         // Invariant 7: a resource forgets a heuristic only after its record is durable.
-        assertFalse(f.pg.calls.stream().anyMatch(c -> c.startsWith("forget")), f.pg.calls.toString());
-        assertEquals(Outcome.HEURISTIC_ROLLED_BACK, f.pg.outcome(pgA));
+        assertFalse(f.pg.calls().stream().anyMatch(c -> c.startsWith("forget")), f.pg.calls().toString());
+        assertEquals(BranchOutcome.HEURISTIC_ROLLED_BACK, f.pg.outcome(pgA));
         assertTrue(report.inDoubt().stream().anyMatch(t -> t.gtrid().equals(
                 java.util.HexFormat.of().formatHex(f.a))), "A is still reported: " + report.inDoubt());
     }
 
-    private static FakeResourceManager copy(FakeResourceManager rm) {
-        FakeResourceManager c = new FakeResourceManager(rm.name());
-        c.branches.putAll(rm.branches);
+    private static FakeRecoverableResource copy(FakeRecoverableResource rm) {
+        FakeRecoverableResource c = new FakeRecoverableResource(rm.name());
+        c.copyBranchesOf(rm);
         return c;
     }
 }

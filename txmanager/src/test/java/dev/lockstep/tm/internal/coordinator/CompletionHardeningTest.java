@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.testkit.ScriptedXAResource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -8,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lockstep.tm.internal.coordinator.ScriptedXAResource.Verb;
+import dev.lockstep.testkit.ScriptedXAResource.Verb;
 import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.Status;
@@ -185,7 +186,7 @@ class CompletionHardeningTest {
             var r2 = f.resource("r2");
             List<Xid> started = java.util.Collections.synchronizedList(new ArrayList<>());
             CountDownLatch bothStarting = new CountDownLatch(2);
-            ScriptedXAResource.Hook meet = (verb, xid) -> {
+            ScriptedXAResource.BeforeCall meet = (verb, xid) -> {
                 if (verb == Verb.START) {
                     started.add(xid);
                     bothStarting.countDown();
@@ -320,7 +321,7 @@ class CompletionHardeningTest {
     }
 
     /** A hook that runs {@code action} at the first call of {@code verb} only. */
-    static ScriptedXAResource.Hook once(Verb verb, Runnable action) {
+    static ScriptedXAResource.BeforeCall once(Verb verb, Runnable action) {
         AtomicBoolean done = new AtomicBoolean();
         return (v, xid) -> {
             if (v == verb && done.compareAndSet(false, true)) {

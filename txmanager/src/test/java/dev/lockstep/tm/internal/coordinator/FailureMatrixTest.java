@@ -1,10 +1,11 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.testkit.Events;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.lockstep.tm.internal.coordinator.ScriptedXAResource.Verb;
+import dev.lockstep.testkit.ScriptedXAResource.Verb;
 import dev.lockstep.tm.internal.xa.XaCodes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

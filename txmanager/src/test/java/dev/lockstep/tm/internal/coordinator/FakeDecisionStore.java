@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.testkit.Events;
 import dev.lockstep.tm.log.CommitRecord;
 import dev.lockstep.tm.log.HeuristicRecord;
 import java.io.IOException;

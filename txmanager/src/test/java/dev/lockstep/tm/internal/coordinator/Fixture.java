@@ -1,5 +1,8 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.testkit.Events;
+import dev.lockstep.testkit.MutableClock;
+import dev.lockstep.testkit.ScriptedXAResource;
 import dev.lockstep.tm.internal.xa.XidFactory;
 import dev.lockstep.tm.spi.CrashPoint;
 import java.time.Duration;
@@ -31,8 +34,8 @@ final class Fixture implements AutoCloseable {
         tm = coordinator.transactionManager();
     }
 
-    ScriptedXAResource resource(String name) {
-        return new ScriptedXAResource(name, events);
+    NamedScriptedXAResource resource(String name) {
+        return new NamedScriptedXAResource(name, events);
     }
 
     /** Waits until the background retrier has nothing left, at most 10 s. */

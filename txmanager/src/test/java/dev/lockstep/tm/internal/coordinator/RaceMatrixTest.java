@@ -3,7 +3,7 @@ package dev.lockstep.tm.internal.coordinator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lockstep.tm.internal.coordinator.ScriptedXAResource.Verb;
+import dev.lockstep.testkit.ScriptedXAResource.Verb;
 import jakarta.transaction.Status;
 import jakarta.transaction.Transaction;
 import java.util.ArrayList;

@@ -74,7 +74,7 @@ class TimeoutTest {
             f.tm.setTransactionTimeout(1);
             f.tm.begin();
             LockstepTransaction stuck = f.tm.getTransaction();
-            stuck.enlistResource(new ScriptedXAResource("busy", f.events) {
+            stuck.enlistResource(new NamedScriptedXAResource("busy", f.events) {
                 @Override
                 public void end(Xid xid, int flags) throws XAException {
                     try {
@@ -136,7 +136,7 @@ class TimeoutTest {
             f.tm.setTransactionTimeout(10);
             f.tm.begin();
             f.tm.getTransaction().enlistResource(f.resource("r1"));
-            f.tm.getTransaction().enlistResource(new ScriptedXAResource("slow", f.events) {
+            f.tm.getTransaction().enlistResource(new NamedScriptedXAResource("slow", f.events) {
                 @Override
                 public int prepare(Xid xid) throws XAException {
                     f.clock.advance(Duration.ofSeconds(11));

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lockstep.tm.internal.coordinator.ScriptedXAResource.Verb;
+import dev.lockstep.testkit.ScriptedXAResource;
+import dev.lockstep.testkit.ScriptedXAResource.Verb;
 import dev.lockstep.tm.log.CommitRecord;
 import dev.lockstep.tm.spi.CrashPoint;
 import dev.lockstep.tm.spi.NamedXAResource;
@@ -269,18 +270,20 @@ class TwoPhaseCommitTest {
     @Test
     void fastBranchesRunOnTheCommittingThread() throws Exception {
         try (Fixture f = new Fixture(true)) {
-            ThreadRecordingResource r1 = new ThreadRecordingResource(0);
-            ThreadRecordingResource r2 = new ThreadRecordingResource(0);
+            List<Thread> threads1 = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Thread> threads2 = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ScriptedXAResource r1 = recordingThreads("fast-1", threads1, 0);
+            ScriptedXAResource r2 = recordingThreads("fast-2", threads2, 0);
             for (int i = 0; i < 20; i++) {
-                r1.threads.clear();
-                r2.threads.clear();
+                threads1.clear();
+                threads2.clear();
                 f.tm.begin();
                 f.tm.getTransaction().enlistResource(NamedXAResource.wrap("fast-1", r1));
                 f.tm.getTransaction().enlistResource(NamedXAResource.wrap("fast-2", r2));
                 f.tm.commit();
             }
-            assertEquals(List.of(Thread.currentThread(), Thread.currentThread()), r1.threads);
-            assertEquals(List.of(Thread.currentThread(), Thread.currentThread()), r2.threads);
+            assertEquals(List.of(Thread.currentThread(), Thread.currentThread()), threads1);
+            assertEquals(List.of(Thread.currentThread(), Thread.currentThread()), threads2);
             assertTrue(f.coordinator.phases.averageNanos("fast-2") < PhaseRunner.HAND_OFF_NANOS,
                     "learned " + f.coordinator.phases.averageNanos("fast-2") + " ns");
         }
@@ -293,61 +296,30 @@ class TwoPhaseCommitTest {
     @Test
     void slowBranchesKeepRunningInParallel() throws Exception {
         try (Fixture f = new Fixture(true)) {
-            ThreadRecordingResource fast = new ThreadRecordingResource(0);
-            ThreadRecordingResource slow = new ThreadRecordingResource(2);
+            ScriptedXAResource fast = recordingThreads("fast", new java.util.concurrent.CopyOnWriteArrayList<>(), 0);
+            List<Thread> slowThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ScriptedXAResource slow = recordingThreads("slow", slowThreads, 2);
             for (int i = 0; i < 10; i++) {
-                slow.threads.clear();
+                slowThreads.clear();
                 f.tm.begin();
                 f.tm.getTransaction().enlistResource(NamedXAResource.wrap("fast", fast));
                 f.tm.getTransaction().enlistResource(NamedXAResource.wrap("slow", slow));
                 f.tm.commit();
             }
-            assertEquals(2, slow.threads.size());
-            for (Thread t : slow.threads) {
+            assertEquals(2, slowThreads.size());
+            for (Thread t : slowThreads) {
                 assertTrue(t.getName().startsWith("lockstep-phase-"), "ran on " + t.getName());
             }
         }
     }
 
-    /** Records the thread of every prepare and commit; sleeps {@code millis} in each. */
-    private static final class ThreadRecordingResource implements XAResource {
-        final List<Thread> threads = java.util.Collections.synchronizedList(new ArrayList<>());
-        private final long millis;
-
-        ThreadRecordingResource(long millis) {
-            this.millis = millis;
-        }
-
-        @Override
-        public int prepare(Xid xid) {
-            record();
-            return XA_OK;
-        }
-
-        @Override
-        public void commit(Xid xid, boolean onePhase) {
-            record();
-        }
-
-        @Override public void start(Xid xid, int flags) { }
-        @Override public void end(Xid xid, int flags) { }
-        @Override public void rollback(Xid xid) { }
-        @Override public void forget(Xid xid) { }
-        @Override public Xid[] recover(int flag) { return new Xid[0]; }
-        @Override public boolean isSameRM(XAResource other) { return other == this; }
-        @Override public int getTransactionTimeout() { return 0; }
-        @Override public boolean setTransactionTimeout(int seconds) { return false; }
-
-        private void record() {
-            threads.add(Thread.currentThread());
-            if (millis > 0) {
-                try {
-                    Thread.sleep(millis);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+    /** A kit resource that adds the thread of every prepare and commit to {@code threads}; sleeps in each. */
+    private static ScriptedXAResource recordingThreads(String name, List<Thread> threads, long millis) {
+        return new ScriptedXAResource(name).prepareDelay(millis).commitDelay(millis).hook((verb, xid) -> {
+            if (verb == Verb.PREPARE || verb == Verb.COMMIT) {
+                threads.add(Thread.currentThread());
             }
-        }
+        });
     }
 
     @Test

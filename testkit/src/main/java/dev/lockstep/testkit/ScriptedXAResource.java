@@ -1,15 +1,14 @@
-package dev.lockstep.tm.internal.coordinator;
+package dev.lockstep.testkit;
 
-import dev.lockstep.tm.internal.xa.XaCodes;
-import dev.lockstep.tm.spi.NamedXAResource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
@@ -17,39 +16,65 @@ import javax.transaction.xa.Xid;
 
 /**
  * An XAResource that records every call in {@link Events} and fails on command: any XA error code, in any verb,
- * for the next N calls. It keeps the set of prepared branches so that {@code recover()} answers like a real RM.
+ * for the next N calls ({@link #failOn(Verb, int, int)}), or a given exception, such as a driver's with its own
+ * message, on every call ({@link #failAlways}). It keeps the set of prepared branches so that {@code recover()}
+ * answers like a real RM, beside any XIDs the test lists as {@link #recoverable}.
+ *
+ * <p>Events read {@code start(db)}, {@code start(db,join)}, {@code end(db)}, {@code prepare(db)}, {@code commit(db)}
+ * (two-phase), {@code commit1p(db)} (one-phase), {@code rollback(db)}, {@code forget(db)}, {@code recover(db)}; a
+ * call that fails reads {@code commit(db)!XAER_RMFAIL}, or {@code recover(db)!XAException} for an exception
+ * without an error code. Resources of one test may share one {@link Events} log, so
+ * that the test asserts their interleaving; the one-argument constructor gives the resource a log of its own.
+ *
+ * <p>Two resources with the same name are the same resource manager ({@link #isSameRM}). The methods {@link
+ * #resourceName()} and {@link #joinsOnSameRM()} match Lockstep's {@code NamedXAResource}, so a test in a module that
+ * has Lockstep adds that interface with an empty subclass.
  */
-public class ScriptedXAResource implements NamedXAResource {
+public class ScriptedXAResource implements XAResource {
 
     public enum Verb { START, END, PREPARE, COMMIT, ROLLBACK, FORGET, RECOVER }
 
     private final String name;
     private final Events events;
     private final Map<Verb, Deque<Integer>> failures = new EnumMap<>(Verb.class);
-    private final Set<String> prepared = ConcurrentHashMap.newKeySet();
+    private final Map<Verb, XAException> permanentFailures = new EnumMap<>(Verb.class);
+    private final Map<String, Xid> prepared = new LinkedHashMap<>();
     private final List<String> committed = new ArrayList<>();
     private final List<String> rolledBack = new ArrayList<>();
+    private final List<Xid> started = new ArrayList<>();
+    private volatile List<Xid> recoverable = List.of();
     private volatile int vote = XAResource.XA_OK;
     private volatile long prepareDelayMillis;
     private volatile long commitDelayMillis;
     private volatile boolean joins;
     private volatile CountDownLatch blockCommit;
     private volatile boolean keepListedAfterNota;
-    private volatile Hook hook = (verb, xid) -> { };
+    private volatile BeforeCall hook = (verb, xid) -> { };
 
     /** Called on the calling thread before every XA call, before any scripted failure; for races and pauses. */
     @FunctionalInterface
-    public interface Hook {
+    public interface BeforeCall {
         void before(Verb verb, Xid xid);
     }
 
+    /** A resource that writes its calls into a log of its own, {@link #events()}. */
+    public ScriptedXAResource(String name) {
+        this(name, new Events());
+    }
+
+    /** A resource that writes its calls into {@code events}, which other resources of the test may share. */
     public ScriptedXAResource(String name, Events events) {
         this.name = name;
         this.events = events;
     }
 
+    /** The log this resource writes its calls into. */
+    public Events events() {
+        return events;
+    }
+
     /** Runs {@code hook} before every call from now on. */
-    public ScriptedXAResource hook(Hook hook) {
+    public ScriptedXAResource hook(BeforeCall hook) {
         this.hook = hook;
         return this;
     }
@@ -63,10 +88,21 @@ public class ScriptedXAResource implements NamedXAResource {
         return this;
     }
 
+    /** The next call of {@code verb} throws an XAException with {@code code}. */
     public ScriptedXAResource failOn(Verb verb, int code) {
         return failOn(verb, code, 1);
     }
 
+    /**
+     * Every call of {@code verb} from now on throws {@code e} itself (after any failures scripted by {@link #failOn}),
+     * so a test can hand in a driver's exception with its message and assert that the very same one comes out.
+     */
+    public synchronized ScriptedXAResource failAlways(Verb verb, XAException e) {
+        permanentFailures.put(verb, e);
+        return this;
+    }
+
+    /** What {@code prepare} answers when it does not fail: {@code XA_OK} (the default) or {@code XA_RDONLY}. */
     public ScriptedXAResource vote(int vote) {
         this.vote = vote;
         return this;
@@ -82,6 +118,7 @@ public class ScriptedXAResource implements NamedXAResource {
         return this;
     }
 
+    /** Whether a second branch on the same resource manager joins the first (Lockstep's {@code joinsOnSameRM}). */
     public ScriptedXAResource joins(boolean joins) {
         this.joins = joins;
         return this;
@@ -99,48 +136,65 @@ public class ScriptedXAResource implements NamedXAResource {
         return this;
     }
 
+    /** {@code recover()} lists these XIDs too, after the branches prepared on this resource (other TMs', say). */
+    public ScriptedXAResource recoverable(Xid... xids) {
+        this.recoverable = List.of(xids);
+        return this;
+    }
+
+    /** The branches committed so far, as {@code gtrid/bqual} in hex. */
     public synchronized List<String> committed() {
         return List.copyOf(committed);
     }
 
+    /** The branches rolled back so far, as {@code gtrid/bqual} in hex. */
     public synchronized List<String> rolledBack() {
         return List.copyOf(rolledBack);
     }
 
-    public Set<String> prepared() {
-        return Set.copyOf(prepared);
+    /** The branches prepared and not yet finished, as {@code gtrid/bqual} in hex. */
+    public synchronized Set<String> prepared() {
+        return Set.copyOf(prepared.keySet());
     }
 
     /** Forgets the listing of prepared branches (as after the RM finished them elsewhere). */
-    public void clearPrepared() {
+    public synchronized void clearPrepared() {
         prepared.clear();
     }
 
-    private void maybeFail(Verb verb, String call) throws XAException {
-        maybeFail(verb, null, call);
+    /** Every XID {@code start} was called with, in order. */
+    public synchronized List<Xid> startedXids() {
+        return List.copyOf(started);
     }
 
     private void maybeFail(Verb verb, Xid xid, String call) throws XAException {
         hook.before(verb, xid);
         Integer code;
+        XAException permanent;
         synchronized (this) {
             Deque<Integer> q = failures.get(verb);
             code = q == null ? null : q.poll();
+            permanent = permanentFailures.get(verb);
         }
-        if (code != null) {
-            events.add(call + "!" + XaCodes.name(code).replaceAll("\\(.*", ""));
-            throw new XAException(code);
+        XAException failure = code != null ? new XAException(code) : permanent;
+        if (failure != null) {
+            // An XAException made with only a message has error code 0: name its class rather than XA_OK.
+            events.add(call + "!" + (failure.errorCode == 0 ? "XAException" : XaCodeNames.name(failure.errorCode)));
+            throw failure;
         }
         events.add(call);
     }
 
     private static String key(Xid xid) {
-        return java.util.HexFormat.of().formatHex(xid.getGlobalTransactionId()) + "/"
-                + java.util.HexFormat.of().formatHex(xid.getBranchQualifier());
+        return HexFormat.of().formatHex(xid.getGlobalTransactionId()) + "/"
+                + HexFormat.of().formatHex(xid.getBranchQualifier());
     }
 
     @Override
     public void start(Xid xid, int flags) throws XAException {
+        synchronized (this) {
+            started.add(xid);
+        }
         maybeFail(Verb.START, xid, "start(" + name + flagSuffix(flags) + ")");
     }
 
@@ -164,7 +218,9 @@ public class ScriptedXAResource implements NamedXAResource {
         sleep(prepareDelayMillis);
         maybeFail(Verb.PREPARE, xid, "prepare(" + name + ")");
         if (vote == XAResource.XA_OK) {
-            prepared.add(key(xid));
+            synchronized (this) {
+                prepared.put(key(xid), xid);
+            }
         }
         return vote;
     }
@@ -184,12 +240,14 @@ public class ScriptedXAResource implements NamedXAResource {
             maybeFail(Verb.COMMIT, xid, (onePhase ? "commit1p(" : "commit(") + name + ")");
         } catch (XAException e) {
             if (e.errorCode == XAException.XAER_NOTA && !keepListedAfterNota) {
-                prepared.remove(key(xid));
+                synchronized (this) {
+                    prepared.remove(key(xid));
+                }
             }
             throw e;
         }
-        prepared.remove(key(xid));
         synchronized (this) {
+            prepared.remove(key(xid));
             committed.add(key(xid));
         }
     }
@@ -197,8 +255,8 @@ public class ScriptedXAResource implements NamedXAResource {
     @Override
     public void rollback(Xid xid) throws XAException {
         maybeFail(Verb.ROLLBACK, xid, "rollback(" + name + ")");
-        prepared.remove(key(xid));
         synchronized (this) {
+            prepared.remove(key(xid));
             rolledBack.add(key(xid));
         }
     }
@@ -208,31 +266,30 @@ public class ScriptedXAResource implements NamedXAResource {
         maybeFail(Verb.FORGET, xid, "forget(" + name + ")");
     }
 
+    /** The branches prepared here and not finished, as the XIDs they were prepared with, then the recoverable ones. */
     @Override
     public Xid[] recover(int flag) throws XAException {
-        maybeFail(Verb.RECOVER, "recover(" + name + ")");
-        List<Xid> out = new ArrayList<>();
-        for (String k : prepared) {
-            String[] parts = k.split("/");
-            byte[] g = java.util.HexFormat.of().parseHex(parts[0]);
-            byte[] b = java.util.HexFormat.of().parseHex(parts[1]);
-            out.add(dev.lockstep.tm.internal.xa.LockstepXid.of(g, b));
+        maybeFail(Verb.RECOVER, null, "recover(" + name + ")");
+        List<Xid> out;
+        synchronized (this) {
+            out = new ArrayList<>(prepared.values());
         }
+        out.addAll(recoverable);
         return out.toArray(new Xid[0]);
     }
 
+    /** Same name, same resource manager. */
     @Override
     public boolean isSameRM(XAResource other) {
-        XAResource target = other instanceof NamedXAResource n ? n.unwrap() : other;
-        return target instanceof ScriptedXAResource s && s.name.equals(name);
+        return other instanceof ScriptedXAResource s && s.name.equals(name);
     }
 
-    @Override
+    /** Lockstep's {@code NamedXAResource.joinsOnSameRM()}: see {@link #joins}. */
     public boolean joinsOnSameRM() {
         return joins;
     }
 
-    @Override
+    /** Lockstep's {@code NamedXAResource.resourceName()}: the name given to the constructor. */
     public String resourceName() {
         return name;
     }

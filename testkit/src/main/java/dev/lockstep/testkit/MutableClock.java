@@ -1,4 +1,4 @@
-package dev.lockstep.tm.internal.coordinator;
+package dev.lockstep.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 /**
  * A clock the test moves by hand, with a monotonic nanosecond counter beside the wall clock: {@link #advance} moves
  * both, as time passing does; {@link #step} moves only the wall clock, as an operator or NTP setting the time does.
+ * Its precision is a millisecond, like the decision log's timestamps.
  */
 public final class MutableClock extends Clock {
     private volatile long millis;
@@ -16,6 +17,10 @@ public final class MutableClock extends Clock {
 
     public MutableClock(long millis) {
         this.millis = millis;
+    }
+
+    public MutableClock(Instant start) {
+        this(start.toEpochMilli());
     }
 
     public void advance(Duration d) {
