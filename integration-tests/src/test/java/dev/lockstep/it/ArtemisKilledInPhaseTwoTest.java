@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.lockstep.it.servers.ArtemisBroker;
-import dev.lockstep.it.servers.PostgresServer;
-import dev.lockstep.it.servers.Servers;
+import dev.lockstep.testkit.servers.ArtemisBroker;
+import dev.lockstep.testkit.servers.PostgresServer;
+import dev.lockstep.testkit.servers.Servers;
 import dev.lockstep.jdbc.LockstepDataSources;
 import dev.lockstep.jms.LockstepConnectionFactory;
 import dev.lockstep.tm.Lockstep;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lockstep.it.servers.Servers;
+import dev.lockstep.testkit.servers.Servers;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.UserTransaction;
 import java.sql.Statement;

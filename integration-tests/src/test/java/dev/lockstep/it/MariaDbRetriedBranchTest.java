@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.lockstep.it.servers.DatabaseBranches;
-import dev.lockstep.it.servers.MariaDbServer;
-import dev.lockstep.it.servers.PostgresServer;
-import dev.lockstep.it.servers.Servers;
-import dev.lockstep.it.servers.TestXids;
+import dev.lockstep.testkit.servers.MariaDbServer;
+import dev.lockstep.testkit.servers.PostgresServer;
+import dev.lockstep.testkit.servers.Servers;
+import dev.lockstep.testkit.TestXids;
 import dev.lockstep.jdbc.JdbcRecoverableResource;
 import dev.lockstep.jdbc.LockstepDataSources;
 import dev.lockstep.jdbc.vendor.ForwardingXAResource;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lockstep.it.servers.MariaDbServer;
-import dev.lockstep.it.servers.PostgresServer;
-import dev.lockstep.it.servers.Servers;
-import dev.lockstep.it.servers.TestXids;
+import dev.lockstep.testkit.servers.MariaDbServer;
+import dev.lockstep.testkit.servers.PostgresServer;
+import dev.lockstep.testkit.servers.Servers;
+import dev.lockstep.testkit.TestXids;
 import dev.lockstep.jdbc.LockstepDataSources;
 import dev.lockstep.jdbc.vendor.PostgreSqlVendor;
 import dev.lockstep.tm.Lockstep;

@@ -3,9 +3,9 @@ package dev.lockstep.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lockstep.it.servers.MariaDbServer;
-import dev.lockstep.it.servers.PostgresServer;
-import dev.lockstep.it.servers.Servers;
+import dev.lockstep.testkit.servers.MariaDbServer;
+import dev.lockstep.testkit.servers.PostgresServer;
+import dev.lockstep.testkit.servers.Servers;
 import dev.lockstep.jdbc.JdbcRecoverableResource;
 import dev.lockstep.jms.ArtemisRecoverableResource;
 import dev.lockstep.tm.spi.LockstepXids;

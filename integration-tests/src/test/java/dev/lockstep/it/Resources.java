@@ -1,8 +1,8 @@
 package dev.lockstep.it;
 
-import dev.lockstep.it.servers.MariaDbServer;
-import dev.lockstep.it.servers.PostgresServer;
-import dev.lockstep.it.servers.Servers;
+import dev.lockstep.testkit.servers.MariaDbServer;
+import dev.lockstep.testkit.servers.PostgresServer;
+import dev.lockstep.testkit.servers.Servers;
 import dev.lockstep.jdbc.LockstepDataSources;
 import dev.lockstep.jms.LockstepConnectionFactory;
 import dev.lockstep.tm.Lockstep;

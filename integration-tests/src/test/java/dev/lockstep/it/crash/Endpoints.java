@@ -1,8 +1,8 @@
 package dev.lockstep.it.crash;
 
-import dev.lockstep.it.servers.MariaDbServer;
-import dev.lockstep.it.servers.PostgresServer;
-import dev.lockstep.it.servers.Servers;
+import dev.lockstep.testkit.servers.MariaDbServer;
+import dev.lockstep.testkit.servers.PostgresServer;
+import dev.lockstep.testkit.servers.Servers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

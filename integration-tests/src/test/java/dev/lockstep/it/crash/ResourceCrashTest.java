@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.lockstep.it.servers.ManagedServer;
-import dev.lockstep.it.servers.Servers;
+import dev.lockstep.testkit.servers.ManagedServer;
+import dev.lockstep.testkit.servers.Servers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

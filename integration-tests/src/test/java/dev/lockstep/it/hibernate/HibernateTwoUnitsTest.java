@@ -13,9 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.hibernate.LockstepJtaPlatform;
 import dev.lockstep.it.servers.DatabaseBranches;
-import dev.lockstep.it.servers.MariaDbServer;
-import dev.lockstep.it.servers.PostgresServer;
-import dev.lockstep.it.servers.Servers;
+import dev.lockstep.testkit.servers.MariaDbServer;
+import dev.lockstep.testkit.servers.PostgresServer;
+import dev.lockstep.testkit.servers.Servers;
 import dev.lockstep.jdbc.LockstepDataSources;
 import dev.lockstep.tm.Lockstep;
 import io.agroal.api.AgroalDataSource;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.it.servers.DatabaseBranches;
-import dev.lockstep.it.servers.Servers;
+import dev.lockstep.testkit.servers.Servers;
 import dev.lockstep.tm.Lockstep;
 import dev.lockstep.tm.LockstepInstances;
 import java.net.URI;

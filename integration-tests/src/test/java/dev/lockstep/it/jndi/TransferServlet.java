@@ -1,7 +1,7 @@
 package dev.lockstep.it.jndi;
 
-import dev.lockstep.it.servers.MariaDbServer;
-import dev.lockstep.it.servers.PostgresServer;
+import dev.lockstep.testkit.servers.MariaDbServer;
+import dev.lockstep.testkit.servers.PostgresServer;
 import dev.lockstep.jdbc.LockstepDataSources;
 import dev.lockstep.tm.Lockstep;
 import io.agroal.api.AgroalDataSource;

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockstep.testkit.TestXids;
+import dev.lockstep.testkit.servers.ArtemisBroker;
+import dev.lockstep.testkit.servers.Servers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;

@@ -1,5 +1,8 @@
 package dev.lockstep.it.servers;
 
+import dev.lockstep.testkit.servers.PostgresServer;
+import dev.lockstep.testkit.servers.MariaDbServer;
+import dev.lockstep.testkit.servers.Servers;
 import dev.lockstep.tm.spi.LockstepXids;
 import java.sql.Connection;
 import java.sql.DriverManager;

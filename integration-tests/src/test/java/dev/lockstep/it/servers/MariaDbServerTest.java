@@ -1,5 +1,8 @@
 package dev.lockstep.it.servers;
 
+import dev.lockstep.testkit.servers.ManagedServer;
+import dev.lockstep.testkit.servers.MariaDbServer;
+import dev.lockstep.testkit.servers.Servers;
 import com.mysql.cj.jdbc.MysqlXADataSource;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -2,6 +2,9 @@ package dev.lockstep.it.servers;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockstep.testkit.servers.ManagedServer;
+import dev.lockstep.testkit.servers.PostgresServer;
+import dev.lockstep.testkit.servers.Servers;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

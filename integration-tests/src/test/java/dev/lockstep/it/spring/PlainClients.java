@@ -1,8 +1,8 @@
 package dev.lockstep.it.spring;
 
-import dev.lockstep.it.servers.MariaDbServer;
-import dev.lockstep.it.servers.PostgresServer;
-import dev.lockstep.it.servers.Servers;
+import dev.lockstep.testkit.servers.MariaDbServer;
+import dev.lockstep.testkit.servers.PostgresServer;
+import dev.lockstep.testkit.servers.Servers;
 import dev.lockstep.tm.spi.LockstepXids;
 import jakarta.jms.Connection;
 import jakarta.jms.Message;

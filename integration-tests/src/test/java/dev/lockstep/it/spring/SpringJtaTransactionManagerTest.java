@@ -12,9 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lockstep.it.servers.MariaDbServer;
-import dev.lockstep.it.servers.PostgresServer;
-import dev.lockstep.it.servers.Servers;
+import dev.lockstep.testkit.servers.MariaDbServer;
+import dev.lockstep.testkit.servers.PostgresServer;
+import dev.lockstep.testkit.servers.Servers;
 import dev.lockstep.it.spring.Propagations.CheckedFailure;
 import dev.lockstep.jdbc.LockstepDataSources;
 import dev.lockstep.jms.LockstepConnectionFactory;

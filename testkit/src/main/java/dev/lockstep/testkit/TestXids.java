@@ -1,4 +1,4 @@
-package dev.lockstep.it.servers;
+package dev.lockstep.testkit;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -20,6 +20,17 @@ public final class TestXids {
         byte[] gtrid = new byte[16];
         RANDOM.nextBytes(gtrid);
         return new SimpleXid(FORMAT_ID, gtrid, branch.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** An XID with these fields, equal to every XID with the same ones. */
+    public static Xid of(int formatId, byte[] gtrid, byte[] bqual) {
+        return new SimpleXid(formatId, gtrid.clone(), bqual.clone());
+    }
+
+    /** A copy of {@code xid} that is equal to every XID with the same fields, whatever the class of {@code xid}. */
+    public static Xid copyOf(Xid xid) {
+        return xid instanceof SimpleXid ? xid
+                : new SimpleXid(xid.getFormatId(), xid.getGlobalTransactionId(), xid.getBranchQualifier());
     }
 
     public static boolean same(Xid a, Xid b) {

@@ -1,4 +1,4 @@
-package dev.lockstep.it.servers;
+package dev.lockstep.testkit.servers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

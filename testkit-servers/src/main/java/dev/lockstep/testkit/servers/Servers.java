@@ -1,4 +1,4 @@
-package dev.lockstep.it.servers;
+package dev.lockstep.testkit.servers;
 
 import java.util.ArrayList;
 import java.util.List;
