@@ -4,6 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockstep.demo.transfer.Checker;
+import dev.lockstep.demo.transfer.ChildJvm;
+import dev.lockstep.demo.transfer.Endpoints;
+import dev.lockstep.demo.transfer.RecoveryServiceProcess;
+import dev.lockstep.demo.transfer.TransferApp;
+import dev.lockstep.demo.transfer.XaBranches;
 import dev.lockstep.tm.spi.CrashPoint;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,7 +86,7 @@ class CrashPointSuiteTest {
             assertTrue(app.output().contains(TransferApp.HALT + " point=" + point.name()), app.tail());
         }
         Checker checker = run.checker();
-        List<XaBranches.Branch> before = checker.inDoubt();
+        List<XaBranches.InDoubtBranch> before = checker.inDoubt();
         int expectedPrepared = switch (point) {
             case C1_BEFORE_PREPARE, C6_ALL_COMMITTED -> 0;
             case C2_SOME_PREPARED -> 1;

@@ -1,5 +1,8 @@
 package dev.lockstep.it.crash;
 
+import dev.lockstep.demo.transfer.Checker;
+import dev.lockstep.demo.transfer.Endpoints;
+import dev.lockstep.demo.transfer.XaBranches;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +40,7 @@ final class CrashRuns {
      * failed before its recovery ran) and empties the transfers queue, so a failed test does not poison the next.
      */
     static void cleanSlate(Endpoints all) throws Exception {
-        List<XaBranches.Branch> rolledBack = XaBranches.rollBack(all, n -> n.startsWith(NODE_PREFIX));
+        List<XaBranches.InDoubtBranch> rolledBack = XaBranches.rollBack(all, n -> n.startsWith(NODE_PREFIX));
         int purged = all.withBroker() ? Checker.purgeQueue(all) : 0;
         if (!rolledBack.isEmpty() || purged > 0) {
             System.out.println("[crash] clean slate: rolled back " + rolledBack.size() + " leftover branch(es) "

@@ -5,6 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.lockstep.demo.transfer.Checker;
+import dev.lockstep.demo.transfer.Endpoints;
+import dev.lockstep.demo.transfer.LogfmtReader;
+import dev.lockstep.demo.transfer.RecoveryServiceProcess;
+import dev.lockstep.demo.transfer.TransferResources;
+import dev.lockstep.demo.transfer.TransferTables;
+import dev.lockstep.demo.transfer.Workload;
+import dev.lockstep.demo.transfer.XaBranches;
 import dev.lockstep.tm.Lockstep;
 import dev.lockstep.tm.LockstepMetrics;
 import dev.lockstep.tm.spi.CrashPoint;
@@ -297,16 +305,16 @@ class DaemonBesideLiveTmTest {
             }
         });
         assertTrue(reached.await(30, TimeUnit.SECONDS), "orphan " + id + " never reached C3");
-        List<XaBranches.Branch> prepared = XaBranches.list(all, orphanNode::equals);
+        List<XaBranches.InDoubtBranch> prepared = XaBranches.list(all, orphanNode::equals);
         long seenPrepared = System.nanoTime();
         assertEquals(List.of("postgresql", "mariadb", "artemis"),
-                prepared.stream().map(XaBranches.Branch::server).toList(), "orphan " + id + " is prepared");
+                prepared.stream().map(XaBranches.InDoubtBranch::server).toList(), "orphan " + id + " is prepared");
         String gtrid = prepared.get(0).gtridHex();
 
         // Its deadline is begin + 2 s, so before begin + 5 s the daemon must leave it alone.
         long checkAt = submitted + TIMEOUT.plus(SAFETY).minusSeconds(1).toNanos();
         TimeUnit.NANOSECONDS.sleep(Math.max(0, checkAt - System.nanoTime()));
-        List<XaBranches.Branch> early = XaBranches.list(all, orphanNode::equals);
+        List<XaBranches.InDoubtBranch> early = XaBranches.list(all, orphanNode::equals);
         assertEquals(prepared.size(), early.size(), "the daemon touched orphan " + id + " before its deadline "
                 + "plus the safety interval: " + early);
 
@@ -325,10 +333,10 @@ class DaemonBesideLiveTmTest {
     }
 
     /** Waits until no branch of {@code node} that {@code which} accepts is in a recover() list. */
-    private static void awaitBranches(Endpoints all, String node, Predicate<XaBranches.Branch> which,
+    private static void awaitBranches(Endpoints all, String node, Predicate<XaBranches.InDoubtBranch> which,
             Duration timeout, String what) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<XaBranches.Branch> left;
+        List<XaBranches.InDoubtBranch> left;
         while (!(left = XaBranches.list(all, node::equals).stream().filter(which).toList()).isEmpty()) {
             if (System.nanoTime() > deadline) {
                 fail(what + ": still in doubt after " + timeout.toSeconds() + " s: " + left);
@@ -388,7 +396,7 @@ class DaemonBesideLiveTmTest {
     }
 
     private static List<Map<String, String>> scanDone(String stdout) {
-        return Logfmt.events(stdout).stream().filter(e -> "scan_done".equals(e.get("event"))).toList();
+        return LogfmtReader.events(stdout).stream().filter(e -> "scan_done".equals(e.get("event"))).toList();
     }
 
     private static void awaitScans(RecoveryServiceProcess.Daemon daemon, int n, Duration timeout)

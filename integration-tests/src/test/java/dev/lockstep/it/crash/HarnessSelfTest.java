@@ -3,6 +3,13 @@ package dev.lockstep.it.crash;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockstep.demo.transfer.Checker;
+import dev.lockstep.demo.transfer.ChildJvm;
+import dev.lockstep.demo.transfer.Endpoints;
+import dev.lockstep.demo.transfer.TransferApp;
+import dev.lockstep.demo.transfer.TransferTables;
+import dev.lockstep.demo.transfer.Workload;
+import dev.lockstep.demo.transfer.XaBranches;
 import dev.lockstep.tm.spi.CrashPoint;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,10 +59,11 @@ class HarnessSelfTest {
             assertTrue(app.output().contains(TransferApp.HALT + " point=C4_DECISION_FORCED"), app.tail());
         }
         Checker checker = Checker.forRun(all, node, true);
-        List<XaBranches.Branch> inDoubt = checker.inDoubt();
+        List<XaBranches.InDoubtBranch> inDoubt = checker.inDoubt();
         assertEquals(List.of("postgresql", "mariadb", "artemis"),
-                inDoubt.stream().map(XaBranches.Branch::server).toList(), inDoubt.toString());
-        assertEquals(1, inDoubt.stream().map(XaBranches.Branch::gtridHex).distinct().count(), inDoubt.toString());
+                inDoubt.stream().map(XaBranches.InDoubtBranch::server).toList(), inDoubt.toString());
+        assertEquals(1, inDoubt.stream().map(XaBranches.InDoubtBranch::gtridHex).distinct().count(),
+                inDoubt.toString());
 
         // By hand, what recovery must not do here (there is a COMMIT decision): roll back, just to clean up.
         assertEquals(3, XaBranches.rollBack(all, node::equals).size());

@@ -3,6 +3,12 @@ package dev.lockstep.it.crash;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockstep.demo.transfer.Checker;
+import dev.lockstep.demo.transfer.ChildJvm;
+import dev.lockstep.demo.transfer.Endpoints;
+import dev.lockstep.demo.transfer.RecoveryServiceProcess;
+import dev.lockstep.demo.transfer.TransferApp;
+import dev.lockstep.demo.transfer.XaBranches;
 import dev.lockstep.tm.spi.CrashPoint;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -86,7 +92,7 @@ class LogDamageTest {
                 && last.type() == SegmentFrames.TYPE_COMMIT, "expected COMMIT [END] COMMIT, got " + frames);
         long flipped = first.offset() + SegmentFrames.FRAME_HEADER_BYTES + first.length() / 2;
         SegmentFrames.flip(segment, flipped);
-        List<XaBranches.Branch> before = run.checker().inDoubt();
+        List<XaBranches.InDoubtBranch> before = run.checker().inDoubt();
         assertEquals(3, before.size(), before.toString());
 
         RecoveryServiceProcess.Result scan = run.recovery().run(Duration.ofSeconds(90), "scan");
@@ -102,7 +108,7 @@ class LogDamageTest {
             assertTrue(Pattern.compile("offset\\D{0,3}" + first.offset() + "\\b").matcher(said).find(),
                     "an event=error line must name the damaged frame's offset " + first.offset() + ":\n"
                     + scan.describe());
-            List<XaBranches.Branch> after = run.checker().inDoubt();
+            List<XaBranches.InDoubtBranch> after = run.checker().inDoubt();
             assertEquals(new HashSet<>(before.stream().map(Object::toString).toList()),
                     new HashSet<>(after.stream().map(Object::toString).toList()),
                     "the branches of a node with a corrupt log stay untouched:\n" + scan.describe());

@@ -1,5 +1,9 @@
 package dev.lockstep.it.crash;
 
+import dev.lockstep.demo.transfer.Endpoints;
+import dev.lockstep.demo.transfer.TransferApp;
+import dev.lockstep.demo.transfer.TransferResources;
+import dev.lockstep.demo.transfer.Workload;
 import dev.lockstep.tm.Lockstep;
 import dev.lockstep.tm.LockstepMetrics;
 import dev.lockstep.tm.spi.CrashPoint;

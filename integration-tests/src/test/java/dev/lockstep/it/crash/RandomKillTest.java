@@ -3,6 +3,12 @@ package dev.lockstep.it.crash;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockstep.demo.transfer.Checker;
+import dev.lockstep.demo.transfer.ChildJvm;
+import dev.lockstep.demo.transfer.Endpoints;
+import dev.lockstep.demo.transfer.LogfmtReader;
+import dev.lockstep.demo.transfer.RecoveryServiceProcess;
+import dev.lockstep.demo.transfer.TransferApp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -99,7 +105,7 @@ class RandomKillTest {
         long last = 0;
         for (String line : output.lines().toList()) {
             if (line.startsWith(TransferApp.PROGRESS) || line.startsWith(TransferApp.LOAD_RUNNING)) {
-                String v = Logfmt.parse(line).get("committed");
+                String v = LogfmtReader.parse(line).get("committed");
                 if (v != null) {
                     last = Long.parseLong(v);
                 }

@@ -4,6 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.lockstep.demo.transfer.Checker;
+import dev.lockstep.demo.transfer.ChildJvm;
+import dev.lockstep.demo.transfer.Endpoints;
+import dev.lockstep.demo.transfer.LogfmtReader;
+import dev.lockstep.demo.transfer.RecoveryServiceProcess;
+import dev.lockstep.demo.transfer.TransferTables;
+import dev.lockstep.demo.transfer.Workload;
+import dev.lockstep.demo.transfer.XaBranches;
 import dev.lockstep.testkit.servers.ManagedServer;
 import dev.lockstep.testkit.servers.Servers;
 import java.nio.file.Files;
@@ -133,16 +141,16 @@ class ResourceCrashTest {
         try (ChildJvm app = ChildJvm.start(PausedPhaseTwoApp.class,
                 PausedPhaseTwoApp.args(node, log, all, gate, BEFORE), dir.resolve("app.out"))) {
             app.awaitLine(PausedPhaseTwoApp.PAUSED, STEP);
-            List<XaBranches.Branch> prepared = XaBranches.list(all, node::equals);
+            List<XaBranches.InDoubtBranch> prepared = XaBranches.list(all, node::equals);
             assertEquals(List.of("postgresql", "mariadb", "artemis"),
-                    prepared.stream().map(XaBranches.Branch::server).toList(),
+                    prepared.stream().map(XaBranches.InDoubtBranch::server).toList(),
                     "at C4 every branch of the paused transfer is prepared: " + prepared);
 
             server.kill();
             killedAt = System.nanoTime();
             Files.createFile(gate);
             String returned = app.awaitLine(PausedPhaseTwoApp.COMMIT_RETURNED, STEP);
-            assertEquals("1", Logfmt.parse(returned).get("pending"),
+            assertEquals("1", LogfmtReader.parse(returned).get("pending"),
                     "phase two must have failed on the killed " + victim + " only, the branch retried in the "
                             + "background: " + returned + "\n" + app.tail());
             // At least one background retry has met the dead server before it comes back.
@@ -218,7 +226,7 @@ class ResourceCrashTest {
     }
 
     private static int intOf(String line, String key) {
-        String v = Logfmt.parse(line).get(key);
+        String v = LogfmtReader.parse(line).get(key);
         return v == null ? -1 : Integer.parseInt(v);
     }
 

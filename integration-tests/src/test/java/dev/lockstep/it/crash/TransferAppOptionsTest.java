@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockstep.demo.transfer.Endpoints;
+import dev.lockstep.demo.transfer.TransferApp;
 import dev.lockstep.tm.spi.CrashPoint;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,12 @@
 package dev.lockstep.it.crash;
 
+import dev.lockstep.demo.transfer.Checker;
+import dev.lockstep.demo.transfer.ChildJvm;
+import dev.lockstep.demo.transfer.Endpoints;
+import dev.lockstep.demo.transfer.RecoveryServiceProcess;
+import dev.lockstep.demo.transfer.TransferApp;
+import dev.lockstep.demo.transfer.TransferTables;
+import dev.lockstep.demo.transfer.Workload;
 import dev.lockstep.tm.log.LogLayout;
 import dev.lockstep.tm.spi.CrashPoint;
 import java.io.IOException;

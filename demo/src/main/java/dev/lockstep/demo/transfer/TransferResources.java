@@ -1,4 +1,4 @@
-package dev.lockstep.it.crash;
+package dev.lockstep.demo.transfer;
 
 import dev.lockstep.jdbc.LockstepDataSources;
 import dev.lockstep.jms.LockstepConnectionFactory;
@@ -25,14 +25,14 @@ import java.util.concurrent.TimeUnit;
  * <p>Unlike TransferApp, the run id (the {@code run} column and message property) is chosen by the caller and need
  * not be the node id: two transaction managers can share one run, and one Checker looks at both.
  */
-final class TransferResources implements AutoCloseable {
+public final class TransferResources implements AutoCloseable {
 
-    final Lockstep lockstep;
-    final UserTransaction ut;
-    final AgroalDataSource pg;
-    final AgroalDataSource maria;
+    public final Lockstep lockstep;
+    public final UserTransaction ut;
+    public final AgroalDataSource pg;
+    public final AgroalDataSource maria;
     /** Null without a broker. */
-    final LockstepConnectionFactory jms;
+    public final LockstepConnectionFactory jms;
 
     private TransferResources(Lockstep lockstep, AgroalDataSource pg, AgroalDataSource maria,
             LockstepConnectionFactory jms) {
@@ -44,7 +44,7 @@ final class TransferResources implements AutoCloseable {
     }
 
     /** Pools of {@code poolSize} for both databases and, with a broker URL, the broker, registered with lockstep. */
-    static TransferResources open(Lockstep lockstep, Endpoints e, int poolSize) throws Exception {
+    public static TransferResources open(Lockstep lockstep, Endpoints e, int poolSize) throws Exception {
         AgroalDataSource pg = LockstepDataSources.postgresql(lockstep, Endpoints.PG_RESOURCE, e.pgUrl(),
                 e.pgLogin().user(), e.pgLogin().password(), poolSize);
         AgroalDataSource maria = LockstepDataSources.mysql(lockstep, Endpoints.MARIA_RESOURCE, e.mariaUrl(),
@@ -57,7 +57,7 @@ final class TransferResources implements AutoCloseable {
     }
 
     /** Like {@link #open}, but refuses endpoints without a broker: for tests about all three resources. */
-    static TransferResources openThree(Lockstep lockstep, Endpoints e, int poolSize) throws Exception {
+    public static TransferResources openThree(Lockstep lockstep, Endpoints e, int poolSize) throws Exception {
         if (!e.withBroker()) {
             throw new IllegalArgumentException("three resources need the broker URL");
         }
@@ -65,7 +65,7 @@ final class TransferResources implements AutoCloseable {
     }
 
     /** One transfer in one transaction, committed; throws (after rolling back what it began) if it did not commit. */
-    void transfer(String run, String id, long amount, int from, int to) throws Exception {
+    public void transfer(String run, String id, long amount, int from, int to) throws Exception {
         ut.begin();
         boolean completing = false;
         try {
@@ -79,7 +79,7 @@ final class TransferResources implements AutoCloseable {
     }
 
     /** Rolls back the thread's transaction after {@code e}, unless commit() was already called (it completes). */
-    void rollBackQuietly(boolean completing, Exception e) {
+    public void rollBackQuietly(boolean completing, Exception e) {
         try {
             if (!completing && ut.getStatus() != Status.STATUS_NO_TRANSACTION) {
                 ut.rollback();
@@ -93,7 +93,7 @@ final class TransferResources implements AutoCloseable {
      * The work of a transfer in the thread's current transaction: PostgreSQL first, then MariaDB (one lock order, so
      * no deadlock spans the databases), then the message if there is a broker.
      */
-    void work(String run, String id, long amount, int from, int to) throws Exception {
+    public void work(String run, String id, long amount, int from, int to) throws Exception {
         try (Connection c = pg.getConnection()) {
             update(c, run, -amount, from);
             insert(c, run, id, amount);
@@ -141,7 +141,7 @@ final class TransferResources implements AutoCloseable {
      * finish
      * in time (left to die with the JVM); the Lockstep is not closed.
      */
-    List<String> closePools(Duration patience) throws InterruptedException {
+    public List<String> closePools(Duration patience) throws InterruptedException {
         List<String> hung = new ArrayList<>();
         if (jms != null) {
             closeBounded("jms " + jms.resourceName(), jms::close, patience, hung);

@@ -1,4 +1,4 @@
-package dev.lockstep.it.crash;
+package dev.lockstep.demo.transfer;
 
 import dev.lockstep.testkit.servers.MariaDbServer;
 import dev.lockstep.testkit.servers.PostgresServer;

@@ -1,4 +1,4 @@
-package dev.lockstep.it.crash;
+package dev.lockstep.demo.transfer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

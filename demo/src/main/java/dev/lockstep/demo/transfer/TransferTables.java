@@ -1,4 +1,4 @@
-package dev.lockstep.it.crash;
+package dev.lockstep.demo.transfer;
 
 import java.sql.Connection;
 import java.sql.DriverManager;

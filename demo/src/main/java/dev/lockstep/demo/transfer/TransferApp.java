@@ -1,4 +1,4 @@
-package dev.lockstep.it.crash;
+package dev.lockstep.demo.transfer;
 
 import dev.lockstep.tm.Lockstep;
 import dev.lockstep.tm.spi.CrashPoint;
@@ -267,7 +267,7 @@ public final class TransferApp {
     }
 
     /** Halts when standard input reaches EOF: the parent JVM (which never writes to it) is gone. */
-    static void watchParent() {
+    public static void watchParent() {
         Thread watch = new Thread(() -> {
             try (InputStream in = System.in) {
                 while (in.read() >= 0) {
@@ -284,7 +284,7 @@ public final class TransferApp {
     }
 
     /** One line on standard output, whole, flushed at once: the parent reads it as it comes. */
-    static void say(String line) {
+    public static void say(String line) {
         synchronized (System.out) {
             System.out.println(line);
             System.out.flush();
@@ -379,7 +379,7 @@ public final class TransferApp {
             }
         }
 
-        static Options parse(String[] args) {
+        public static Options parse(String[] args) {
             Map<String, String> m = new LinkedHashMap<>();
             for (String a : args) {
                 int eq = a.indexOf('=');

@@ -1,4 +1,4 @@
-package dev.lockstep.it.demo;
+package dev.lockstep.demo;
 
 import java.io.PrintStream;
 import java.util.Locale;

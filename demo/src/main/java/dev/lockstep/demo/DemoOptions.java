@@ -1,6 +1,6 @@
-package dev.lockstep.it.demo;
+package dev.lockstep.demo;
 
-import dev.lockstep.it.crash.Endpoints.Login;
+import dev.lockstep.demo.transfer.Endpoints.Login;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.lockstep.it.crash;
+package dev.lockstep.demo.transfer;
 
 import jakarta.jms.Connection;
 import jakarta.jms.Message;
@@ -59,13 +59,13 @@ public final class Checker {
     }
 
     /** The run's branches in doubt right now (step 1 only); consumes nothing. */
-    public List<XaBranches.Branch> inDoubt() throws Exception {
+    public List<XaBranches.InDoubtBranch> inDoubt() throws Exception {
         return XaBranches.list(servers, nodes::contains);
     }
 
     /** All three checks. */
     public Report check() throws Exception {
-        List<XaBranches.Branch> inDoubt = inDoubt();
+        List<XaBranches.InDoubtBranch> inDoubt = inDoubt();
         Map<String, Long> pg;
         Map<String, Long> maria;
         long[] pgBalance;
@@ -146,9 +146,9 @@ public final class Checker {
      *
      * @param messages id → times delivered, or null if the run sent none
      */
-    public record Report(String run, List<XaBranches.Branch> inDoubt, Map<String, Long> pg, Map<String, Long> maria,
-                         Map<String, Integer> messages, long pgSum, long pgAccounts, long mariaSum,
-                         long mariaAccounts, int staleMessages) {
+    public record Report(String run, List<XaBranches.InDoubtBranch> inDoubt, Map<String, Long> pg,
+                         Map<String, Long> maria, Map<String, Integer> messages, long pgSum, long pgAccounts,
+                         long mariaSum, long mariaAccounts, int staleMessages) {
 
         /** Transfers present in PostgreSQL (for a passing report: the committed ones). */
         public int committed() {

@@ -1,9 +1,9 @@
-package dev.lockstep.it.demo;
+package dev.lockstep.demo;
 
-import static dev.lockstep.it.demo.Timeline.n;
+import static dev.lockstep.demo.Timeline.n;
 
-import dev.lockstep.it.crash.Checker;
-import dev.lockstep.it.crash.Workload;
+import dev.lockstep.demo.transfer.Checker;
+import dev.lockstep.demo.transfer.Workload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,10 +19,10 @@ import java.util.TreeSet;
 final class DemoReport {
 
     /** One line of the report. */
-    record Check(String label, boolean ok, String text) {
+    record CheckResult(String label, boolean ok, String text) {
     }
 
-    private final List<Check> checks = new ArrayList<>();
+    private final List<CheckResult> checks = new ArrayList<>();
 
     /**
      * @param r          the Checker's reading after recovery
@@ -35,17 +35,18 @@ final class DemoReport {
         balances(r);
         events(r);
         int inDoubt = r.inDoubt().size();
-        checks.add(new Check("branches left in doubt", inDoubt == 0, inDoubt == 0 ? "0" : inDoubt + ": "
+        checks.add(new CheckResult("branches left in doubt", inDoubt == 0, inDoubt == 0 ? "0" : inDoubt + ": "
                 + r.inDoubt()));
         Checker.Outcome outcome = r.outcomeOf(pausedId);
-        checks.add(new Check("transfer in phase two", outcome == Checker.Outcome.COMMITTED, pausedId + ": "
+        checks.add(new CheckResult("transfer in phase two", outcome == Checker.Outcome.COMMITTED, pausedId + ": "
                 + switch (outcome) {
                     case COMMITTED -> "committed everywhere, as decided before the kill";
                     case ROLLED_BACK -> "rolled back everywhere, although its COMMIT decision was durable";
                     case MIXED -> "in some resources only";
                 }));
         if (scanExit != 0) {
-            checks.add(new Check("recovery scan", false, "exit " + scanExit + " (0 means nothing left in doubt)"));
+            checks.add(new CheckResult("recovery scan", false,
+                    "exit " + scanExit + " (0 means nothing left in doubt)"));
         }
     }
 
@@ -60,7 +61,7 @@ final class DemoReport {
                 + (half.isEmpty() ? "" : "; " + half.size() + " half done: " + first(half))
                 + (lost ? "; but the application saw " + n(seenByApp) + " commit before the kill"
                         : " (the application saw " + n(seenByApp) + " before the kill)");
-        checks.add(new Check("transfers committed", half.isEmpty() && !lost, text));
+        checks.add(new CheckResult("transfers committed", half.isEmpty() && !lost, text));
     }
 
     private void balances(Checker.Report r) {
@@ -75,7 +76,7 @@ final class DemoReport {
                 : "no: PostgreSQL " + n(r.pgSum()) + " (opened " + n(opened) + ", transfers out " + n(outOfPg)
                         + "), MariaDB " + n(r.mariaSum()) + " (opened " + n(opened) + ", transfers in "
                         + n(intoMaria) + ")";
-        checks.add(new Check("balances consistent", ok, text));
+        checks.add(new CheckResult("balances consistent", ok, text));
     }
 
     private void events(Checker.Report r) {
@@ -90,7 +91,7 @@ final class DemoReport {
         String text = (ok ? "yes: " : "no: ") + n(messages) + " messages, " + n(duplicates) + " duplicates, "
                 + n(missing.size()) + " missing" + (strays.isEmpty() ? "" : ", " + strays.size()
                         + " of transfers that did not commit: " + first(List.copyOf(strays)));
-        checks.add(new Check("events delivered exactly once", ok, text));
+        checks.add(new CheckResult("events delivered exactly once", ok, text));
     }
 
     private static long sum(Map<String, Long> amounts) {
@@ -101,11 +102,11 @@ final class DemoReport {
         return ids.size() <= 3 ? String.join(", ", ids) : String.join(", ", ids.subList(0, 3)) + ", ...";
     }
 
-    List<Check> checks() {
+    List<CheckResult> checks() {
         return checks;
     }
 
     boolean ok() {
-        return checks.stream().allMatch(Check::ok);
+        return checks.stream().allMatch(CheckResult::ok);
     }
 }

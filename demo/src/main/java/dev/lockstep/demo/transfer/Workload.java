@@ -1,4 +1,4 @@
-package dev.lockstep.it.crash;
+package dev.lockstep.demo.transfer;
 
 /** The size of the transfer workload of every crash run. */
 public final class Workload {

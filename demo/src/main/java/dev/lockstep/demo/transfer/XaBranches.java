@@ -1,7 +1,7 @@
-package dev.lockstep.it.crash;
+package dev.lockstep.demo.transfer;
 
 import com.mysql.cj.jdbc.MysqlXADataSource;
-import dev.lockstep.tm.internal.xa.XaCodes;
+import dev.lockstep.testkit.XaCodeNames;
 import dev.lockstep.tm.spi.LockstepXids;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -21,7 +21,7 @@ import org.postgresql.xa.PGXADataSource;
 public final class XaBranches {
 
     /** One prepared branch on one server. */
-    public record Branch(String server, String nodeId, Xid xid) {
+    public record InDoubtBranch(String server, String nodeId, Xid xid) {
         public String gtridHex() {
             return HexFormat.of().formatHex(xid.getGlobalTransactionId());
         }
@@ -36,7 +36,7 @@ public final class XaBranches {
     }
 
     /** The prepared Lockstep branches of the nodes {@code nodes} accepts, on every server of {@code e}. */
-    public static List<Branch> list(Endpoints e, Predicate<String> nodes) throws Exception {
+    public static List<InDoubtBranch> list(Endpoints e, Predicate<String> nodes) throws Exception {
         return visit(e, nodes, false);
     }
 
@@ -45,12 +45,12 @@ public final class XaBranches {
      * accepts, on every server of {@code e}; returns what it rolled back. A branch that cannot be rolled back (its
      * session is still alive on MariaDB, say) fails with the XA code's name.
      */
-    public static List<Branch> rollBack(Endpoints e, Predicate<String> nodes) throws Exception {
+    public static List<InDoubtBranch> rollBack(Endpoints e, Predicate<String> nodes) throws Exception {
         return visit(e, nodes, true);
     }
 
-    private static List<Branch> visit(Endpoints e, Predicate<String> nodes, boolean rollBack) throws Exception {
-        List<Branch> found = new ArrayList<>();
+    private static List<InDoubtBranch> visit(Endpoints e, Predicate<String> nodes, boolean rollBack) throws Exception {
+        List<InDoubtBranch> found = new ArrayList<>();
         PGXADataSource pgDs = new PGXADataSource();
         pgDs.setUrl(e.pgUrl());
         var pgc = pgDs.getXAConnection(e.pgLogin().user(), e.pgLogin().password());
@@ -77,14 +77,14 @@ public final class XaBranches {
     }
 
     private static void visit(String server, XAResource xa, Predicate<String> nodes, boolean rollBack,
-            List<Branch> found) throws XAException {
+            List<InDoubtBranch> found) throws XAException {
         Xid[] xids = xa.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN);
         for (Xid x : xids == null ? new Xid[0] : xids) {
             String node = x.getFormatId() == LockstepXids.FORMAT_ID ? LockstepXids.nodeIdOf(x) : null;
             if (node == null || !nodes.test(node)) {
                 continue;
             }
-            Branch b = new Branch(server, node, x);
+            InDoubtBranch b = new InDoubtBranch(server, node, x);
             if (rollBack) {
                 try {
                     xa.rollback(x);
@@ -99,6 +99,6 @@ public final class XaBranches {
 
     /** The name of an XA return or error code, for messages (the transaction manager's own table). */
     public static String xaName(int code) {
-        return XaCodes.name(code);
+        return XaCodeNames.name(code) + "(" + code + ")";
     }
 }

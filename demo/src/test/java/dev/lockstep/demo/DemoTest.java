@@ -1,9 +1,9 @@
-package dev.lockstep.it.demo;
+package dev.lockstep.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lockstep.it.crash.RecoveryServiceProcess;
+import dev.lockstep.demo.transfer.RecoveryServiceProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;

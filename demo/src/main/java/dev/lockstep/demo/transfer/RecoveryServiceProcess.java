@@ -1,4 +1,4 @@
-package dev.lockstep.it.crash;
+package dev.lockstep.demo.transfer;
 
 import java.io.IOException;
 import java.io.Writer;
@@ -198,7 +198,7 @@ public final class RecoveryServiceProcess {
 
         /** Every logfmt line with an {@code event=} key, in order. */
         public List<Map<String, String>> events() {
-            return Logfmt.events(stdout);
+            return LogfmtReader.events(stdout);
         }
 
         /**
@@ -206,8 +206,8 @@ public final class RecoveryServiceProcess {
          * prints {@code level=error} lines such as {@code event=error} there).
          */
         public List<Map<String, String>> allEvents() {
-            List<Map<String, String>> all = new ArrayList<>(Logfmt.events(stdout));
-            all.addAll(Logfmt.events(stderr));
+            List<Map<String, String>> all = new ArrayList<>(LogfmtReader.events(stdout));
+            all.addAll(LogfmtReader.events(stderr));
             return all;
         }
 

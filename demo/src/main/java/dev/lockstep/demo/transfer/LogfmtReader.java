@@ -1,4 +1,4 @@
-package dev.lockstep.it.crash;
+package dev.lockstep.demo.transfer;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /** Parses the recovery service's logfmt lines: {@code key=value key="quoted \"value\"" flag}. */
-public final class Logfmt {
+public final class LogfmtReader {
 
-    private Logfmt() {
+    private LogfmtReader() {
     }
 
     /** The lines of {@code text} that carry an {@code event=} key, parsed, in order. */

@@ -1,17 +1,17 @@
-package dev.lockstep.it.demo;
+package dev.lockstep.demo;
 
-import static dev.lockstep.it.demo.Timeline.n;
-import static dev.lockstep.it.demo.Timeline.secs;
+import static dev.lockstep.demo.Timeline.n;
+import static dev.lockstep.demo.Timeline.secs;
 
-import dev.lockstep.it.crash.Checker;
-import dev.lockstep.it.crash.ChildJvm;
-import dev.lockstep.it.crash.Endpoints;
-import dev.lockstep.it.crash.Logfmt;
-import dev.lockstep.it.crash.RecoveryServiceProcess;
-import dev.lockstep.it.crash.TransferApp;
-import dev.lockstep.it.crash.TransferTables;
-import dev.lockstep.it.crash.Workload;
-import dev.lockstep.it.crash.XaBranches;
+import dev.lockstep.demo.transfer.Checker;
+import dev.lockstep.demo.transfer.ChildJvm;
+import dev.lockstep.demo.transfer.Endpoints;
+import dev.lockstep.demo.transfer.LogfmtReader;
+import dev.lockstep.demo.transfer.RecoveryServiceProcess;
+import dev.lockstep.demo.transfer.TransferApp;
+import dev.lockstep.demo.transfer.TransferTables;
+import dev.lockstep.demo.transfer.Workload;
+import dev.lockstep.demo.transfer.XaBranches;
 import dev.lockstep.testkit.servers.ManagedServer;
 import dev.lockstep.testkit.servers.Servers;
 import dev.lockstep.tm.spi.CrashPoint;
@@ -77,7 +77,7 @@ public final class Demo {
     }
 
     /**
-     * {@code scripts/demo.sh} runs this with the test class path from {@code integration-tests/} and passes the
+     * {@code scripts/demo.sh} runs this in {@code demo/} on this module's runtime class path and passes the
      * time it started in {@code -Dlockstep.demo.t0} (epoch ms), so the times include its build.
      */
     public static void main(String[] args) {
@@ -179,7 +179,7 @@ public final class Demo {
         stopServers();
         t.plain("");
         t.plain("Report");
-        for (DemoReport.Check c : report.checks()) {
+        for (DemoReport.CheckResult c : report.checks()) {
             t.plain(String.format(Locale.ROOT, "  %-30s %s%s", c.label(), c.text(), c.ok() ? "" : "   <- FAILED"));
         }
         t.plain(String.format(Locale.ROOT, "  %-30s %.1f s%s", "time", t.seconds(),
@@ -190,7 +190,7 @@ public final class Demo {
             return PASSED;
         }
         t.plain("FAILED: " + String.join(", ", report.checks().stream().filter(c -> !c.ok())
-                .map(DemoReport.Check::label).toList()));
+                .map(DemoReport.CheckResult::label).toList()));
         reading.problems().forEach(p -> t.plain("  - " + p));
         t.plain("Files of this run: " + shown(runDir) + " (app.out, log/, service/)");
         return CHECK_FAILED;
@@ -233,7 +233,7 @@ public final class Demo {
             for (String line : output.lines().toList()) {
                 if (line.startsWith(TransferApp.PAUSED + " ")) {
                     t.progress(String.format(Locale.ROOT, "  %7s transfers committed", n(lastCommitted(output))));
-                    return Logfmt.parse(line.substring(TransferApp.PAUSED.length() + 1));
+                    return LogfmtReader.parse(line.substring(TransferApp.PAUSED.length() + 1));
                 }
                 if (line.startsWith(TransferApp.STARTED) && loadStart == 0) {
                     loadStart = System.nanoTime();
@@ -264,7 +264,7 @@ public final class Demo {
         long last = 0;
         for (String line : output.lines().toList()) {
             if (line.startsWith(TransferApp.PROGRESS) || line.startsWith(TransferApp.LOAD_RUNNING)) {
-                String v = Logfmt.parse(line).get("committed");
+                String v = LogfmtReader.parse(line).get("committed");
                 if (v != null) {
                     last = Long.parseLong(v);
                 }
@@ -275,12 +275,12 @@ public final class Demo {
 
     /** What the kill left, as the servers list it: one line per transaction with its branches. */
     private void showInDoubt(Endpoints e, String run, String pausedTx) throws Exception {
-        List<XaBranches.Branch> branches = XaBranches.list(e, Set.of(run)::contains);
+        List<XaBranches.InDoubtBranch> branches = XaBranches.list(e, Set.of(run)::contains);
         Map<String, List<String>> byTx = new LinkedHashMap<>();
         if (pausedTx != null) {
             byTx.put(pausedTx, new ArrayList<>());
         }
-        for (XaBranches.Branch b : branches) {
+        for (XaBranches.InDoubtBranch b : branches) {
             String tx = LockstepXids.parseGlobalId(b.xid().getGlobalTransactionId())
                     .map(LockstepXids.GlobalId::shortId).orElse(b.gtridHex());
             byTx.computeIfAbsent(tx, k -> new ArrayList<>()).add(resource(b.server()));
