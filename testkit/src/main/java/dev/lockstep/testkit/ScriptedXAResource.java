@@ -28,7 +28,8 @@ import javax.transaction.xa.Xid;
  *
  * <p>Two resources with the same name are the same resource manager ({@link #isSameRM}). The methods {@link
  * #resourceName()} and {@link #joinsOnSameRM()} match Lockstep's {@code NamedXAResource}, so a test in a module that
- * has Lockstep adds that interface with an empty subclass.
+ * has Lockstep adds that interface with a subclass of a few lines (txmanager's {@code NamedScriptedXAResource}), or
+ * wraps the resource with {@code NamedXAResource.wrap(name, resource)}.
  */
 public class ScriptedXAResource implements XAResource {
 
