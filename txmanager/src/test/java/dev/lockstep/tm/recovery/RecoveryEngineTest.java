@@ -16,6 +16,7 @@ import dev.lockstep.tm.log.EndRecord;
 import dev.lockstep.tm.log.LogLayout;
 import dev.lockstep.tm.log.RecordCodec;
 import dev.lockstep.tm.log.LogReader;
+import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.recovery.FakeResourceManager.Outcome;
 import dev.lockstep.tm.recovery.InDoubtTransaction.Owner;
 import dev.lockstep.tm.recovery.RecoveryAction.Kind;
@@ -327,6 +328,7 @@ class RecoveryEngineTest {
         assertEquals(1, report.logProblems().size());
         String problem = report.logProblems().get(0);
         assertTrue(problem.contains(segment.toString()) && problem.contains("offset " + firstRecord), problem);
+        assertTrue(problem.startsWith(TmMessage.CORRUPT_LOG + " "), problem);
         assertFalse(report.clean());
     }
 
@@ -401,6 +403,8 @@ class RecoveryEngineTest {
             assertEquals(Outcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g, 1)));
             assertEquals(Outcome.PREPARED, maria.outcome(LockstepXid.branch(stranger, 1)));
             assertTrue(report.logProblems().get(0).contains("no log"), report.logProblems().toString());
+            assertTrue(report.logProblems().get(0).startsWith(TmMessage.LOG_MISSING + " "),
+                    report.logProblems().toString());
         }
     }
 
@@ -418,11 +422,16 @@ class RecoveryEngineTest {
         ResolveRefusedException commitDecided = assertThrows(ResolveRefusedException.class,
                 () -> recovery.resolve(hex(g), Verdict.ROLLBACK));
         assertTrue(commitDecided.getMessage().contains("durable COMMIT decision"));
+        assertEquals(TmMessage.RESOLVE_ROLLBACK_OF_COMMIT, commitDecided.reason());
+        assertTrue(commitDecided.getMessage().startsWith(TmMessage.RESOLVE_ROLLBACK_OF_COMMIT + " "));
         ResolveRefusedException alive = assertThrows(ResolveRefusedException.class,
                 () -> recovery.resolve(hex(liveG), Verdict.ROLLBACK));
         assertTrue(alive.getMessage().contains("alive"), alive.getMessage());
-        assertThrows(ResolveRefusedException.class, () -> recovery.resolve("zz", Verdict.COMMIT));
-        assertThrows(ResolveRefusedException.class, () -> recovery.resolve("0102", Verdict.COMMIT));
+        assertEquals(TmMessage.RESOLVE_OWNER_ALIVE, alive.reason());
+        assertEquals(TmMessage.RESOLVE_NOT_A_GTRID,
+                assertThrows(ResolveRefusedException.class, () -> recovery.resolve("zz", Verdict.COMMIT)).reason());
+        assertEquals(TmMessage.RESOLVE_FOREIGN_GTRID,
+                assertThrows(ResolveRefusedException.class, () -> recovery.resolve("0102", Verdict.COMMIT)).reason());
         assertEquals(Outcome.PREPARED, pg.outcome(LockstepXid.branch(g, 1)));
     }
 
