@@ -19,7 +19,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The harness (issue 5, DESIGN.md section 5): Lockstep measured against Narayana and Atomikos, the ceilings and the
+ * The harness (issue 5, docs/design.md section 6): Lockstep measured against Narayana and Atomikos, the ceilings and
+ * the
  * XA calls by hand, in one run on one machine, each trial in its own JVM, peers interleaved (A B A B ...) and
  * repeated; then the real-resource workload on the test harness's private servers; then docs/performance.md and
  * its charts. Exit 0 when every cell was valid, 1 when a trial was invalid or failed (the report says which), 2 on

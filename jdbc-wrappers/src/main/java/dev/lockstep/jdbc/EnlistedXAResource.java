@@ -11,7 +11,7 @@ import javax.transaction.xa.Xid;
  * The XAResource enlisted for one pooled connection: it tells the pool when the branch starts, and takes a connection
  * on which any XA call failed out of the pool.
  *
- * <p>Why flush on failure: after a failed XA call the connection may be broken, or (MySQL/MariaDB, XA-QUIRKS.md)
+ * <p>Why flush on failure: after a failed XA call the connection may be broken, or (MySQL/MariaDB, docs/xa-quirks.md)
  * still hold a prepared branch attached to its session, which no other connection can finish while it is open.
  * Destroying it when the transaction completes means it is never handed out again, and closing it releases such a
  * branch for the phase-two retry that Lockstep runs on a fresh connection.

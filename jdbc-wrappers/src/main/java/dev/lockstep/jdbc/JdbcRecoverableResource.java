@@ -15,7 +15,7 @@ import javax.transaction.xa.XAResource;
 /**
  * A database known by name and connection settings alone, without a pool: what the recovery service builds from
  * its configuration. Each {@link #connect()} opens a new XA connection (never a pooled one, which may hold another
- * branch: XA-QUIRKS.md, MariaDB) and wraps its XAResource the vendor's recovery way (MariaDB's server-wide
+ * branch: docs/xa-quirks.md, MariaDB) and wraps its XAResource the vendor's recovery way (MariaDB's server-wide
  * {@code XA RECOVER} filtered to Lockstep's XIDs, its missing privilege explained).
  *
  * <p>PostgreSQL's {@code recover()} lists only the connection's own database, so a resource is one (server,

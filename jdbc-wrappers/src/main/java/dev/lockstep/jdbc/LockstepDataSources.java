@@ -30,7 +30,8 @@ import javax.sql.XAConnection;
  * }</pre>
  *
  * <p>Each DataSource is a resource of {@code lockstep} under its name, which must be unique and stable across
- * restarts (it is written into the decision log, DESIGN.md invariant 3); closing the DataSource unregisters it. The
+ * restarts (it is written into the decision log, docs/design.md invariant 3); closing the DataSource unregisters it.
+ * The
  * pool is checked once at start (PostgreSQL: {@code max_prepared_transactions}); a failed check closes it again.
  *
  * <p>Settings of the short forms: initial and minimum size 0, acquisition timeout 30 s, Agroal's defaults otherwise.
@@ -116,7 +117,7 @@ public final class LockstepDataSources {
                 vendor);
         // After the customizer, so these cannot be undone: enlistment through Lockstep, the recovery factory
         // registered (it is how the resource opens connections), and recovery connections that are new
-        // XAConnections, never pooled ones (a pooled one may hold another branch, XA-QUIRKS.md MariaDB).
+        // XAConnections, never pooled ones (a pooled one may hold another branch, docs/xa-quirks.md MariaDB).
         pool.transactionIntegration(integration).recoveryEnable(true);
         factory.poolRecovery(false);
 

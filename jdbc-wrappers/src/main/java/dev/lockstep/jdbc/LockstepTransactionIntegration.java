@@ -30,16 +30,16 @@ import javax.transaction.xa.XAResource;
  *       synchronization registry under a key private to this integration; every later {@code getConnection()} of the
  *       same DataSource in that transaction gets it again. Branches are enlisted with
  *       {@link Enlistment#enlist} and never joined on {@code isSameRM}: PostgreSQL's is true only for the same
- *       resource, MariaDB's is true but rejects {@code TMJOIN} (XA-QUIRKS.md).</li>
+ *       resource, MariaDB's is true but rejects {@code TMJOIN} (docs/xa-quirks.md).</li>
  *   <li><b>Return after completion.</b> A connection closed inside the transaction stays out of the pool; an
  *       interposed synchronization hands it back in {@code afterCompletion}, after phase two ran on it (MariaDB
- *       finishes a prepared branch only on the preparing connection while it is open, XA-QUIRKS.md).</li>
+ *       finishes a prepared branch only on the preparing connection while it is open, docs/xa-quirks.md).</li>
  *   <li><b>Outside a transaction</b> connections are plain local connections in autocommit mode.</li>
  *   <li><b>Misuse fails loudly.</b> An enlisted connection used on a thread without its transaction, or after that
  *       transaction ended, and a connection obtained outside a transaction but used inside one, fail with a message
  *       saying so (Agroal asks {@link TransactionAware#transactionCheckCallback} before each operation).</li>
  *   <li><b>Recovery.</b> Building the integration registers a {@link RecoverableResource} under the resource name
- *       with Lockstep (a duplicate name is refused, DESIGN.md invariant 3); it opens fresh connections through the
+ *       with Lockstep (a duplicate name is refused, docs/design.md invariant 3); it opens fresh connections through the
  *       recovery factory the pool registers here. When the pool closes and removes its factory, the resource is
  *       unregistered.</li>
  * </ul>
@@ -84,7 +84,8 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
                     + vendor.displayName() + " DataSource '"
                     + resourceName + "': Lockstep " + lockstep.nodeId() + " already has a resource of that name. "
                     + "Every DataSource needs its own stable, unique resource name (it is written into the decision "
-                    + "log and used by recovery, DESIGN.md invariant 3): choose another name, or close the DataSource "
+                    + "log and used by recovery, docs/design.md invariant 3): choose another name, or close the "
+                    + "DataSource "
                     + "that uses it first. (" + e.getMessage() + ")", e);
         }
         registered = true;

@@ -11,7 +11,7 @@ import javax.transaction.xa.XAResource;
 /**
  * The resource of one pool as Lockstep sees it for phase-two retries and recovery: each {@link #connect()} opens a
  * new XAConnection with the pool's own XADataSource settings (never a pooled one: on MySQL/MariaDB a pooled
- * connection may hold another branch, XA-QUIRKS.md) and closes it on close.
+ * connection may hold another branch, docs/xa-quirks.md) and closes it on close.
  */
 final class PoolRecoverableResource implements RecoverableResource {
 

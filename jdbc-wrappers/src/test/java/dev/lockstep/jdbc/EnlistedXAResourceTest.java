@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A pooled connection on which an XA call failed is never pooled again (on MySQL/MariaDB a failed phase two leaves the
- * prepared branch attached to that session, XA-QUIRKS.md).
+ * prepared branch attached to that session, docs/xa-quirks.md).
  */
 class EnlistedXAResourceTest {
 

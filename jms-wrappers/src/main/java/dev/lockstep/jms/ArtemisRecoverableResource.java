@@ -11,7 +11,7 @@ import org.apache.activemq.artemis.jms.client.ActiveMQXAConnectionFactory;
 /**
  * A named Artemis broker for phase-two retries and recovery: each {@link #connect()} opens its own XA connection and
  * session, apart from the pool. Artemis lets any connection finish a prepared branch, even while the preparing one
- * is still open (XA-QUIRKS.md), and its {@code recover()} lists only the broker's own branches.
+ * is still open (docs/xa-quirks.md), and its {@code recover()} lists only the broker's own branches.
  */
 public final class ArtemisRecoverableResource implements RecoverableResource, AutoCloseable {
 

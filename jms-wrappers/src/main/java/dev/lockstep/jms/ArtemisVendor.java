@@ -3,13 +3,12 @@ package dev.lockstep.jms;
 import dev.lockstep.tm.spi.NamedXAResource;
 import dev.lockstep.tm.spi.RecoverableResource;
 import dev.lockstep.tm.spi.ResourceVendor;
-import java.util.List;
 
 /**
  * ActiveMQ Artemis, as configuration sees it: a broker URL ({@code tcp://host:61616}, or any URL Artemis' connection
  * factory reads, {@code (tcp://a:61616,tcp://b:61616)?ha=true} included), the client that lockstep-jms brings, and
  * its recovery resource ({@link ArtemisRecoverableResource}). Found by {@link ResourceVendor#forUrl} through
- * {@link Provider}.
+ * {@link JmsVendors}.
  */
 public final class ArtemisVendor implements ResourceVendor {
 
@@ -64,14 +63,5 @@ public final class ArtemisVendor implements ResourceVendor {
     @Override
     public String toString() {
         return displayName();
-    }
-
-    /** lockstep-jms's vendors, listed in {@code META-INF/services/dev.lockstep.tm.spi.ResourceVendor$Provider}. */
-    public static final class Provider implements ResourceVendor.Provider {
-
-        @Override
-        public List<ResourceVendor> vendors() {
-            return List.of(INSTANCE);
-        }
     }
 }

@@ -16,7 +16,7 @@ import javax.transaction.xa.XAResource;
 /**
  * The TransactionManager handed to pooled-jms: Lockstep's, except that the XAResources pooled-jms enlists (one per
  * session, {@code session.getXAResource()}) are recorded under this factory's stable resource name, which the
- * COMMIT record stores and recovery maps back to the broker (DESIGN.md invariant 3). pooled-jms only begins to use
+ * COMMIT record stores and recovery maps back to the broker (docs/design.md invariant 3). pooled-jms only begins to use
  * it through {@code getStatus}, {@code getTransaction().registerSynchronization} and {@code enlistResource}.
  */
 final class NamingTransactionManager implements TransactionManager {

@@ -2,7 +2,7 @@ package dev.lockstep.bench.micro;
 
 import java.util.Locale;
 
-/** The in-memory workloads of DESIGN.md section 5: what a transaction enlists and how its resources vote. */
+/** The in-memory workloads of docs/design.md section 6: what a transaction enlists and how its resources vote. */
 public enum Workload {
     /** Two resources that vote OK: prepare both, log the decision, commit both. */
     TWO_PHASE("2pc", "two resources, both vote OK (two-phase commit)", 2, false),

@@ -15,7 +15,7 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 
 /**
  * Looks at every resource of a transfer run from outside, with plain clients and none of Lockstep's code, after
- * recovery (DESIGN.md section 3, "checks every resource"):
+ * recovery (docs/design.md section 3, "checks every resource"):
  *
  * <ol>
  * <li>no branch of the run's nodes is left in any server's {@code recover()} list (PostgreSQL, MariaDB, Artemis);</li>

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * DESIGN.md section 3, one row per crash point and resource set.
+ * docs/design.md section 3, one row per crash point and resource set.
  *
  * <p>Scenario: a TransferApp in its own JVM (PostgreSQL + MariaDB, or + Artemis) commits one transfer, then halts
  * ({@code Runtime.halt}, like kill -9) when the next transfer reaches crash point X. Then the recovery service jar
@@ -146,7 +146,7 @@ class CrashPointSuiteTest {
     @AfterAll
     static void writeMatrix() throws Exception {
         StringBuilder md = new StringBuilder();
-        md.append("# Crash matrix (DESIGN.md section 3)\n\n")
+        md.append("# Crash matrix (docs/design.md section 3)\n\n")
                 .append("A child JVM commits one transfer, halts at the point during the next, then `lockstep-recovery-"
                         + "service.jar scan` runs as its own process. Recovery ms = wall time of that process, JVM "
                         + "start included (in parentheses: the scan itself, `took_ms` of its `scan_done` line).\n\n")

@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The live side of DESIGN.md section 3: the recovery service's daemon running beside a loaded transaction manager
+ * The live side of docs/design.md section 3: the recovery service's daemon running beside a loaded transaction manager
  * never contradicts it (invariant 5): no heuristic, no mixed outcome, nothing rolled back that then committed.
  *
  * <pre>
@@ -52,7 +52,7 @@ import org.junit.jupiter.api.Test;
  *   orphans     twice, on the second node: a transfer whose commit stalls with every branch prepared and no
  *               decision (C3). Before deadline + safety interval (begin + 5 s) the daemon must leave its branches
  *               alone; after it, it rolls back those it can reach although the owner is alive (PostgreSQL, Artemis;
- *               MariaDB keeps a prepared branch attached to the preparing session, XA-QUIRKS.md); released, the
+ *               MariaDB keeps a prepared branch attached to the preparing session, docs/xa-quirks.md); released, the
  *               owner finds its deadline passed, rolls back (RollbackException) and every branch is gone
  *   stop        load stopped, both TMs settle (no background retry pending), the daemon completes two more scans,
  *               the last one clean, then SIGTERM: exit 0

@@ -12,7 +12,7 @@ import java.util.Objects;
  * recovery service in its configuration. The harness' databases share one user and password ({@link #HARNESS_DB});
  * its broker has no security ({@link Login#NONE}); servers given by URL (the demo) may have logins of their own. The
  * resource names are the ones the TransferApp registers its pools under, so the COMMIT records and the recovery
- * service's configuration agree (DESIGN.md invariant 3).
+ * service's configuration agree (docs/design.md invariant 3).
  *
  * @param brokerUrl null for a run with the two databases only
  */

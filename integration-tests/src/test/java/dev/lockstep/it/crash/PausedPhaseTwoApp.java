@@ -22,7 +22,8 @@ import java.util.logging.SimpleFormatter;
  * whose commit stops right after its COMMIT record is forced ({@link CrashPoint#C4_DECISION_FORCED}) until the file
  * {@code gate} exists. Meanwhile the test kills a resource, so that phase two finds it dead.
  *
- * <p>After {@code commit()} returns (it must, the decision being durable: DESIGN.md invariant 6), the app prints its
+ * <p>After {@code commit()} returns (it must, the decision being durable: docs/design.md invariant 6), the app prints
+ * its
  * background retries until none is pending, then closes and exits 0. The test may kill it with SIGKILL at any point
  * instead. Phase-two retries are fast here (first after 200 ms, capped at 1 s) to keep the test short.
  *

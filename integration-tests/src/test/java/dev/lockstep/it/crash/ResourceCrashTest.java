@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The resources' side of DESIGN.md section 3: a resource dies by {@code kill -9} during phase two, comes back, and
+ * The resources' side of docs/design.md section 3: a resource dies by {@code kill -9} during phase two, comes back, and
  * the outcome is the decision, committed everywhere.
  *
  * <pre>

@@ -137,7 +137,8 @@ final class TransferResources implements AutoCloseable {
 
     /**
      * Closes the factory and the pools, each on a thread of its own given {@code patience}: after a broker kill the
-     * Artemis client can wait its call timeout (30 s) on close (XA-QUIRKS.md). Returns the ones that did not finish
+     * Artemis client can wait its call timeout (30 s) on close (docs/xa-quirks.md). Returns the ones that did not
+     * finish
      * in time (left to die with the JVM); the Lockstep is not closed.
      */
     List<String> closePools(Duration patience) throws InterruptedException {

@@ -1,5 +1,5 @@
 /**
- * The crash suite of DESIGN.md section 3: processes die at named points or at random, the recovery service jar
+ * The crash suite of docs/design.md section 3: processes die at named points or at random, the recovery service jar
  * finishes what they left, and every resource is checked from outside.
  *
  * <p>Reusable pieces (a demo can drive them too):

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * An ActiveMQ Artemis broker in its own JVM ({@link ArtemisBrokerMain}) with a persistent NIO
  * journal under {@code target/servers/artemis-<n>/}, so tests can kill it with {@code kill -9} and
- * restart it on the same journal and port (DESIGN.md section 4).
+ * restart it on the same journal and port (docs/design.md section 5).
  *
  * <p>The child JVM runs on this test JVM's class path ({@code java.class.path}, which surefire
  * sets to the test class path even when it boots from a manifest-only jar), with -Xmx256m.

@@ -15,7 +15,7 @@ import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
  *
  * <p>Arguments: {@code <data dir> <port>}. Persistence is on with the NIO journal (the native AIO
  * journal is not on Maven Central) and a 100 µs journal buffer timeout instead of the 3.33 ms
- * default, which would put a ~4 ms floor under every synced step (XA-QUIRKS.md, Artemis and latency
+ * default, which would put a ~4 ms floor under every synced step (docs/xa-quirks.md, Artemis and latency
  * table). Security is off; queues and addresses are created on first use but never deleted
  * automatically, so a queue holding only a prepared message cannot vanish before the commit.
  *

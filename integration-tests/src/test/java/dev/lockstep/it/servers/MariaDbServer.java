@@ -11,12 +11,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A private MariaDB instance for the integration tests, driven through mysql-connector-j
- * (DESIGN.md section 4).
+ * (docs/design.md section 5).
  *
  * <p>{@code mariadb-install-db} runs once into {@code target/servers/mariadb-template}, then a
  * bootstrap run creates the database {@value #DATABASE} and the user {@value #USER}/{@value #PASSWORD}
  * with all privileges; every {@link #start()} copies the template. The server runs as root with
- * {@code --user=root} (XA-QUIRKS.md), on 127.0.0.1 and a free port, with its socket under /tmp
+ * {@code --user=root} (docs/xa-quirks.md), on 127.0.0.1 and a free port, with its socket under /tmp
  * (socket paths are limited to about 107 characters), {@code innodb_flush_log_at_trx_commit=1} and
  * the binary log off.
  *
@@ -47,7 +47,7 @@ public final class MariaDbServer extends ManagedServer {
         socket = Path.of("/tmp", "lsit-" + ProcessHandle.current().pid() + "-" + SOCKETS.incrementAndGet() + ".sock");
     }
 
-    /** JDBC URL for mysql-connector-j; do not add pinGlobalTxToPhysicalConnection (XA-QUIRKS.md). */
+    /** JDBC URL for mysql-connector-j; do not add pinGlobalTxToPhysicalConnection (docs/xa-quirks.md). */
     public String jdbcUrl() {
         return "jdbc:mysql://127.0.0.1:" + port() + "/" + DATABASE;
     }

@@ -13,17 +13,18 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A private PostgreSQL instance for the integration tests (DESIGN.md section 4).
+ * A private PostgreSQL instance for the integration tests (docs/design.md section 5).
  *
  * <p>{@code initdb} runs once into {@code target/servers/pg-template} (with the database and user
  * {@value #DATABASE}/{@value #USER}, password {@value #PASSWORD}, scram over TCP); every
  * {@link #start()} copies that template, which is about three times faster than a fresh initdb
- * (XA-QUIRKS.md, "Timings"). The server listens on 127.0.0.1 only, on a free port, with no Unix
+ * (docs/xa-quirks.md, "Getting the servers on a test machine"). The server listens on 127.0.0.1 only, on a free port,
+ * with no Unix
  * socket, {@code max_prepared_transactions=150} (prepare fails with the default 0) and fsync on.
  *
  * <p>PostgreSQL refuses to run as root, so every server command runs as the {@code postgres} OS
  * user through {@code runuser}, and the data directory and all its parents must be traversable by
- * that user (XA-QUIRKS.md, "Getting the servers"). The postmaster is not started with
+ * that user (docs/xa-quirks.md, "Getting the servers on a test machine"). The postmaster is not started with
  * {@code pg_ctl} (which daemonizes it) but as a child of {@code runuser}: {@code runuser} reaps it
  * at once after {@code kill -9}, so no zombie postmaster blocks the restart with "postmaster.pid
  * already exists".
@@ -134,7 +135,7 @@ public final class PostgresServer extends ManagedServer {
                     throw new IllegalStateException("the OS user '" + OS_USER + "' cannot traverse " + p + " (mode "
                             + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p))
                             + "), so PostgreSQL cannot reach its data directory under " + dir + ": run 'chmod o+x "
-                            + p + "' or build from a checkout outside it (XA-QUIRKS.md, PostgreSQL refuses root)");
+                            + p + "' or build from a checkout outside it (docs/xa-quirks.md, PostgreSQL refuses root)");
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the permissions of " + p, e);

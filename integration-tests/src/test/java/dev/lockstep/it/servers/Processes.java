@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  *
  * <p>Everything here works with plain pids and {@code /proc}, because the servers do not all run as
  * direct children of the test JVM: PostgreSQL runs under {@code runuser}, which forks, and its
- * backends call {@code setsid()} (XA-QUIRKS.md, "Process traps").
+ * backends call {@code setsid()} (docs/xa-quirks.md, "Getting the servers on a test machine").
  */
 final class Processes {
 
@@ -53,7 +53,7 @@ final class Processes {
 
     /**
      * True if the pid no longer exists or is a zombie. A zombie holds no ports, files or shared
-     * memory; orphans are reaped late by pid 1 on these machines (XA-QUIRKS.md), so waiting for
+     * memory; orphans are reaped late by pid 1 on these machines (docs/xa-quirks.md), so waiting for
      * them to vanish completely would cost about 1.5 s per kill.
      */
     static boolean isGoneOrZombie(long pid) {

@@ -133,14 +133,15 @@ public final class MySqlVendor implements XaVendor, ResourceVendor {
         requireNoPinning(url);
     }
 
-    /** Refuses {@code pinGlobalTxToPhysicalConnection=true} in the URL (XA-QUIRKS.md). */
+    /** Refuses {@code pinGlobalTxToPhysicalConnection=true} in the URL (docs/xa-quirks.md). */
     public static void requireNoPinning(String url) throws SQLException {
         String lower = url == null ? "" : url.toLowerCase(Locale.ROOT).replace(" ", "");
         if (lower.contains("pinglobaltxtophysicalconnection=true")) {
             throw new SQLException(JdbcMessage.MYSQL_PINNED_XIDS + " the MySQL/MariaDB URL " + url
                     + " sets pinGlobalTxToPhysicalConnection="
                     + "true: remove it. Its static Xid-to-connection map sends the commit of a recovered branch to a "
-                    + "closed connection (XA-QUIRKS.md); Lockstep runs phase two on the preparing connection itself");
+                    + "closed connection (docs/xa-quirks.md); Lockstep runs phase two on the preparing connection "
+                    + "itself");
         }
     }
 

@@ -9,7 +9,8 @@ import javax.transaction.xa.Xid;
 /**
  * Votes rollback for a PostgreSQL branch in which a statement failed, instead of letting the server lose it.
  *
- * <p>Why (XA-QUIRKS.md, PostgreSQL "Silent rollback at prepare"): after a failed statement the server transaction is
+ * <p>Why (docs/xa-quirks.md, PostgreSQL "Silent rollback at prepare"): after a failed statement the server transaction
+ * is
  * aborted, yet {@code PREPARE TRANSACTION} answers success and prepares nothing, so pgjdbc's {@code prepare()}
  * returns {@code XA_OK}. The later {@code commit(xid, false)} then fails with {@code XAER_RMERR} or {@code XAER_NOTA}:
  * a branch lost after the COMMIT decision, i.e. a heuristic hazard. Checking the connection's transaction state
@@ -70,7 +71,8 @@ public final class PostgreSqlFailedBranchVeto extends ForwardingXAResource {
         XAException vote = xaException(XAException.XA_RBROLLBACK, JdbcMessage.POSTGRESQL_BRANCH_ABORTED
                 + " PostgreSQL branch " + xid
                 + " is aborted because a statement in it failed; voting rollback at " + phase
-                + " (PostgreSQL would report success and prepare nothing, XA-QUIRKS.md): the transaction rolls back;"
+                + " (PostgreSQL would report success and prepare nothing, docs/xa-quirks.md): the transaction rolls "
+                + "back;"
                 + " handle the failed statement's SQLException in the application (or roll back) instead of committing",
                 rollbackFailure);
         return vote;

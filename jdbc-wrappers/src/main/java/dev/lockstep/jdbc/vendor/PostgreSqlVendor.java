@@ -115,7 +115,7 @@ public final class PostgreSqlVendor implements XaVendor, ResourceVendor {
 
     /**
      * Fails unless {@code maxPreparedTransactions} can hold a prepared branch for every connection of the pool.
-     * PostgreSQL's default is 0, with which every {@code PREPARE TRANSACTION} fails (XA-QUIRKS.md).
+     * PostgreSQL's default is 0, with which every {@code PREPARE TRANSACTION} fails (docs/xa-quirks.md).
      */
     public static void requireEnoughPreparedTransactions(String url, int maxPreparedTransactions, int poolMaxSize)
             throws SQLException {

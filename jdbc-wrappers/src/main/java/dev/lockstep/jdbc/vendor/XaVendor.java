@@ -8,7 +8,7 @@ import javax.sql.XADataSource;
 import javax.transaction.xa.XAResource;
 
 /**
- * What one database product needs beyond plain XA (DESIGN.md "vendor knowledge lives in tiny per-vendor classes"):
+ * What one database product needs beyond plain XA (docs/design.md "vendor knowledge lives in tiny per-vendor classes"):
  * its XADataSource, how to decorate the XAResource of a pooled connection and of a recovery connection, and what to
  * check when a pool starts. Nothing outside the vendor classes asks which database it talks to.
  */

@@ -115,7 +115,7 @@ public class LockstepAutoConfiguration {
             resources.add(LockstepPropertiesValidator.vendorOf(jms).recoverableResource(e.getKey(),
                     jms.getBrokerUrl(), jms.getUsername(), jms.getPassword()));
         }
-        LockstepProperties.Recovery r = p.getRecovery();
+        LockstepProperties.RecoveryProperties r = p.getRecovery();
         return new LockstepRecovery(p.getLogDirectory().toAbsolutePath(), lockstep.nodeId(), resources,
                 r.getInterval(), r.getInitialDelay(), r.getOrphanSafetyInterval());
     }

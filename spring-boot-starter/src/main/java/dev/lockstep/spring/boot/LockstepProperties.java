@@ -83,7 +83,7 @@ public class LockstepProperties {
     private final Map<String, Jms> jms = new LinkedHashMap<>();
 
     /** The in-process recovery of this node's earlier incarnations. */
-    private final Recovery recovery = new Recovery();
+    private final RecoveryProperties recovery = new RecoveryProperties();
 
     /** What the database behind a DataSource is: decides the XADataSource and the vendor's XA quirks. */
     public enum DatabaseKind {
@@ -248,7 +248,7 @@ public class LockstepProperties {
     }
 
     /** In-process recovery: a scan of this node's logs and the configured resources, on a schedule. */
-    public static class Recovery {
+    public static class RecoveryProperties {
 
         /**
          * Scan on a schedule. Turn it off only when a recovery service (the daemon) is configured for this node and
@@ -421,7 +421,7 @@ public class LockstepProperties {
         return jms;
     }
 
-    public Recovery getRecovery() {
+    public RecoveryProperties getRecovery() {
         return recovery;
     }
 }

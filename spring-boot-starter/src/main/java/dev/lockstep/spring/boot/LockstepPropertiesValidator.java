@@ -174,7 +174,7 @@ final class LockstepPropertiesValidator {
             problem("jms.*.primary", "is true for " + primaries + " connection factories: mark at most one");
         }
 
-        LockstepProperties.Recovery r = p.getRecovery();
+        LockstepProperties.RecoveryProperties r = p.getRecovery();
         duration(RECOVERY_INTERVAL.propertyKey(), RECOVERY_INTERVAL, r.getInterval());
         duration(RECOVERY_INITIAL_DELAY.propertyKey(), RECOVERY_INITIAL_DELAY, r.getInitialDelay());
         duration(Settings.ORPHAN_SAFETY_INTERVAL, r.getOrphanSafetyInterval());

@@ -5,15 +5,16 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The durable COMMIT decision (DESIGN.md invariant 1): forced before the first phase-two commit call. It lists every
+ * The durable COMMIT decision (docs/design.md invariant 1): forced before the first phase-two commit call. It lists
+ * every
  * prepared branch with the stable name of its resource (invariant 3), so the recovery service knows where to look.
  */
-public record CommitRecord(byte[] gtrid, long decidedAtMillis, List<Branch> branches) implements LogRecord {
+public record CommitRecord(byte[] gtrid, long decidedAtMillis, List<RecordedBranch> branches) implements LogRecord {
 
     /** One prepared branch: its qualifier and the name of the resource that prepared it. */
-    public record Branch(byte[] bqual, String resourceName) {
+    public record RecordedBranch(byte[] bqual, String resourceName) {
 
-        public Branch {
+        public RecordedBranch {
             bqual = Bytes.copyChecked(bqual, "bqual", 0, RecordCodec.MAX_ID_BYTES);
             resourceName = Bytes.checkedName(resourceName);
         }
@@ -29,7 +30,8 @@ public record CommitRecord(byte[] gtrid, long decidedAtMillis, List<Branch> bran
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Branch b && Arrays.equals(bqual, b.bqual) && resourceName.equals(b.resourceName);
+            return o instanceof RecordedBranch b && Arrays.equals(bqual, b.bqual)
+                    && resourceName.equals(b.resourceName);
         }
 
         @Override

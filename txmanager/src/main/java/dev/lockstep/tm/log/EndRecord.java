@@ -3,7 +3,8 @@ package dev.lockstep.tm.log;
 import java.util.Arrays;
 
 /**
- * Every branch of the transaction finished (DESIGN.md invariant 6). Never forced (invariant 9): losing it in a crash
+ * Every branch of the transaction finished (docs/design.md invariant 6). Never forced (invariant 9): losing it in a
+ * crash
  * only makes recovery repeat an idempotent commit.
  */
 public record EndRecord(byte[] gtrid) implements LogRecord {

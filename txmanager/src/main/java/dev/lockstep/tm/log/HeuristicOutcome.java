@@ -13,7 +13,7 @@ public enum HeuristicOutcome {
     HAZARD(3),
     /**
      * The resource answered XAER_NOTA for a prepared branch on the first commit attempt: it lost the branch
-     * (PostgreSQL does this when a statement of the branch had failed), DESIGN.md invariant 6.
+     * (PostgreSQL does this when a statement of the branch had failed), docs/design.md invariant 6.
      */
     LOST(4);
 

@@ -4,7 +4,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A resource decided a branch on its own (DESIGN.md invariant 7). Forced; it keeps the decision alive in the log, even
+ * A resource decided a branch on its own (docs/design.md invariant 7). Forced; it keeps the decision alive in the log,
+ * even
  * after an END, until a {@link ForgetRecord} clears it.
  */
 public record HeuristicRecord(byte[] gtrid, byte[] bqual, String resourceName, HeuristicOutcome outcome, long atMillis)

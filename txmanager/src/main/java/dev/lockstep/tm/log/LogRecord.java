@@ -2,7 +2,7 @@ package dev.lockstep.tm.log;
 
 /**
  * One record of the decision log. The set is closed: {@link RecordCodec} knows every kind and the reader's rules
- * (DESIGN.md invariants 1, 7 and 9) depend on exactly these four.
+ * (docs/design.md invariants 1, 7 and 9) depend on exactly these four.
  */
 public sealed interface LogRecord permits CommitRecord, EndRecord, HeuristicRecord, ForgetRecord {
 

@@ -83,7 +83,8 @@ public final class RecordCodec {
     }
 
     /**
-     * Encodes {@code record} as a complete frame (length, CRC, payload). One array per frame and no intermediate copies:
+     * Encodes {@code record} as a complete frame (length, CRC, payload). One array per frame and no intermediate
+     * copies:
      * it runs for every COMMIT and END on the commit path.
      */
     public static byte[] frame(LogRecord record) {
@@ -107,7 +108,7 @@ public final class RecordCodec {
         long size = 2 + gtrid.length;
         if (record instanceof CommitRecord c) {
             size += 8 + 2;
-            for (CommitRecord.Branch branch : c.branches()) {
+            for (CommitRecord.RecordedBranch branch : c.branches()) {
                 size += 1 + branch.rawBqual().length + 2 + utf8Length(branch.resourceName());
             }
         } else if (record instanceof HeuristicRecord h) {
@@ -125,9 +126,9 @@ public final class RecordCodec {
                 : record instanceof EndRecord ? TYPE_END : TYPE_FORGET;
         b.put(type).put((byte) gtrid.length).put(gtrid);
         if (record instanceof CommitRecord c) {
-            List<CommitRecord.Branch> branches = c.branches();
+            List<CommitRecord.RecordedBranch> branches = c.branches();
             b.putLong(c.decidedAtMillis()).putShort((short) branches.size());
-            for (CommitRecord.Branch branch : branches) {
+            for (CommitRecord.RecordedBranch branch : branches) {
                 byte[] bqual = branch.rawBqual();
                 b.put((byte) bqual.length).put(bqual);
                 putName(b, branch.resourceName());
@@ -204,9 +205,10 @@ public final class RecordCodec {
         byte[] gtrid = in.id("gtrid", 1);
         long decidedAt = in.i64("decidedAtMillis");
         int count = in.u16("branch count");
-        List<CommitRecord.Branch> branches = new ArrayList<>(Math.min(count, 1024));
+        List<CommitRecord.RecordedBranch> branches = new ArrayList<>(Math.min(count, 1024));
         for (int i = 0; i < count; i++) {
-            branches.add(new CommitRecord.Branch(in.id("bqual of branch " + i, 0), in.name("name of branch " + i)));
+            branches.add(new CommitRecord.RecordedBranch(in.id("bqual of branch " + i, 0),
+                    in.name("name of branch " + i)));
         }
         return new CommitRecord(gtrid, decidedAt, branches);
     }

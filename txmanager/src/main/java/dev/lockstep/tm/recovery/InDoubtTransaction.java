@@ -13,7 +13,7 @@ import java.util.List;
  * @param incarnation the process start of that node
  * @param sequence the transaction's number within the incarnation
  * @param begin when it began
- * @param deadline begin plus timeout: no COMMIT decision may be written after it (DESIGN.md invariant 5)
+ * @param deadline begin plus timeout: no COMMIT decision may be written after it (docs/design.md invariant 5)
  * @param owner whether the incarnation that began it still runs
  * @param decision what the log says
  * @param decidedAt when the COMMIT decision was written, or null

@@ -59,7 +59,7 @@ public final class Recovery implements AutoCloseable {
     private final RecoveryEngine engine;
 
     private Recovery(Builder b) {
-        this.engine = new RecoveryEngine(new RecoveryEngine.Settings(new FileDecisionSource(b.logDirectory,
+        this.engine = new RecoveryEngine(new RecoveryEngine.EngineSettings(new FileDecisionSource(b.logDirectory,
                 b.logStorage), b.nodeIds, b.resourceList(), b.orphanSafetyInterval, b.retryInitialDelay,
                 b.retryMaxDelay, b.clock, b.listener, b.readOnly));
     }
@@ -133,7 +133,7 @@ public final class Recovery implements AutoCloseable {
             return this;
         }
 
-        /** The resources to scan; names unique (DESIGN.md invariant 3). */
+        /** The resources to scan; names unique (docs/design.md invariant 3). */
         public Builder resources(Collection<? extends RecoverableResource> list) {
             list.forEach(this::resource);
             return this;

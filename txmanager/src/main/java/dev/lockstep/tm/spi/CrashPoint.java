@@ -1,7 +1,7 @@
 package dev.lockstep.tm.spi;
 
 /**
- * The named points of DESIGN.md section 3 at which the crash tests halt a process, so that recovery can be checked
+ * The named points of docs/design.md section 3 at which the crash tests halt a process, so that recovery can be checked
  * from every state a transaction can be left in.
  */
 public enum CrashPoint {

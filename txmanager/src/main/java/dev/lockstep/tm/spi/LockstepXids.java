@@ -69,6 +69,22 @@ public final class LockstepXids {
         public String shortId() {
             return nodeId + ":" + incarnation + ":" + sequence;
         }
+
+        /** The begin time in epoch milliseconds, as the XID carries it. */
+        public long beginMillis() {
+            return begin.toEpochMilli();
+        }
+
+        /** Begin plus timeout: past it the transaction may not decide to commit (docs/design.md invariant 5). */
+        public long deadlineMillis() {
+            return begin.toEpochMilli() + timeoutSeconds * 1000L;
+        }
+
+        /** The same as {@link #shortId()}. */
+        @Override
+        public String toString() {
+            return shortId();
+        }
     }
 
     /** The fields of {@code gtrid} if it is one of Lockstep's (layout version 1), else empty. */

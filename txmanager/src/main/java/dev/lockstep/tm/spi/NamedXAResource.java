@@ -25,7 +25,7 @@ public interface NamedXAResource extends XAResource {
     /**
      * Whether two XAResources of this resource for which {@link #isSameRM(XAResource)} is true may share one branch
      * ({@code start(xid, TMJOIN)}). False by default: PostgreSQL's {@code isSameRM} is only true for the very same
-     * resource and MariaDB rejects {@code TMJOIN} although its {@code isSameRM} says true (XA-QUIRKS.md).
+     * resource and MariaDB rejects {@code TMJOIN} although its {@code isSameRM} says true (docs/xa-quirks.md).
      */
     default boolean joinsOnSameRM() {
         return false;

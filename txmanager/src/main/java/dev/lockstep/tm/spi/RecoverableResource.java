@@ -8,7 +8,7 @@ import javax.transaction.xa.XAResource;
  * <p>After a decision, a branch whose connection broke cannot be finished on that connection; the transaction
  * manager then asks the registered resource of the same name for a new one. The recovery service uses the same
  * interface for every configured resource. Names are unique per {@code Lockstep}: registering a second resource
- * under a name already taken fails (DESIGN.md invariant 3).
+ * under a name already taken fails (docs/design.md invariant 3).
  */
 public interface RecoverableResource {
 

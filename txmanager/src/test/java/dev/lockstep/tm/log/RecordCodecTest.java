@@ -26,10 +26,12 @@ class RecordCodecTest {
         byte[] gtrid = bytes(34, 1);
         return Stream.of(
                 new CommitRecord(gtrid, 1_700_000_000_123L, List.of(
-                        new CommitRecord.Branch(bytes(4, 2), "postgres-a"),
-                        new CommitRecord.Branch(bytes(4, 3), "artemis-01"))),
-                new CommitRecord(bytes(64, 4), -1L, List.of(new CommitRecord.Branch(new byte[0], "ünïcødé-名前"))),
-                new CommitRecord(bytes(1, 5), Long.MAX_VALUE, List.of(new CommitRecord.Branch(bytes(64, 6), "x"))),
+                        new CommitRecord.RecordedBranch(bytes(4, 2), "postgres-a"),
+                        new CommitRecord.RecordedBranch(bytes(4, 3), "artemis-01"))),
+                new CommitRecord(bytes(64, 4), -1L,
+                        List.of(new CommitRecord.RecordedBranch(new byte[0], "ünïcødé-名前"))),
+                new CommitRecord(bytes(1, 5), Long.MAX_VALUE,
+                        List.of(new CommitRecord.RecordedBranch(bytes(64, 6), "x"))),
                 new EndRecord(gtrid),
                 new ForgetRecord(bytes(64, 7)),
                 new HeuristicRecord(gtrid, bytes(4, 8), "mariadb-b", HeuristicOutcome.ROLLBACK, 5L),
@@ -70,8 +72,8 @@ class RecordCodecTest {
     void aTypicalCommitPlusEndStaysWellUnder200Bytes() {
         byte[] gtrid = bytes(34, 1);
         CommitRecord commit = new CommitRecord(gtrid, 1L, List.of(
-                new CommitRecord.Branch(bytes(4, 2), "postgres-a"),
-                new CommitRecord.Branch(bytes(4, 3), "artemis-01")));
+                new CommitRecord.RecordedBranch(bytes(4, 2), "postgres-a"),
+                new CommitRecord.RecordedBranch(bytes(4, 3), "artemis-01")));
         int total = RecordCodec.frame(commit).length + RecordCodec.frame(new EndRecord(gtrid)).length;
         assertEquals(132, total, "88 bytes framed COMMIT + 44 bytes framed END, as documented");
         assertTrue(total < 200);
@@ -116,7 +118,7 @@ class RecordCodecTest {
         assertThrows(IllegalArgumentException.class, () -> new EndRecord(new byte[0]));
         assertThrows(IllegalArgumentException.class, () -> new EndRecord(new byte[65]));
         assertThrows(IllegalArgumentException.class, () -> new CommitRecord(new byte[1], 0, List.of()));
-        assertThrows(IllegalArgumentException.class, () -> new CommitRecord.Branch(new byte[1], ""));
+        assertThrows(IllegalArgumentException.class, () -> new CommitRecord.RecordedBranch(new byte[1], ""));
     }
 
     @Test

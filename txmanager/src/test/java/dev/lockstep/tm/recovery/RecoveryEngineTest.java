@@ -90,9 +90,9 @@ class RecoveryEngineTest {
         }
 
         void commit(byte[] gtrid, String... resources) throws IOException {
-            List<CommitRecord.Branch> branches = new ArrayList<>();
+            List<CommitRecord.RecordedBranch> branches = new ArrayList<>();
             for (int i = 0; i < resources.length; i++) {
-                branches.add(new CommitRecord.Branch(LockstepXid.branch(gtrid, i + 1).getBranchQualifier(),
+                branches.add(new CommitRecord.RecordedBranch(LockstepXid.branch(gtrid, i + 1).getBranchQualifier(),
                         resources[i]));
             }
             log.writeCommit(new CommitRecord(gtrid, clock.millis(), branches));
@@ -193,7 +193,7 @@ class RecoveryEngineTest {
         toClose.add(live);
         byte[] g = new XidFactory(NODE, live.incarnation()).newGtrid(clock.millis(), 60);
         pg.prepare(LockstepXid.branch(g, 1));
-        live.writeCommit(new CommitRecord(g, clock.millis(), List.of(new CommitRecord.Branch(
+        live.writeCommit(new CommitRecord(g, clock.millis(), List.of(new CommitRecord.RecordedBranch(
                 LockstepXid.branch(g, 1).getBranchQualifier(), "pg"))));
         Recovery recovery = recovery();
 

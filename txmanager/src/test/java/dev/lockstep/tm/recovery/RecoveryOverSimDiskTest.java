@@ -81,8 +81,8 @@ class RecoveryOverSimDiskTest {
             }
             appended.add(t);
             log.writeCommit(new CommitRecord(gtrid, clock.millis(), List.of(
-                    new CommitRecord.Branch(LockstepXid.branch(gtrid, 1).getBranchQualifier(), "pg"),
-                    new CommitRecord.Branch(LockstepXid.branch(gtrid, 2).getBranchQualifier(), "maria"))));
+                    new CommitRecord.RecordedBranch(LockstepXid.branch(gtrid, 1).getBranchQualifier(), "pg"),
+                    new CommitRecord.RecordedBranch(LockstepXid.branch(gtrid, 2).getBranchQualifier(), "maria"))));
             acked.add(t);
             if (t % 3 != 0) {
                 pg.branches.put(LockstepXid.branch(gtrid, 1), Outcome.COMMITTED);

@@ -76,8 +76,8 @@ class RecoveryWriteFaultTest {
             pg.prepare(LockstepXid.branch(g, 1));
             maria.prepare(LockstepXid.branch(g, 2));
             log.writeCommit(new CommitRecord(g, clock.millis(), List.of(
-                    new CommitRecord.Branch(LockstepXid.branch(g, 1).getBranchQualifier(), "pg"),
-                    new CommitRecord.Branch(LockstepXid.branch(g, 2).getBranchQualifier(), "maria"))));
+                    new CommitRecord.RecordedBranch(LockstepXid.branch(g, 1).getBranchQualifier(), "pg"),
+                    new CommitRecord.RecordedBranch(LockstepXid.branch(g, 2).getBranchQualifier(), "maria"))));
             return g;
         }
     }

@@ -19,7 +19,8 @@ import javax.transaction.xa.XAResource;
  *
  * <p>Everything here is guarded by the transaction's monitor, which also guards its state: an enlistment checks the
  * state and joins in one step. The {@code start} and {@code end} calls are made outside it, so a resource that blocks
- * never blocks a status query; while one is in flight its {@link Enlistment} is busy, and a thread that wants to
+ * never blocks a status query; while one is in flight its {@link ResourceAssociation} is busy, and a thread that wants
+ * to
  * change that association (a second enlistment of the same XAResource, a delisting, completion's {@link #endAll})
  * waits on the monitor until it is clear. Two {@code end} calls on one branch, or a prepare while a {@code start} is
  * still in flight, would each be a protocol error on the resource.
@@ -27,10 +28,10 @@ import javax.transaction.xa.XAResource;
 final class BranchEnlister {
 
     private final LockstepTransaction tx;
-    private final List<Enlistment> enlistments = new ArrayList<>(4);
+    private final List<ResourceAssociation> enlistments = new ArrayList<>(4);
     /** Branch numbers handed out so far; never reused, so two threads enlisting at once get different qualifiers. */
     private int branchNumbers;
-    /** Enlistments with a start or end call in flight ({@link Enlistment#busy}), and the threads waiting for them. */
+    /** Associations with a start or end call in flight ({@link ResourceAssociation#busy}), and their waiters. */
     private int busyAssociations;
     private int associationWaiters;
 
@@ -42,7 +43,7 @@ final class BranchEnlister {
     boolean enlist(XAResource resource, String name, boolean joinable, Synchronization afterCompletion)
             throws RollbackException, SystemException {
         NamedXAResource.requireValidName(name);
-        Enlistment existing;
+        ResourceAssociation existing;
         synchronized (tx) {
             tx.checkCanEnlist();
             existing = find(resource);
@@ -51,7 +52,7 @@ final class BranchEnlister {
             return reassociate(existing, afterCompletion);
         }
         Branch joinTarget = joinable ? findJoinTarget(resource) : null;
-        Enlistment e;
+        ResourceAssociation e;
         int flag;
         synchronized (tx) {
             tx.checkCanEnlist();
@@ -67,7 +68,7 @@ final class BranchEnlister {
                 }
                 // Listed, and busy, before start() is called: a completion that begins meanwhile waits for the call,
                 // and a second thread enlisting the same XAResource finds it and waits too.
-                e = new Enlistment(resource, branch);
+                e = new ResourceAssociation(resource, branch);
                 markBusy(e);
                 enlistments.add(e);
             } else {
@@ -102,7 +103,7 @@ final class BranchEnlister {
         return true;
     }
 
-    private boolean reassociate(Enlistment e, Synchronization afterCompletion)
+    private boolean reassociate(ResourceAssociation e, Synchronization afterCompletion)
             throws RollbackException, SystemException {
         int flag;
         synchronized (tx) {
@@ -124,7 +125,7 @@ final class BranchEnlister {
             }
             markBusy(e);
         }
-        Enlistment.Association before = e.association;
+        ResourceAssociation.AssociationState before = e.association;
         try {
             e.resource.start(e.branch.xid, flag);
         } catch (XAException | RuntimeException ex) {
@@ -138,7 +139,7 @@ final class BranchEnlister {
             if (afterCompletion != null) {
                 tx.interposed.add(afterCompletion);
             }
-            settled(e, Enlistment.Association.ACTIVE);
+            settled(e, ResourceAssociation.AssociationState.ACTIVE);
         }
         return true;
     }
@@ -169,9 +170,9 @@ final class BranchEnlister {
         return se;
     }
 
-    private Enlistment find(XAResource resource) {
+    private ResourceAssociation find(XAResource resource) {
         for (int i = 0; i < enlistments.size(); i++) {
-            Enlistment e = enlistments.get(i);
+            ResourceAssociation e = enlistments.get(i);
             if (e.resource == resource) {
                 return e;
             }
@@ -209,7 +210,7 @@ final class BranchEnlister {
             throw new IllegalArgumentException(TmMessage.DELIST_BAD_FLAG
                     + " delistResource flag must be TMSUCCESS, TMFAIL or TMSUSPEND, got " + flag);
         }
-        Enlistment e;
+        ResourceAssociation e;
         synchronized (tx) {
             tx.checkCanDelist();
             e = find(resource);
@@ -218,10 +219,11 @@ final class BranchEnlister {
             }
             awaitIdle(e);
             tx.checkCanDelist(); // a completion may have ended it while we waited
-            if (e.association == Enlistment.Association.ENDED || e.association == Enlistment.Association.FAILED) {
+            if (e.association == ResourceAssociation.AssociationState.ENDED
+                    || e.association == ResourceAssociation.AssociationState.FAILED) {
                 return false;
             }
-            if (e.association == Enlistment.Association.SUSPENDED && flag == XAResource.TMSUSPEND) {
+            if (e.association == ResourceAssociation.AssociationState.SUSPENDED && flag == XAResource.TMSUSPEND) {
                 return true;
             }
             if (flag == XAResource.TMFAIL) {
@@ -236,7 +238,7 @@ final class BranchEnlister {
             e.resource.end(e.branch.xid, flag);
         } catch (XAException | RuntimeException ex) {
             tx.markRollbackOnly(ex);
-            settled(e, Enlistment.Association.FAILED);
+            settled(e, ResourceAssociation.AssociationState.FAILED);
             SystemException se = new SystemException(TmMessage.BRANCH_END_FAILED + " end(" + flagName(flag) + ") of "
                     + e.branch + " of transaction " + tx + " failed: " + LockstepTransaction.describe(ex)
                     + "; the transaction will roll back");
@@ -244,9 +246,9 @@ final class BranchEnlister {
             throw se;
         }
         settled(e, switch (flag) {
-            case XAResource.TMSUSPEND -> Enlistment.Association.SUSPENDED;
-            case XAResource.TMFAIL -> Enlistment.Association.FAILED;
-            default -> Enlistment.Association.ENDED;
+            case XAResource.TMSUSPEND -> ResourceAssociation.AssociationState.SUSPENDED;
+            case XAResource.TMFAIL -> ResourceAssociation.AssociationState.FAILED;
+            default -> ResourceAssociation.AssociationState.ENDED;
         });
         return true;
     }
@@ -260,18 +262,18 @@ final class BranchEnlister {
      */
     Branch endAll(int flag) {
         Branch firstFailure = null;
-        List<Enlistment> claimed = claimOpenAssociations();
+        List<ResourceAssociation> claimed = claimOpenAssociations();
         try {
             for (int i = 0; i < claimed.size(); i++) {
-                Enlistment e = claimed.get(i);
+                ResourceAssociation e = claimed.get(i);
                 try {
                     e.resource.end(e.branch.xid, flag);
-                    e.association = flag == XAResource.TMFAIL ? Enlistment.Association.FAILED
-                            : Enlistment.Association.ENDED;
+                    e.association = flag == XAResource.TMFAIL ? ResourceAssociation.AssociationState.FAILED
+                            : ResourceAssociation.AssociationState.ENDED;
                 } catch (XAException | RuntimeException ex) {
                     e.branch.failed(ex);
                     e.branch.vote = XaCodes.ofEndError(ex, e.branch.vote);
-                    e.association = Enlistment.Association.FAILED;
+                    e.association = ResourceAssociation.AssociationState.FAILED;
                     if (firstFailure == null) {
                         firstFailure = e.branch;
                     }
@@ -288,7 +290,7 @@ final class BranchEnlister {
      * in the middle of a start or end (an enlistment or delisting begun before completion closed them), then marks the
      * open ones busy and returns them. Called after the synchronizations closed, so no new enlistment begins.
      */
-    private List<Enlistment> claimOpenAssociations() {
+    private List<ResourceAssociation> claimOpenAssociations() {
         synchronized (tx) {
             boolean interrupted = false;
             while (busyAssociations > 0) {
@@ -297,11 +299,11 @@ final class BranchEnlister {
             if (interrupted) {
                 Thread.currentThread().interrupt(); // the calls in flight ended; their outcome decides what comes next
             }
-            List<Enlistment> open = new ArrayList<>(enlistments.size());
+            List<ResourceAssociation> open = new ArrayList<>(enlistments.size());
             for (int i = 0; i < enlistments.size(); i++) {
-                Enlistment e = enlistments.get(i);
-                if (e.association == Enlistment.Association.ACTIVE
-                        || e.association == Enlistment.Association.SUSPENDED) {
+                ResourceAssociation e = enlistments.get(i);
+                if (e.association == ResourceAssociation.AssociationState.ACTIVE
+                        || e.association == ResourceAssociation.AssociationState.SUSPENDED) {
                     markBusy(e);
                     open.add(e);
                 }
@@ -315,7 +317,7 @@ final class BranchEnlister {
      * each one's association. It could set them without the monitor because nobody reads the association of a busy
      * enlistment, and this release publishes them.
      */
-    private void releaseClaims(List<Enlistment> claimed) {
+    private void releaseClaims(List<ResourceAssociation> claimed) {
         synchronized (tx) {
             for (int i = 0; i < claimed.size(); i++) {
                 clearBusy(claimed.get(i));
@@ -324,7 +326,7 @@ final class BranchEnlister {
     }
 
     /** Records the association {@code e} reached after a start or end call, and wakes whoever waits for it. */
-    private void settled(Enlistment e, Enlistment.Association association) {
+    private void settled(ResourceAssociation e, ResourceAssociation.AssociationState association) {
         synchronized (tx) {
             e.association = association;
             clearBusy(e);
@@ -332,13 +334,13 @@ final class BranchEnlister {
     }
 
     /** Claims {@code e} for a start or end call made outside the monitor; called with the monitor held. */
-    private void markBusy(Enlistment e) {
+    private void markBusy(ResourceAssociation e) {
         e.busy = true;
         busyAssociations++;
     }
 
     /** Ends a claim; wakes the threads waiting for claims to end, if any (notifyAll is a native call). */
-    private void clearBusy(Enlistment e) {
+    private void clearBusy(ResourceAssociation e) {
         e.busy = false;
         busyAssociations--;
         if (associationWaiters > 0) {
@@ -347,7 +349,7 @@ final class BranchEnlister {
     }
 
     /** Waits, holding the monitor's turn, until no thread is calling start or end for {@code e}. */
-    private void awaitIdle(Enlistment e) {
+    private void awaitIdle(ResourceAssociation e) {
         boolean interrupted = false;
         while (e.busy) {
             interrupted |= awaitChange();

@@ -58,7 +58,7 @@ public final class BranchRetrier implements AutoCloseable {
 
     /** Retries {@code branches} of transaction {@code id} until each reaches the decided outcome. */
     void schedule(String id, byte[] gtrid, List<Branch> branches, boolean committing, boolean heuristicSeen) {
-        Decision d = new Decision(id, gtrid, committing, branches.size(), heuristicSeen);
+        RetriedTransaction d = new RetriedTransaction(id, gtrid, committing, branches.size(), heuristicSeen);
         for (Branch b : branches) {
             pending.incrementAndGet();
             LOG.log(Level.WARNING, TmMessage.RETRYING_IN_BACKGROUND
@@ -73,7 +73,7 @@ public final class BranchRetrier implements AutoCloseable {
         return RetryBackoff.delayNanos(initialNanos, maxNanos, attempt);
     }
 
-    private void scheduleAttempt(Decision d, Branch b, int attempt) {
+    private void scheduleAttempt(RetriedTransaction d, Branch b, int attempt) {
         if (scheduler.isShutdown()) {
             return; // closing: the decision stays in the log without END, and recovery finishes it
         }
@@ -84,7 +84,7 @@ public final class BranchRetrier implements AutoCloseable {
         }
     }
 
-    private void attempt(Decision d, Branch b, int attempt) {
+    private void attempt(RetriedTransaction d, Branch b, int attempt) {
         c.metrics.phaseTwoRetries.increment();
         PhaseTwoOutcome outcome;
         RecoverableResource registered = c.registry.get(b.resourceName);
@@ -150,7 +150,7 @@ public final class BranchRetrier implements AutoCloseable {
         return false;
     }
 
-    private void finished(Decision d, boolean heuristic) {
+    private void finished(RetriedTransaction d, boolean heuristic) {
         pending.decrementAndGet();
         if (heuristic) {
             d.heuristicSeen = true;
@@ -166,14 +166,14 @@ public final class BranchRetrier implements AutoCloseable {
     }
 
     /** The branches of one decision still being retried. */
-    private static final class Decision {
+    private static final class RetriedTransaction {
         final String id;
         final byte[] gtrid;
         final boolean committing;
         final AtomicInteger remaining;
         volatile boolean heuristicSeen;
 
-        Decision(String id, byte[] gtrid, boolean committing, int branches, boolean heuristicSeen) {
+        RetriedTransaction(String id, byte[] gtrid, boolean committing, int branches, boolean heuristicSeen) {
             this.id = id;
             this.gtrid = gtrid;
             this.committing = committing;

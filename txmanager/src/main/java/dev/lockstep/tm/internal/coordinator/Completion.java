@@ -158,9 +158,9 @@ final class Completion {
     }
 
     private static CommitRecord commitRecord(LockstepTransaction tx, List<Branch> prepared, long decidedAt) {
-        List<CommitRecord.Branch> entries = new ArrayList<>(prepared.size());
+        List<CommitRecord.RecordedBranch> entries = new ArrayList<>(prepared.size());
         for (Branch b : prepared) {
-            entries.add(new CommitRecord.Branch(b.xid.getBranchQualifier(), b.resourceName));
+            entries.add(new CommitRecord.RecordedBranch(b.xid.getBranchQualifier(), b.resourceName));
         }
         return new CommitRecord(tx.gtrid, decidedAt, entries);
     }

@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.settings.Settings;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -16,8 +17,6 @@ import java.util.Objects;
 public record CoordinatorSettings(Duration defaultTimeout, boolean parallelPhases, Duration retryInitialDelay,
                                   Duration retryMaxDelay, Duration lostBranchWindow) {
 
-    public static final Duration DEFAULT_LOST_BRANCH_WINDOW = Duration.ofSeconds(5);
-
     public CoordinatorSettings {
         Objects.requireNonNull(defaultTimeout, "defaultTimeout");
         Objects.requireNonNull(retryInitialDelay, "retryInitialDelay");
@@ -27,6 +26,7 @@ public record CoordinatorSettings(Duration defaultTimeout, boolean parallelPhase
 
     public CoordinatorSettings(Duration defaultTimeout, boolean parallelPhases, Duration retryInitialDelay,
             Duration retryMaxDelay) {
-        this(defaultTimeout, parallelPhases, retryInitialDelay, retryMaxDelay, DEFAULT_LOST_BRANCH_WINDOW);
+        this(defaultTimeout, parallelPhases, retryInitialDelay, retryMaxDelay,
+                Settings.LOST_BRANCH_WINDOW.defaultValue());
     }
 }

@@ -4,6 +4,7 @@ import dev.lockstep.tm.internal.xa.LockstepXid;
 import dev.lockstep.tm.internal.xa.XaCodes;
 import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.spi.EnlistsByName;
+import dev.lockstep.tm.spi.LockstepXids.GlobalId;
 import dev.lockstep.tm.spi.NamedXAResource;
 import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.HeuristicRollbackException;
@@ -348,7 +349,7 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
     /** {@code node:incarnation:sequence}, derived from the gtrid when a message needs it, not at every begin. */
     @Override
     public String toString() {
-        LockstepXid.Gtrid parsed = LockstepXid.Gtrid.parse(gtrid);
+        GlobalId parsed = LockstepXid.parseGtrid(gtrid);
         return parsed == null ? "?" : parsed.toString();
     }
 

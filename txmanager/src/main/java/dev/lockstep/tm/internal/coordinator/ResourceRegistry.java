@@ -7,7 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The resources registered by name (DESIGN.md invariant 3: one resource per name). */
+/** The resources registered by name (docs/design.md invariant 3: one resource per name). */
 public final class ResourceRegistry {
 
     private final ConcurrentHashMap<String, RecoverableResource> byName = new ConcurrentHashMap<>();

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How the writer batches records into one force (DESIGN.md invariant 10).
+ * How the writer batches records into one force (docs/design.md invariant 10).
  *
  * @param maxBatchBytes once this many bytes are pending, the writer stops waiting for more and an END appender
  *     writes them out itself, so the pending buffer stays bounded

@@ -12,14 +12,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The open decisions of the running incarnation and the segments that hold their latest copies (DESIGN.md invariant
+ * The open decisions of the running incarnation and the segments that hold their latest copies (docs/design.md
+ * invariant
  * 9). A segment that no open decision pins can be deleted; a decision pinned to an old segment is relocated.
  * Used only by the holder of the writer token, so it needs no locking.
  */
 final class LiveDecisions {
 
     /** One open decision: the frames that must survive, and the segments they are in. */
-    static final class Decision {
+    static final class TxFrames {
         byte[] commitFrame;
         List<byte[]> heuristicFrames = List.of(); // made a list of its own on the first heuristic (rare)
         byte[] endFrame;
@@ -76,22 +77,22 @@ final class LiveDecisions {
         int count;
     }
 
-    private final Map<Gtrid, Decision> byGtrid = new HashMap<>();
+    private final Map<Gtrid, TxFrames> byGtrid = new HashMap<>();
     private final Map<Long, Pins> pinsBySegment = new HashMap<>();
 
     /** Tracks {@code record}, whose frame {@code frame} was just written into segment {@code segment}. */
     void apply(LogRecord record, byte[] frame, long segment) {
         Gtrid key = record.key();
         if (record instanceof CommitRecord) {
-            Decision d = byGtrid.computeIfAbsent(key, k -> new Decision());
+            TxFrames d = byGtrid.computeIfAbsent(key, k -> new TxFrames());
             d.commitFrame = frame;
             pin(d, segment);
         } else if (record instanceof HeuristicRecord) {
-            Decision d = byGtrid.computeIfAbsent(key, k -> new Decision());
+            TxFrames d = byGtrid.computeIfAbsent(key, k -> new TxFrames());
             d.addHeuristic(frame);
             pin(d, segment);
         } else if (record instanceof EndRecord) {
-            Decision d = byGtrid.get(key);
+            TxFrames d = byGtrid.get(key);
             if (d == null) {
                 return; // a decision of an older incarnation, or already forgotten: nothing pinned
             }
@@ -103,7 +104,7 @@ final class LiveDecisions {
                 pin(d, segment);
             }
         } else {
-            Decision d = byGtrid.get(key);
+            TxFrames d = byGtrid.get(key);
             if (d != null) {
                 remove(key, d);
             }
@@ -111,9 +112,9 @@ final class LiveDecisions {
     }
 
     /** The open decisions with a copy in a segment numbered below {@code segment}. */
-    List<Decision> pinnedBelow(long segment) {
-        List<Decision> result = new ArrayList<>();
-        for (Decision d : byGtrid.values()) {
+    List<TxFrames> pinnedBelow(long segment) {
+        List<TxFrames> result = new ArrayList<>();
+        for (TxFrames d : byGtrid.values()) {
             if (d.firstSegment() < segment) {
                 result.add(d);
             }
@@ -122,7 +123,7 @@ final class LiveDecisions {
     }
 
     /** Records that every frame of {@code d} now lives in {@code segment} only. */
-    void relocated(Decision d, long segment) {
+    void relocated(TxFrames d, long segment) {
         unpinAll(d);
         d.segmentCount = 0;
         pin(d, segment);
@@ -138,13 +139,13 @@ final class LiveDecisions {
         return byGtrid.size();
     }
 
-    private void pin(Decision d, long segment) {
+    private void pin(TxFrames d, long segment) {
         if (d.addSegment(segment)) {
             pinsBySegment.computeIfAbsent(segment, k -> new Pins()).count++;
         }
     }
 
-    private void unpinAll(Decision d) {
+    private void unpinAll(TxFrames d) {
         for (int i = 0; i < d.segmentCount; i++) {
             long segment = d.segments[i];
             Pins p = pinsBySegment.get(segment);
@@ -154,7 +155,7 @@ final class LiveDecisions {
         }
     }
 
-    private void remove(Gtrid key, Decision d) {
+    private void remove(Gtrid key, TxFrames d) {
         unpinAll(d);
         byGtrid.remove(key);
     }

@@ -3,7 +3,8 @@ package dev.lockstep.tm.internal.log;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Another owner holds the log of this node id (DESIGN.md invariant 4): starting a second writer would corrupt it. */
+/** Another owner holds the log of this node id (docs/design.md invariant 4): starting a second writer would corrupt
+ * it. */
 public final class LogLockedException extends IOException {
 
     public LogLockedException(Path nodeDirectory, String nodeId, Path lockFile) {

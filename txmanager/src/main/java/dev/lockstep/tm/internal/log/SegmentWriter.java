@@ -314,13 +314,13 @@ final class SegmentWriter implements Closeable {
         if (!reclaims) {
             return;
         }
-        List<LiveDecisions.Decision> candidates = live.pinnedBelow(segment - 1);
+        List<LiveDecisions.TxFrames> candidates = live.pinnedBelow(segment - 1);
         candidates.sort((a, b) -> Long.compare(a.firstSegment(), b.firstSegment()));
         long budget = segmentBytes / 4;
-        List<LiveDecisions.Decision> moved = new ArrayList<>();
+        List<LiveDecisions.TxFrames> moved = new ArrayList<>();
         List<byte[]> frames = new ArrayList<>();
         long bytes = 0;
-        for (LiveDecisions.Decision d : candidates) {
+        for (LiveDecisions.TxFrames d : candidates) {
             List<byte[]> own = d.frames();
             long size = own.stream().mapToLong(f -> f.length).sum();
             if (bytes + size > budget) {
@@ -336,7 +336,7 @@ final class SegmentWriter implements Closeable {
         ByteBuffer copies = ByteBuffer.allocate((int) bytes);
         frames.forEach(copies::put);
         writeFully(copies.flip());
-        for (LiveDecisions.Decision d : moved) {
+        for (LiveDecisions.TxFrames d : moved) {
             live.relocated(d, segment);
         }
         recordsRelocated.addAndGet(frames.size());

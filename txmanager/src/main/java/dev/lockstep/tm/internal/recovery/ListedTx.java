@@ -2,6 +2,7 @@ package dev.lockstep.tm.internal.recovery;
 
 import dev.lockstep.tm.internal.xa.LockstepXid;
 import dev.lockstep.tm.log.Gtrid;
+import dev.lockstep.tm.spi.LockstepXids.GlobalId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -9,10 +10,10 @@ import java.util.List;
 /** One transaction with branches listed in this pass. */
 final class ListedTx {
     final Gtrid gtrid;
-    final LockstepXid.Gtrid parsed;
+    final GlobalId parsed;
     final List<ListedBranch> branches = new ArrayList<>();
 
-    ListedTx(Gtrid gtrid, LockstepXid.Gtrid parsed) {
+    ListedTx(Gtrid gtrid, GlobalId parsed) {
         this.gtrid = gtrid;
         this.parsed = parsed;
     }

@@ -13,6 +13,7 @@ import dev.lockstep.tm.recovery.RecoveryAction;
 import dev.lockstep.tm.recovery.RecoveryAction.Kind;
 import dev.lockstep.tm.recovery.ResolveRefusedException;
 import dev.lockstep.tm.recovery.Verdict;
+import dev.lockstep.tm.spi.LockstepXids.GlobalId;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ final class OperatorResolve {
     }
 
     /** A transaction an operator named: its gtrid, and what the gtrid says. */
-    record Target(Gtrid gtrid, LockstepXid.Gtrid parsed) {
+    record Target(Gtrid gtrid, GlobalId parsed) {
     }
 
     /** The gtrid {@code gtridHex} names, checked to be one of Lockstep's of a node this recovery is for. */
@@ -53,7 +54,7 @@ final class OperatorResolve {
             throw new ResolveRefusedException(TmMessage.RESOLVE_NOT_A_GTRID, "'" + gtridHex
                     + "' is not a gtrid: give the hexadecimal global id as 'list' prints it");
         }
-        LockstepXid.Gtrid parsed = LockstepXid.Gtrid.parse(gtrid);
+        GlobalId parsed = LockstepXid.parseGtrid(gtrid);
         if (parsed == null) {
             throw new ResolveRefusedException(TmMessage.RESOLVE_FOREIGN_GTRID, "gtrid " + gtridHex
                     + " is not one of Lockstep's: recovery never "
@@ -69,7 +70,7 @@ final class OperatorResolve {
         return new Target(Gtrid.of(gtrid), parsed);
     }
 
-    List<RecoveryAction> resolve(Gtrid gtrid, LockstepXid.Gtrid parsed, Verdict verdict) {
+    List<RecoveryAction> resolve(Gtrid gtrid, GlobalId parsed, Verdict verdict) {
         try {
             pass.engine.asker.ask(pass, true);
             IncKey key = new IncKey(parsed.nodeId(), parsed.incarnation());
@@ -91,9 +92,9 @@ final class OperatorResolve {
                         + "resolve");
             }
             if (verdict == Verdict.COMMIT && (d == null || d.commit() == null) && !branches.isEmpty()) {
-                List<CommitRecord.Branch> list = new ArrayList<>();
+                List<CommitRecord.RecordedBranch> list = new ArrayList<>();
                 for (ListedBranch b : branches) {
-                    list.add(new CommitRecord.Branch(b.xid.getBranchQualifier(), b.scan.name()));
+                    list.add(new CommitRecord.RecordedBranch(b.xid.getBranchQualifier(), b.scan.name()));
                 }
                 CommitRecord commit = new CommitRecord(gtrid.bytes(), pass.nowMillis, list);
                 writeOrRefuse(() -> o.log.writeCommit(commit), "the operator's COMMIT decision");

@@ -44,7 +44,7 @@ final class Pass {
     /** Why a branch of {@code commit} is not known to be finished, or null if all are. */
     String unfinishedBranch(Gtrid gtrid, CommitRecord commit) {
         byte[] g = gtrid.bytes();
-        for (CommitRecord.Branch br : commit.branches()) {
+        for (CommitRecord.RecordedBranch br : commit.branches()) {
             ResourceScan s = scans.get(br.resourceName());
             if (s == null) {
                 return "resource '" + br.resourceName() + "' of a branch is not configured";

@@ -38,7 +38,7 @@ public final class RecoveryEngine {
      *
      * @param readOnly true: take no lock, write nothing, only inspect
      */
-    public record Settings(DecisionSource source, Set<String> nodeIds, List<RecoverableResource> resources,
+    public record EngineSettings(DecisionSource source, Set<String> nodeIds, List<RecoverableResource> resources,
             Duration orphanSafetyInterval, Duration retryInitialDelay, Duration retryMaxDelay, Clock clock,
             RecoveryListener listener, boolean readOnly) {
     }
@@ -55,7 +55,7 @@ public final class RecoveryEngine {
     final Map<IncKey, OwnedLog> owned = new LinkedHashMap<>();
     private boolean closed;
 
-    public RecoveryEngine(Settings s) {
+    public RecoveryEngine(EngineSettings s) {
         this.source = s.source();
         this.nodeIds = Set.copyOf(s.nodeIds());
         this.safety = s.orphanSafetyInterval();

@@ -12,6 +12,7 @@ import dev.lockstep.tm.recovery.InDoubtTransaction.Owner;
 import dev.lockstep.tm.recovery.InDoubtTransaction.State;
 import dev.lockstep.tm.recovery.ResourceStatus;
 import dev.lockstep.tm.recovery.ScanReport;
+import dev.lockstep.tm.spi.LockstepXids.GlobalId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ final class ReportWriter {
                 PendingDecision d = e.getValue();
                 boolean open = v.owner == Owner.DEAD || !d.heuristics().isEmpty();
                 if (open && !inDoubt.containsKey(e.getKey())) {
-                    LockstepXid.Gtrid parsed = LockstepXid.Gtrid.parse(e.getKey().bytes());
+                    GlobalId parsed = LockstepXid.parseGtrid(e.getKey().bytes());
                     if (parsed != null) {
                         inDoubt.put(e.getKey(), describe(e.getKey(), parsed, v));
                     }
@@ -64,7 +65,7 @@ final class ReportWriter {
                 pass.actions, new ArrayList<>(inDoubt.values()), pass.logProblems);
     }
 
-    private InDoubtTransaction describe(Gtrid gtrid, LockstepXid.Gtrid parsed, IncView v) {
+    private InDoubtTransaction describe(Gtrid gtrid, GlobalId parsed, IncView v) {
         PendingDecision d = v == null ? null : v.pending.get(gtrid);
         CommitRecord commit = d == null ? null : d.commit();
         List<BranchState> branches = new ArrayList<>();
@@ -82,7 +83,7 @@ final class ReportWriter {
             }
         }
         if (commit != null) {
-            for (CommitRecord.Branch br : commit.branches()) {
+            for (CommitRecord.RecordedBranch br : commit.branches()) {
                 String bq = HEX.formatHex(br.bqual());
                 if (seen.add(br.resourceName() + "/" + bq)) {
                     ResourceScan s = pass.scans.get(br.resourceName());

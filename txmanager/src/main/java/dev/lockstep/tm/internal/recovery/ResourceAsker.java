@@ -5,6 +5,7 @@ import dev.lockstep.tm.internal.timeout.RetryBackoff;
 import dev.lockstep.tm.internal.xa.LockstepXid;
 import dev.lockstep.tm.log.Gtrid;
 import dev.lockstep.tm.recovery.RecoveryAction.Kind;
+import dev.lockstep.tm.spi.LockstepXids.GlobalId;
 import dev.lockstep.tm.spi.RecoverableResource;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,7 +75,7 @@ final class ResourceAsker {
                 continue;
             }
             for (Xid x : s.answer) {
-                LockstepXid.Gtrid g = LockstepXid.parse(x);
+                GlobalId g = LockstepXid.parse(x);
                 if (g == null || !pass.engine.nodeIds.contains(g.nodeId())) {
                     s.foreign++; // invariant 2: never touched
                     continue;

@@ -4,10 +4,12 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HexFormat;
 import dev.lockstep.tm.spi.LockstepXids;
+import dev.lockstep.tm.spi.LockstepXids.GlobalId;
 import javax.transaction.xa.Xid;
 
 /**
- * A branch XID of Lockstep (docs/design.md invariant 2; the layout is defined by {@link LockstepXids}). Both parts fit in 64 bytes, the format id is positive and the
+ * A branch XID of Lockstep (docs/design.md invariant 2; the layout is defined by {@link LockstepXids}). Both parts fit
+ * in 64 bytes, the format id is positive and the
  * branch qualifier is never empty (MariaDB rejects an empty bqual and a format id of -1).
  *
  * <pre>
@@ -71,11 +73,16 @@ public final class LockstepXid implements Xid {
      * The parsed global id of {@code xid} if it is one of Lockstep's (our format id and layout), else null.
      * Recovery uses this to leave other applications' and other TMs' XIDs alone.
      */
-    public static Gtrid parse(Xid xid) {
+    public static GlobalId parse(Xid xid) {
         if (xid == null || xid.getFormatId() != FORMAT_ID) {
             return null;
         }
-        return Gtrid.parse(xid.getGlobalTransactionId());
+        return parseGtrid(xid.getGlobalTransactionId());
+    }
+
+    /** The fields of {@code gtrid} if it has our layout ({@link LockstepXids#parseGlobalId}), else null. */
+    public static GlobalId parseGtrid(byte[] gtrid) {
+        return LockstepXids.parseGlobalId(gtrid).orElse(null);
     }
 
     @Override
@@ -118,28 +125,7 @@ public final class LockstepXid implements Xid {
 
     @Override
     public String toString() {
-        Gtrid g = Gtrid.parse(gtrid);
+        GlobalId g = parseGtrid(gtrid);
         return (g == null ? HexFormat.of().formatHex(gtrid) : g.toString()) + "/b" + branchNumber();
-    }
-
-    /** The fields of a Lockstep gtrid. */
-    public record Gtrid(String nodeId, long incarnation, long beginMillis, int timeoutSeconds, long sequence) {
-
-        /** begin + timeout: past it the transaction may not decide to commit (invariant 5). */
-        public long deadlineMillis() {
-            return beginMillis + timeoutSeconds * 1000L;
-        }
-
-        /** Parses a gtrid of our layout ({@link LockstepXids#parseGlobalId}), or returns null if it is not one. */
-        public static Gtrid parse(byte[] gtrid) {
-            return LockstepXids.parseGlobalId(gtrid).map(g -> new Gtrid(g.nodeId(), g.incarnation(),
-                    g.begin().toEpochMilli(), g.timeoutSeconds(), g.sequence())).orElse(null);
-        }
-
-        /** A short, stable text form for messages and logs: {@code node:incarnation:sequence}. */
-        @Override
-        public String toString() {
-            return nodeId + ":" + incarnation + ":" + sequence;
-        }
     }
 }

@@ -144,10 +144,10 @@ class DecisionLogFaultTest {
     @Test
     void aRecordThatCannotBeEncodedIsNotRecordedAndTheLogGoesOn() throws Exception {
         try (DecisionLog log = DecisionLog.open(LogFixture.settings(dir), new FileLogStorage()).log()) {
-            List<CommitRecord.Branch> branches = new ArrayList<>();
+            List<CommitRecord.RecordedBranch> branches = new ArrayList<>();
             String name = "r".repeat(60_000);
             for (int i = 0; i < 20; i++) {
-                branches.add(new CommitRecord.Branch(new byte[] {(byte) i}, name));
+                branches.add(new CommitRecord.RecordedBranch(new byte[] {(byte) i}, name));
             }
             DecisionNotRecordedException e = assertThrows(DecisionNotRecordedException.class,
                     () -> log.writeCommit(new CommitRecord(gtrid(5), 1L, branches)));

@@ -18,7 +18,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DESIGN.md invariant 10: concurrent committers share forces, a single committer pays exactly one. */
+/** docs/design.md invariant 10: concurrent committers share forces, a single committer pays exactly one. */
 class GroupCommitTest {
 
     private static final int THREADS = 32;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN.md invariant 9: under sustained load with a few decisions that never end, the number of segment files
+ * docs/design.md invariant 9: under sustained load with a few decisions that never end, the number of segment files
  * stays bounded, and a restart still finds exactly the open ones.
  */
 class ReclamationTest {

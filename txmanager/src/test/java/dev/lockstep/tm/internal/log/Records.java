@@ -24,8 +24,8 @@ final class Records {
 
     static CommitRecord commit(long n) {
         return new CommitRecord(gtrid(n), 1_700_000_000_000L + n, List.of(
-                new CommitRecord.Branch(new byte[] {0, 0, 0, 1}, "postgres-a"),
-                new CommitRecord.Branch(new byte[] {0, 0, 0, 2}, "artemis-01")));
+                new CommitRecord.RecordedBranch(new byte[] {0, 0, 0, 1}, "postgres-a"),
+                new CommitRecord.RecordedBranch(new byte[] {0, 0, 0, 2}, "artemis-01")));
     }
 
     static EndRecord end(long n) {

@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.xa;
 
+import dev.lockstep.tm.spi.LockstepXids.GlobalId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -25,8 +26,8 @@ class LockstepXidTest {
         assertTrue(xid.getFormatId() > 0, "MariaDB rejects -1; JTA reserves negative ids");
         assertEquals(3, xid.branchNumber());
         assertTrue(xid.getBranchQualifier().length > 0, "never an empty qualifier");
-        LockstepXid.Gtrid g = LockstepXid.parse(xid);
-        assertEquals(new LockstepXid.Gtrid("orders-1", 42, 1_700_000_000_123L, 60, 1), g);
+        GlobalId g = LockstepXid.parse(xid);
+        assertEquals(new GlobalId("orders-1", 42, java.time.Instant.ofEpochMilli(1_700_000_000_123L), 60, 1), g);
         assertEquals(1_700_000_060_123L, g.deadlineMillis());
         assertEquals("orders-1:42:1/b3", xid.toString());
     }
@@ -36,7 +37,7 @@ class LockstepXidTest {
         String node = "n".repeat(LockstepXid.MAX_NODE_ID_LENGTH);
         byte[] gtrid = new XidFactory(node, Long.MAX_VALUE).newGtrid(Long.MAX_VALUE, Integer.MAX_VALUE);
         assertEquals(Xid.MAXGTRIDSIZE, gtrid.length);
-        assertEquals(node, LockstepXid.Gtrid.parse(gtrid).nodeId());
+        assertEquals(node, LockstepXid.parseGtrid(gtrid).nodeId());
         var e = assertThrows(IllegalArgumentException.class, () -> new XidFactory(node + "x", 1));
         assertTrue(e.getMessage().contains("nodeId") && e.getMessage().contains("at most 34"), e.getMessage());
     }
@@ -77,7 +78,7 @@ class LockstepXidTest {
             }
         };
         assertNull(LockstepXid.parse(foreign));
-        assertNull(LockstepXid.Gtrid.parse(new byte[40]));
+        assertNull(LockstepXid.parseGtrid(new byte[40]));
         LockstepXid ours = LockstepXid.branch(new XidFactory("n", 1).newGtrid(1, 1), 1);
         assertFalse(ours.sameAs(foreign));
     }
