@@ -54,7 +54,8 @@ public final class LockstepJtaPlatform extends AbstractJtaPlatform {
         }
         Object nodeId = configValues.get(NODE_ID);
         if (nodeId != null && !(nodeId instanceof String)) {
-            throw new JtaPlatformException("LKS-H01 the Hibernate property " + NODE_ID + " must be a String (the "
+            throw new JtaPlatformException(HibernateMessage.NODE_ID_NOT_A_STRING + " the Hibernate property " + NODE_ID
+                    + " must be a String (the "
                     + "nodeId of the application's Lockstep), got a " + nodeId.getClass().getName());
         }
         try {
@@ -67,7 +68,8 @@ public final class LockstepJtaPlatform extends AbstractJtaPlatform {
     /** The Lockstep this platform works with. */
     public Lockstep lockstep() {
         if (lockstep == null) {
-            throw new JtaPlatformException("LKS-H02 LockstepJtaPlatform was not configured: Hibernate calls "
+            throw new JtaPlatformException(HibernateMessage.PLATFORM_NOT_CONFIGURED
+                    + " LockstepJtaPlatform was not configured: Hibernate calls "
                     + "configure(settings) on the platforms it creates; when you create one yourself, pass the "
                     + "Lockstep to new LockstepJtaPlatform(lockstep)");
         }

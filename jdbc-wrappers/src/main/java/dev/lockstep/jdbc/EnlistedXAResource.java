@@ -31,7 +31,8 @@ final class EnlistedXAResource extends ForwardingXAResource {
             connection.transactionStart();
         } catch (SQLException e) {
             connection.setFlushOnly();
-            throw xaException(XAException.XAER_RMFAIL, "LKS-401 preparing the pooled connection for branch " + xid
+            throw xaException(XAException.XAER_RMFAIL, JdbcMessage.CONNECTION_SETUP_FAILED
+                    + " preparing the pooled connection for branch " + xid
                     + " failed (switching off autocommit): " + e.getMessage(), e);
         }
         try {

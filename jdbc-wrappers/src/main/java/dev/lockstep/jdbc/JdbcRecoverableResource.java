@@ -83,11 +83,11 @@ public final class JdbcRecoverableResource implements RecoverableResource {
             type.getMethod("setUrl", String.class).invoke(ds, url);
             return ds;
         } catch (InvocationTargetException e) {
-            throw new SQLException("LKS-421 the URL of resource '" + name + "' was refused by " + type.getName()
-                    + ": " + e.getCause().getMessage(), e.getCause());
+            throw new SQLException(JdbcMessage.URL_REFUSED + " the URL of resource '" + name + "' was refused by "
+                    + type.getName() + ": " + e.getCause().getMessage(), e.getCause());
         } catch (ReflectiveOperationException e) {
-            throw new SQLException("LKS-422 cannot configure " + type.getName() + " for resource '" + name + "': "
-                    + e, e);
+            throw new SQLException(JdbcMessage.XA_DATASOURCE_UNCONFIGURABLE + " cannot configure " + type.getName()
+                    + " for resource '" + name + "': " + e, e);
         }
     }
 

@@ -20,7 +20,7 @@ import java.util.logging.Logger;
  * transaction completed on another thread in between (the reaper's timeout, a rollback from elsewhere) must not hand
  * the connection back to the pool before that handle exists, or the application's {@code close()} pools it a second
  * time. The integration holds such a return back until this class says the hand-out is over; the application then
- * gets LKS-425 instead of a handle to a connection it no longer owns.
+ * gets {@link JdbcMessage#ENDED_DURING_HAND_OUT} instead of a handle to a connection it no longer owns.
  */
 final class LockstepDataSource implements AgroalDataSource {
 
@@ -64,7 +64,7 @@ final class LockstepDataSource implements AgroalDataSource {
             return connection;
         }
         connection.close(); // already closed with the connection's return; closing again is a no-op
-        throw new SQLException("LKS-425 the transaction of this thread ended (status "
+        throw new SQLException(JdbcMessage.ENDED_DURING_HAND_OUT + " the transaction of this thread ended (status "
                 + LockstepTransactionIntegration.statusName(completed) + ") on another thread while '"
                 + integration.resourceName() + "' was handing out its connection (timed out, or rolled back from "
                 + "elsewhere), so no work can join it. Call rollback() to end it on this thread and begin a new one");

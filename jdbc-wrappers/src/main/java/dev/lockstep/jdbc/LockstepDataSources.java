@@ -171,8 +171,8 @@ public final class LockstepDataSources {
         } catch (SQLException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new SQLException("LKS-419 cannot open a connection to " + url + " to check the server: "
-                    + e.getMessage(), e);
+            throw new SQLException(JdbcMessage.SERVER_CHECK_CONNECT_FAILED + " cannot open a connection to " + url
+                    + " to check the server: " + e.getMessage(), e);
         }
         try (Connection c = xa.getConnection()) {
             integration.vendor().checkAtStart(c, url, pool.maxSize());

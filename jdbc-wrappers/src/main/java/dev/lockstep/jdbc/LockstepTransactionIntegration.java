@@ -80,7 +80,8 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
         try {
             lockstep.registerResource(recoverableResource);
         } catch (IllegalStateException e) {
-            throw new IllegalStateException("LKS-403 cannot create the " + vendor.displayName() + " DataSource '"
+            throw new IllegalStateException(JdbcMessage.RESOURCE_NAME_TAKEN + " cannot create the "
+                    + vendor.displayName() + " DataSource '"
                     + resourceName + "': Lockstep " + lockstep.nodeId() + " already has a resource of that name. "
                     + "Every DataSource needs its own stable, unique resource name (it is written into the decision "
                     + "log and used by recovery, docs/design.md invariant 3): choose another name, or close the "
@@ -137,7 +138,8 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
             Enlisted stale = handingOut.get();
             if (stale != null && stale.connection == connection) {
                 // The transaction completed between getTransactionAware() and here: its connection goes back to
-                // the pool when the hand-out ends, and this getConnection() fails then (LKS-425).
+                // the pool when the hand-out ends, and this getConnection() fails then
+                // (JdbcMessage.ENDED_DURING_HAND_OUT).
                 return;
             }
             refuseEndedTransaction();
@@ -151,11 +153,13 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
             return;
         }
         if (current != null) {
-            throw new SQLException("LKS-404 the pool of '" + resourceName + "' offered a second connection in "
+            throw new SQLException(JdbcMessage.SECOND_CONNECTION + " the pool of '" + resourceName
+                    + "' offered a second connection in "
                     + "transaction " + tx + ", which already has one: this is a bug in the pool integration");
         }
         if (xaResource == null) {
-            throw new SQLException("LKS-405 the DataSource '" + resourceName + "' produced a connection without an "
+            throw new SQLException(JdbcMessage.NO_XA_RESOURCE + " the DataSource '" + resourceName
+                    + "' produced a connection without an "
                     + "XAResource: configure its connection provider as an XADataSource (e.g. "
                     + vendor.xaDataSourceClass().getName() + ")");
         }
@@ -174,13 +178,14 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
         } catch (RollbackException e) {
             handingOut.remove();
             untrack();
-            throw new SQLException("LKS-406 cannot use '" + resourceName + "' in transaction " + tx + ": it is marked "
+            throw new SQLException(JdbcMessage.TRANSACTION_ROLLBACK_ONLY + " cannot use '" + resourceName
+                    + "' in transaction " + tx + ": it is marked "
                     + "for rollback, so no new work can join it; roll it back and begin a new one", e);
         } catch (SystemException | RuntimeException e) {
             handingOut.remove();
             untrack();
-            throw new SQLException("LKS-407 enlisting a connection of '" + resourceName + "' in transaction " + tx
-                    + " failed: " + e.getMessage(), e);
+            throw new SQLException(JdbcMessage.ENLIST_FAILED + " enlisting a connection of '" + resourceName
+                    + "' in transaction " + tx + " failed: " + e.getMessage(), e);
         }
         connection.transactionCheckCallback(() -> checkEnlistedUse(tx));
     }
@@ -246,7 +251,8 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
             int status = tx.getStatus();
             return status == Status.STATUS_ACTIVE || status == Status.STATUS_MARKED_ROLLBACK ? tx : null;
         } catch (SystemException e) {
-            throw new SQLException("LKS-409 cannot read the current transaction of this thread: " + e.getMessage(), e);
+            throw new SQLException(JdbcMessage.TRANSACTION_UNREADABLE
+                    + " cannot read the current transaction of this thread: " + e.getMessage(), e);
         }
     }
 
@@ -262,10 +268,12 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
             tx = tm.getTransaction();
             status = tx == null ? Status.STATUS_NO_TRANSACTION : tx.getStatus();
         } catch (SystemException e) {
-            throw new SQLException("LKS-409 cannot read the current transaction of this thread: " + e.getMessage(), e);
+            throw new SQLException(JdbcMessage.TRANSACTION_UNREADABLE
+                    + " cannot read the current transaction of this thread: " + e.getMessage(), e);
         }
         if (tx != null && status != Status.STATUS_NO_TRANSACTION) {
-            throw new SQLException("LKS-424 cannot get a connection of '" + resourceName + "' in transaction " + tx
+            throw new SQLException(JdbcMessage.TRANSACTION_ENDED + " cannot get a connection of '" + resourceName
+                    + "' in transaction " + tx
                     + ": it has ended (status " + statusName(status) + "; timed out, or completed from another "
                     + "thread), so no work can join it. Call rollback() to end it on this thread and begin a new one");
         }
@@ -275,7 +283,8 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
     private Boolean checkUnenlistedUse() throws SQLException {
         Transaction now = runningTransaction();
         if (now != null) {
-            throw new SQLException("LKS-415 this connection of '" + resourceName + "' was obtained outside a "
+            throw new SQLException(JdbcMessage.USED_OUTSIDE_ITS_START + " this connection of '" + resourceName
+                    + "' was obtained outside a "
                     + "transaction and is now used inside transaction " + now + ": its work would not be part of the "
                     + "transaction. Close it and get a new connection after begin()");
         }
@@ -290,7 +299,8 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
             now = tm.getTransaction();
             status = tx.getStatus();
         } catch (SystemException e) {
-            throw new SQLException("LKS-409 cannot read the current transaction of this thread: " + e.getMessage(), e);
+            throw new SQLException(JdbcMessage.TRANSACTION_UNREADABLE
+                    + " cannot read the current transaction of this thread: " + e.getMessage(), e);
         }
         boolean running = status == Status.STATUS_ACTIVE || status == Status.STATUS_MARKED_ROLLBACK;
         if (now == tx && running) {
@@ -299,7 +309,8 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
         String why = !running ? "has ended (status " + statusName(status) + ")"
                 : now == null ? "is not associated with this thread (suspended, or used from another thread)"
                 : "is not the transaction of this thread (" + now + ")";
-        throw new SQLException("LKS-416 this connection of '" + resourceName + "' is enlisted in transaction " + tx
+        throw new SQLException(JdbcMessage.USED_OUTSIDE_ITS_TRANSACTION + " this connection of '" + resourceName
+                + "' is enlisted in transaction " + tx
                 + ", which " + why + ": a connection obtained in a transaction can only be used in that transaction, "
                 + "on its thread; get a new connection for other work");
     }
@@ -424,7 +435,8 @@ public final class LockstepTransactionIntegration implements TransactionIntegrat
             try {
                 connection.transactionEnd();
             } catch (SQLException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "LKS-418 returning the connection of '" + resourceName
+                LOG.log(System.Logger.Level.WARNING, JdbcMessage.RETURN_TO_POOL_FAILED
+                        + " returning the connection of '" + resourceName
                         + "' to its pool after completion (" + statusName(status) + ") failed", e);
             }
         }

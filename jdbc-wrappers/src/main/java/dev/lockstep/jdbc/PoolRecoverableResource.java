@@ -60,7 +60,8 @@ final class PoolRecoverableResource implements RecoverableResource {
                 return f.getRecoveryConnection();
             }
         }
-        throw new IllegalStateException("LKS-402 resource '" + name + "' has no open " + vendor.displayName()
+        throw new IllegalStateException(JdbcMessage.NO_POOL_FOR_RECOVERY + " resource '" + name + "' has no open "
+                + vendor.displayName()
                 + " pool to open a recovery connection from: its DataSource is closed or was never started; start it"
                 + " (or let the recovery service connect with its own settings)");
     }

@@ -55,8 +55,8 @@ public final class ArtemisVendor implements ResourceVendor {
             return new ArtemisRecoverableResource(name, url, user, password);
         } catch (RuntimeException e) {
             // Artemis parses the URL when the factory is made; no connection is opened yet.
-            throw new IllegalArgumentException("'" + url + "' is not a broker URL Artemis accepts (" + e.getMessage()
-                    + "): write " + urlForm(), e);
+            throw new IllegalArgumentException(JmsMessage.BROKER_URL_REFUSED + " '" + url
+                    + "' is not a broker URL Artemis accepts (" + e.getMessage() + "): write " + urlForm(), e);
         }
     }
 

@@ -44,7 +44,8 @@ public final class LockstepConnectionFactory implements ConnectionFactory, AutoC
                                                     String password, int maxConnections) {
         Objects.requireNonNull(lockstep, "lockstep");
         if (maxConnections < 1) {
-            throw new IllegalArgumentException("maxConnections must be at least 1, got " + maxConnections);
+            throw new IllegalArgumentException(JmsMessage.POOL_SIZE_TOO_SMALL
+                    + " maxConnections must be at least 1, got " + maxConnections);
         }
         ActiveMQXAConnectionFactory broker = new ActiveMQXAConnectionFactory(
                 Objects.requireNonNull(brokerUrl, "brokerUrl"));

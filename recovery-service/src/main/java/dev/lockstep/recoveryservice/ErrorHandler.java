@@ -41,8 +41,9 @@ final class ErrorHandler implements IExecutionExceptionHandler {
                     .print();
             return ExitCodes.LOG_UNUSABLE;
         }
-        events.error("internal_error").add("error", ex.toString()).add("detail", "LKS-699 unexpected failure; the "
-                + "stack trace follows: report it with the command and its configuration (without passwords)").print();
+        events.error("internal_error").add("error", ex.toString()).add("detail", ServiceMessage.INTERNAL_ERROR
+                + " unexpected failure; the stack trace follows: report it with the command and its configuration "
+                + "(without passwords)").print();
         events.stackTrace(ex);
         PrintWriter err = cl.getErr();
         err.flush();

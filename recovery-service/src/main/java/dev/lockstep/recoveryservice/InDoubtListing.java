@@ -121,7 +121,8 @@ final class InDoubtListing {
         try {
             return JSON.writeValueAsString(root);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("LKS-601 a tree of plain values did not serialize: " + e, e);
+            throw new IllegalStateException(ServiceMessage.LISTING_NOT_SERIALIZED
+                    + " a tree of plain values did not serialize: " + e, e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.lockstep.recoveryservice;
 
+import dev.lockstep.tm.messages.TmMessage;
 import java.io.PrintStream;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -19,12 +20,12 @@ final class LogfmtLogHandler extends Handler {
     LogfmtLogHandler(PrintStream err) {
         this.err = err;
         setLevel(Level.INFO);
-        // The recovery engine also logs each action (LKS-210); the service prints them already, from its listener,
-        // on stdout in the contract's shape. Everything else the engine logs still comes through.
+        // The recovery engine also logs each action (TmMessage.RECOVERY_ACTION); the service prints them already, from
+        // its listener, on stdout in the contract's shape. Everything else the engine logs still comes through.
         setFilter(r -> r.getMessage() == null || !r.getMessage().startsWith(RECOVERY_ACTION_ID));
     }
 
-    static final String RECOVERY_ACTION_ID = "LKS-210 ";
+    static final String RECOVERY_ACTION_ID = TmMessage.RECOVERY_ACTION + " ";
 
     @Override
     public void publish(LogRecord r) {

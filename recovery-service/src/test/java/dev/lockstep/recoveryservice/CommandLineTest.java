@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockstep.testkit.ScriptedXAResource;
 import dev.lockstep.tm.Lockstep;
+import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.recovery.Recovery;
 import dev.lockstep.tm.spi.NamedXAResource;
 import jakarta.transaction.TransactionManager;
@@ -202,6 +203,7 @@ class CommandLineTest {
         Cli.Result refused = Cli.run("resolve", "--rollback", "-c", config.toString(), gtrid);
         assertEquals(ExitCodes.RESOLVE_REFUSED, refused.code(), refused.toString());
         assertTrue(refused.err().contains("event=resolve_refused"), refused.toString());
+        assertTrue(refused.err().contains(TmMessage.RESOLVE_ROLLBACK_OF_COMMIT + " "), refused.toString());
 
         Cli.Result commit = Cli.run("resolve", "--commit", "-c", config.toString(), gtrid.toUpperCase());
         assertEquals(ExitCodes.IN_DOUBT, commit.code(), commit.toString());

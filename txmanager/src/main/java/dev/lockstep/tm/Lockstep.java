@@ -21,6 +21,7 @@ import dev.lockstep.tm.internal.log.OpenedLog;
 import dev.lockstep.tm.internal.timeout.Housekeeper;
 import dev.lockstep.tm.internal.xa.XidFactory;
 import dev.lockstep.tm.log.PendingDecision;
+import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.settings.Setting;
 import dev.lockstep.tm.settings.Settings;
 import dev.lockstep.tm.spi.CrashPoint;
@@ -97,7 +98,8 @@ public final class Lockstep implements AutoCloseable {
             }
         });
         if (!pendingAtStart.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "LKS-001 node {0}: {1} decision(s) of earlier incarnations are "
+            LOG.log(System.Logger.Level.WARNING, TmMessage.UNFINISHED_DECISIONS_AT_START
+                    + " node {0}: {1} decision(s) of earlier incarnations are "
                     + "unfinished (COMMIT without END, or heuristics); the recovery service finishes them", b.nodeId(),
                     pendingAtStart.size());
         }
@@ -193,7 +195,8 @@ public final class Lockstep implements AutoCloseable {
             }
         }
         for (LockstepTransaction tx : coordinator.liveTransactions()) {
-            LOG.log(System.Logger.Level.WARNING, "LKS-002 transaction {0} still running after the drain timeout of "
+            LOG.log(System.Logger.Level.WARNING, TmMessage.DRAIN_TIMEOUT
+                    + " transaction {0} still running after the drain timeout of "
                     + "{1}; rolling it back", tx, settings.drainTimeout());
             tx.timeOut();
         }
@@ -203,8 +206,8 @@ public final class Lockstep implements AutoCloseable {
         try {
             log.close();
         } catch (IOException e) {
-            throw new UncheckedIOException("LKS-003 closing the decision log of node " + settings.nodeId()
-                    + " failed", e);
+            throw new UncheckedIOException(TmMessage.LOG_CLOSE_FAILED + " closing the decision log of node "
+                    + settings.nodeId() + " failed", e);
         }
     }
 
@@ -418,8 +421,8 @@ public final class Lockstep implements AutoCloseable {
                         ? DecisionLog.open(ls, storage, testSegmentBytes, testSegmentPreparer)
                         : DecisionLog.open(ls, storage);
             } catch (IOException e) {
-                throw new IllegalStateException("LKS-004 cannot open the decision log of node '" + settings.nodeId()
-                        + "' in " + settings.logDirectory() + ": " + e.getMessage(), e);
+                throw new IllegalStateException(TmMessage.LOG_OPEN_FAILED + " cannot open the decision log of node '"
+                        + settings.nodeId() + "' in " + settings.logDirectory() + ": " + e.getMessage(), e);
             }
             Lockstep lockstep = new Lockstep(settings, opened);
             LockstepInstances.opened(lockstep);

@@ -1,5 +1,6 @@
 package dev.lockstep.tm;
 
+import dev.lockstep.tm.messages.TmMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -56,22 +57,25 @@ public final class LockstepInstances {
             return matches.get(0);
         }
         if (named && matches.isEmpty()) {
-            throw new IllegalStateException("LKS-010 " + caller + ": no open Lockstep has node id '" + nodeId.strip()
+            throw new IllegalStateException(TmMessage.NO_INSTANCE_WITH_NODE_ID + " " + caller
+                    + ": no open Lockstep has node id '" + nodeId.strip()
                     + "' (setting " + setting + "); open now: " + describe(open) + ". Build and keep open the "
                     + "Lockstep with that nodeId before " + caller + " starts, or set " + setting
                     + " to the node id of an open one");
         }
         if (matches.isEmpty()) {
-            throw new IllegalStateException("LKS-011 " + caller + ": no Lockstep is open in this JVM. Build one "
+            throw new IllegalStateException(TmMessage.NO_INSTANCE_OPEN + " " + caller
+                    + ": no Lockstep is open in this JVM. Build one "
                     + "(Lockstep.builder().nodeId(...).logDirectory(...).build()) and keep it open before " + caller
                     + " starts; " + setting + " may name its node id");
         }
         if (named) {
-            throw new IllegalStateException("LKS-012 " + caller + ": " + matches.size() + " open Lockstep "
-                    + "instances have node id '" + nodeId.strip() + "' (setting " + setting + "): "
+            throw new IllegalStateException(TmMessage.NODE_ID_OPEN_TWICE + " " + caller + ": " + matches.size()
+                    + " open Lockstep instances have node id '" + nodeId.strip() + "' (setting " + setting + "): "
                     + describe(matches) + ". Give each TM of this JVM its own node id");
         }
-        throw new IllegalStateException("LKS-013 " + caller + ": " + matches.size() + " Lockstep instances are "
+        throw new IllegalStateException(TmMessage.INSTANCE_AMBIGUOUS + " " + caller + ": " + matches.size()
+                + " Lockstep instances are "
                 + "open in this JVM (" + describe(matches) + ") and " + setting + " is not set: set " + setting
                 + " to the node id of the one to use");
     }

@@ -11,7 +11,8 @@ package dev.lockstep.tm;
  * @param timedOut           transactions rolled back by the timeout reaper
  * @param heuristic          transactions with a heuristic outcome
  * @param unknownOutcome     transactions whose COMMIT record may or may not have reached the disk (a failed write or
- *                           force): their branches were left prepared for recovery, and commit() said so (LKS-133)
+ *                           force): their branches were left prepared for recovery, and commit() said so
+ *                           (TmMessage.OUTCOME_UNKNOWN)
  * @param phaseTwoRetries    background retries of phase-two calls
  * @param pendingBranches    branches still being retried in the background
  * @param logForces          forces of the decision log (group commit shares one among concurrent committers)

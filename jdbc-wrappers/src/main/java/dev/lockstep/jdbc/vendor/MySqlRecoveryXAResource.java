@@ -1,5 +1,6 @@
 package dev.lockstep.jdbc.vendor;
 
+import dev.lockstep.jdbc.JdbcMessage;
 import dev.lockstep.tm.spi.LockstepXids;
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -42,7 +43,8 @@ public final class MySqlRecoveryXAResource extends ForwardingXAResource {
             all = delegate.recover(flag);
         } catch (XAException e) {
             if (isPrivilegeRefusal(e)) {
-                throw xaException(XAException.XAER_RMERR, "LKS-413 XA RECOVER was refused on " + where
+                throw xaException(XAException.XAER_RMERR, JdbcMessage.MYSQL_XA_RECOVER_REFUSED
+                        + " XA RECOVER was refused on " + where
                         + " for lack of privilege (MySQL 8 requires XA_RECOVER_ADMIN to list prepared branches): "
                         + "grant it to the pool's user, e.g. GRANT XA_RECOVER_ADMIN ON *.* TO 'user'@'%'; "
                         + "until then in-doubt branches of this resource cannot be recovered. Server said: "
@@ -58,8 +60,8 @@ public final class MySqlRecoveryXAResource extends ForwardingXAResource {
 
     /**
      * Commits; {@code XA_RBROLLBACK} for a two-phase commit of a branch that {@code XA RECOVER} no longer lists becomes
-     * {@code XAER_NOTA} (LKS-423): on MariaDB it means the branch had no writes and was dropped when its session
-     * ended, not that prepared work was rolled back.
+     * {@code XAER_NOTA} ({@link JdbcMessage#MARIADB_BRANCH_DROPPED}): on MariaDB it means the branch had no writes and
+     * was dropped when its session ended, not that prepared work was rolled back.
      */
     @Override
     public void commit(Xid xid, boolean onePhase) throws XAException {
@@ -69,7 +71,8 @@ public final class MySqlRecoveryXAResource extends ForwardingXAResource {
             if (onePhase || e.errorCode != XAException.XA_RBROLLBACK || stillListed(xid, e)) {
                 throw e;
             }
-            throw xaException(XAException.XAER_NOTA, "LKS-423 " + where + " answered XA_RBROLLBACK to the commit of "
+            throw xaException(XAException.XAER_NOTA, JdbcMessage.MARIADB_BRANCH_DROPPED + " " + where
+                    + " answered XA_RBROLLBACK to the commit of "
                     + "branch " + xid + " and XA RECOVER no longer lists it: the branch had no writes, so MariaDB "
                     + "dropped it when its preparing session ended (docs/xa-quirks.md); nothing to commit, no data "
                     + "lost. Reported as XAER_NOTA. Server said: " + e.getMessage(), e);

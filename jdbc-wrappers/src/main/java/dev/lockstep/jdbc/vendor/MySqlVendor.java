@@ -1,5 +1,6 @@
 package dev.lockstep.jdbc.vendor;
 
+import dev.lockstep.jdbc.JdbcMessage;
 import dev.lockstep.jdbc.JdbcRecoverableResource;
 import dev.lockstep.tm.spi.RecoverableResource;
 import dev.lockstep.tm.spi.ResourceVendor;
@@ -136,7 +137,8 @@ public final class MySqlVendor implements XaVendor, ResourceVendor {
     public static void requireNoPinning(String url) throws SQLException {
         String lower = url == null ? "" : url.toLowerCase(Locale.ROOT).replace(" ", "");
         if (lower.contains("pinglobaltxtophysicalconnection=true")) {
-            throw new SQLException("LKS-414 the MySQL/MariaDB URL " + url + " sets pinGlobalTxToPhysicalConnection="
+            throw new SQLException(JdbcMessage.MYSQL_PINNED_XIDS + " the MySQL/MariaDB URL " + url
+                    + " sets pinGlobalTxToPhysicalConnection="
                     + "true: remove it. Its static Xid-to-connection map sends the commit of a recovered branch to a "
                     + "closed connection (docs/xa-quirks.md); Lockstep runs phase two on the preparing connection "
                     + "itself");

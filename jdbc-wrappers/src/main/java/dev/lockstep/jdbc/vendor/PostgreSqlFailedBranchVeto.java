@@ -1,5 +1,6 @@
 package dev.lockstep.jdbc.vendor;
 
+import dev.lockstep.jdbc.JdbcMessage;
 import java.sql.SQLException;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
@@ -67,7 +68,8 @@ public final class PostgreSqlFailedBranchVeto extends ForwardingXAResource {
             // enlisted connection flushes it), so nothing of this branch survives.
             rollbackFailure = e;
         }
-        XAException vote = xaException(XAException.XA_RBROLLBACK, "LKS-410 PostgreSQL branch " + xid
+        XAException vote = xaException(XAException.XA_RBROLLBACK, JdbcMessage.POSTGRESQL_BRANCH_ABORTED
+                + " PostgreSQL branch " + xid
                 + " is aborted because a statement in it failed; voting rollback at " + phase
                 + " (PostgreSQL would report success and prepare nothing, docs/xa-quirks.md): the transaction rolls "
                 + "back;"

@@ -1,5 +1,6 @@
 package dev.lockstep.jdbc.vendor;
 
+import dev.lockstep.jdbc.JdbcMessage;
 import dev.lockstep.jdbc.JdbcRecoverableResource;
 import dev.lockstep.tm.spi.RecoverableResource;
 import dev.lockstep.tm.spi.ResourceVendor;
@@ -100,12 +101,14 @@ public final class PostgreSqlVendor implements XaVendor, ResourceVendor {
         try (Statement s = connection.createStatement();
              ResultSet rs = s.executeQuery("SHOW max_prepared_transactions")) {
             if (!rs.next()) {
-                throw new SQLException("LKS-411 PostgreSQL at " + url + " returned no row for "
+                throw new SQLException(JdbcMessage.POSTGRESQL_SETTING_UNREADABLE + " PostgreSQL at " + url
+                        + " returned no row for "
                         + "SHOW max_prepared_transactions: check that the URL points to a PostgreSQL server");
             }
             requireEnoughPreparedTransactions(url, Integer.parseInt(rs.getString(1).trim()), poolMaxSize);
         } catch (NumberFormatException e) {
-            throw new SQLException("LKS-411 PostgreSQL at " + url + " answered SHOW max_prepared_transactions with "
+            throw new SQLException(JdbcMessage.POSTGRESQL_SETTING_UNREADABLE + " PostgreSQL at " + url
+                    + " answered SHOW max_prepared_transactions with "
                     + "a value that is not a number: " + e.getMessage(), e);
         }
     }
@@ -118,8 +121,8 @@ public final class PostgreSqlVendor implements XaVendor, ResourceVendor {
             throws SQLException {
         if (maxPreparedTransactions == 0 || maxPreparedTransactions < poolMaxSize) {
             int suggested = Math.max(poolMaxSize, 100);
-            throw new SQLException("LKS-412 PostgreSQL at " + url + " has max_prepared_transactions = "
-                    + maxPreparedTransactions + ", so it cannot prepare "
+            throw new SQLException(JdbcMessage.POSTGRESQL_TOO_FEW_PREPARED + " PostgreSQL at " + url
+                    + " has max_prepared_transactions = " + maxPreparedTransactions + ", so it cannot prepare "
                     + (maxPreparedTransactions == 0 ? "XA branches" : "a branch on every connection of this pool "
                     + "(maximum size " + poolMaxSize + ")")
                     + ": set max_prepared_transactions to at least " + poolMaxSize + " (e.g. " + suggested

@@ -1,5 +1,6 @@
 package dev.lockstep.jdbc.vendor;
 
+import dev.lockstep.jdbc.JdbcMessage;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
@@ -74,7 +75,8 @@ public interface XaVendor {
         try {
             return Class.forName(className, true, XaVendor.class.getClassLoader()).asSubclass(XADataSource.class);
         } catch (ClassNotFoundException | LinkageError e) {
-            throw new IllegalStateException("LKS-420 the " + product + " JDBC driver is not on the class path ("
+            throw new IllegalStateException(JdbcMessage.DRIVER_MISSING + " the " + product
+                    + " JDBC driver is not on the class path ("
                     + className + " not found): add the dependency " + coordinates
                     + " to the application (lockstep-jdbc declares the drivers optional)", e);
         }

@@ -69,7 +69,8 @@ public class LockstepAutoConfiguration {
                     .build();
         } catch (RuntimeException e) {
             // Typically the log is locked by another process with the same node id and directory (invariant 4).
-            throw new IllegalStateException("LKS-803 Lockstep cannot start with lockstep.node-id=" + p.getNodeId()
+            throw new IllegalStateException(StarterMessage.LOCKSTEP_START_FAILED
+                    + " Lockstep cannot start with lockstep.node-id=" + p.getNodeId()
                     + " and lockstep.log-directory=" + p.getLogDirectory() + ": " + e.getMessage(), e);
         }
     }
@@ -105,8 +106,8 @@ public class LockstepAutoConfiguration {
                 resources.add(LockstepPropertiesValidator.vendorOf(ds).recoverableResource(e.getKey(), ds.getUrl(),
                         ds.getUsername(), ds.getPassword()));
             } catch (IllegalArgumentException ex) {
-                throw new IllegalStateException("LKS-804 lockstep.datasources." + e.getKey() + ".url: "
-                        + ex.getMessage(), ex);
+                throw new IllegalStateException(StarterMessage.DATASOURCE_URL_INVALID + " lockstep.datasources."
+                        + e.getKey() + ".url: " + ex.getMessage(), ex);
             }
         }
         for (Map.Entry<String, LockstepProperties.Jms> e : p.getJms().entrySet()) {

@@ -14,8 +14,8 @@ public class LockstepPropertiesException extends IllegalStateException {
     private final List<String> problems;
 
     public LockstepPropertiesException(List<String> problems) {
-        super("LKS-801 the lockstep.* properties have " + problems.size() + " problem(s):\n  - "
-                + String.join("\n  - ", problems));
+        super(StarterMessage.PROPERTIES_INVALID + " the lockstep.* properties have " + problems.size()
+                + " problem(s):\n  - " + String.join("\n  - ", problems));
         this.problems = List.copyOf(problems);
     }
 

@@ -56,13 +56,14 @@ public final class LockstepRecovery implements SmartLifecycle {
 
                     @Override
                     public void skipped(RecoveryLockedException e) {
-                        LOG.info("LKS-811 recovery scan of node " + nodeId + " skipped: " + e.getMessage());
+                        LOG.info(StarterMessage.SCAN_SKIPPED + " recovery scan of node " + nodeId + " skipped: "
+                                + e.getMessage());
                     }
 
                     @Override
                     public void failed(Throwable e) {
-                        LOG.error("LKS-812 recovery scan of node " + nodeId + " failed; the next one runs in "
-                                + interval, e);
+                        LOG.error(StarterMessage.SCAN_FAILED + " recovery scan of node " + nodeId
+                                + " failed; the next one runs in " + interval, e);
                     }
                 });
     }
@@ -107,8 +108,8 @@ public final class LockstepRecovery implements SmartLifecycle {
         }
         try {
             if (!scanner.stop(STOP_WAIT)) {
-                LOG.warn("LKS-813 a recovery scan of node " + nodeId + " still runs after " + STOP_WAIT
-                        + "; closing without it");
+                LOG.warn(StarterMessage.SCAN_OUTLIVES_CLOSE + " a recovery scan of node " + nodeId
+                        + " still runs after " + STOP_WAIT + "; closing without it");
                 scanner.interruptScan();
             }
         } catch (InterruptedException e) {
@@ -130,7 +131,8 @@ public final class LockstepRecovery implements SmartLifecycle {
                 try {
                     c.close();
                 } catch (Exception e) {
-                    LOG.warn("LKS-814 closing recovery resource " + r.name() + " failed", e);
+                    LOG.warn(StarterMessage.RECOVERY_RESOURCE_CLOSE_FAILED + " closing recovery resource " + r.name()
+                            + " failed", e);
                 }
             }
         }
@@ -138,12 +140,12 @@ public final class LockstepRecovery implements SmartLifecycle {
 
     private void log(ScanReport report) {
         for (RecoveryAction a : report.actions()) {
-            LOG.info("LKS-815 recovery of node " + nodeId + ": " + a);
+            LOG.info(StarterMessage.RECOVERY_ACTION + " recovery of node " + nodeId + ": " + a);
         }
         if (report.clean()) {
             if (LOG.isDebugEnabled()) {
-                LOG.debug("LKS-816 recovery scan of node " + nodeId + " clean in " + report.took().toMillis()
-                        + " ms over " + report.resources().size() + " resource(s)");
+                LOG.debug(StarterMessage.SCAN_CLEAN + " recovery scan of node " + nodeId + " clean in "
+                        + report.took().toMillis() + " ms over " + report.resources().size() + " resource(s)");
             }
             return;
         }
@@ -159,8 +161,8 @@ public final class LockstepRecovery implements SmartLifecycle {
         for (String problem : report.logProblems()) {
             why.append("\n  log: ").append(problem);
         }
-        LOG.warn("LKS-817 recovery scan of node " + nodeId + " left something for the next scan or an operator:"
-                + why);
+        LOG.warn(StarterMessage.SCAN_LEFT_WORK + " recovery scan of node " + nodeId
+                + " left something for the next scan or an operator:" + why);
     }
 
     @Override

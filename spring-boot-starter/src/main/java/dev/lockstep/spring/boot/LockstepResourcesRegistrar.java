@@ -90,7 +90,8 @@ final class LockstepResourcesRegistrar implements ImportBeanDefinitionRegistrar,
             return LockstepDataSources.create(lockstep, name, vendor, ds.getUrl(), ds.getUsername(),
                     ds.getPassword(), ds.getPoolSize(), pool);
         } catch (SQLException e) {
-            throw new IllegalStateException("LKS-802 the DataSource lockstep.datasources." + name + " (" + ds.getUrl()
+            throw new IllegalStateException(StarterMessage.DATASOURCE_START_FAILED
+                    + " the DataSource lockstep.datasources." + name + " (" + ds.getUrl()
                     + ") cannot start: " + e.getMessage() + "; check its url, username and password, and that the "
                     + "database is up", e);
         }

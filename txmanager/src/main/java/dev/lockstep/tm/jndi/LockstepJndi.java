@@ -1,6 +1,7 @@
 package dev.lockstep.tm.jndi;
 
 import dev.lockstep.tm.Lockstep;
+import dev.lockstep.tm.messages.TmMessage;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -97,7 +98,8 @@ public final class LockstepJndi {
             if (bound == value) {
                 return false;
             }
-            NamingException e = new NameAlreadyBoundException("LKS-J01 " + name + " is already bound to " + bound
+            NamingException e = new NameAlreadyBoundException(TmMessage.JNDI_NAME_TAKEN + " " + name
+                    + " is already bound to " + bound
                     + ": unbind it first (LockstepJndi.unbind for a Lockstep's objects), or bind in another context");
             e.initCause(taken);
             throw e;

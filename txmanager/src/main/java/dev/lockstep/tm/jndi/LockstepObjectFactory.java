@@ -2,6 +2,7 @@ package dev.lockstep.tm.jndi;
 
 import dev.lockstep.tm.Lockstep;
 import dev.lockstep.tm.LockstepInstances;
+import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.settings.DurationSyntax;
 import dev.lockstep.tm.settings.Setting;
 import dev.lockstep.tm.settings.Settings;
@@ -78,7 +79,8 @@ public final class LockstepObjectFactory implements ObjectFactory {
         String type = ref.getClassName();
         if (type == null || !List.of(USER_TRANSACTION, TRANSACTION_MANAGER, TRANSACTION_SYNCHRONIZATION_REGISTRY,
                 LOCKSTEP).contains(type)) {
-            throw error("LKS-J02 " + where(name) + "type '" + type + "' is not one Lockstep provides: use "
+            throw error(TmMessage.JNDI_UNKNOWN_TYPE + " " + where(name) + "type '" + type
+                    + "' is not one Lockstep provides: use "
                     + USER_TRANSACTION + ", " + TRANSACTION_MANAGER + ", " + TRANSACTION_SYNCHRONIZATION_REGISTRY
                     + " or " + LOCKSTEP, null);
         }
@@ -110,11 +112,13 @@ public final class LockstepObjectFactory implements ObjectFactory {
     private static Lockstep lockstep(Map<String, String> attributes, Name name) throws NamingException {
         String nodeId = attributes.get("nodeId");
         if (nodeId == null || nodeId.isBlank()) {
-            throw error("LKS-J03 " + where(name) + "the attribute nodeId is missing: set it to the node id of this "
+            throw error(TmMessage.JNDI_NODE_ID_MISSING + " " + where(name)
+                    + "the attribute nodeId is missing: set it to the node id of this "
                     + "transaction manager (unique among the TMs sharing resources, stable across restarts)", null);
         }
         if (attributes.get("logDirectory") == null || attributes.get("logDirectory").isBlank()) {
-            throw error("LKS-J04 " + where(name) + "the attribute logDirectory is missing: set it to the directory "
+            throw error(TmMessage.JNDI_LOG_DIRECTORY_MISSING + " " + where(name)
+                    + "the attribute logDirectory is missing: set it to the directory "
                     + "of the decision log, on a local disk that survives restarts, e.g. /var/lib/lockstep", null);
         }
         synchronized (BUILT) {
@@ -124,7 +128,8 @@ public final class LockstepObjectFactory implements ObjectFactory {
                     String was = built.attributes().get(key);
                     String now = attributes.get(key);
                     if (was == null ? now != null : !was.equals(now)) {
-                        throw error("LKS-J05 " + where(name) + "Lockstep node '" + nodeId + "' was created by an "
+                        throw error(TmMessage.JNDI_ATTRIBUTES_DIFFER + " " + where(name) + "Lockstep node '" + nodeId
+                                + "' was created by an "
                                 + "earlier lookup with " + key + "=" + was + ", this Reference says " + key + "="
                                 + now + ": give every Reference of one nodeId the same attributes", null);
                     }
@@ -133,7 +138,8 @@ public final class LockstepObjectFactory implements ObjectFactory {
             }
             for (Lockstep open : LockstepInstances.open()) {
                 if (open.nodeId().equals(nodeId)) {
-                    throw error("LKS-J06 " + where(name) + "a Lockstep with nodeId '" + nodeId + "' is already open "
+                    throw error(TmMessage.JNDI_NODE_ALREADY_OPEN + " " + where(name) + "a Lockstep with nodeId '"
+                            + nodeId + "' is already open "
                             + "in this JVM (" + open + ") and was not created by this factory: bind that one with "
                             + "LockstepJndi.bind, or give this Reference another nodeId", null);
                 }
@@ -143,16 +149,16 @@ public final class LockstepObjectFactory implements ObjectFactory {
                 try {
                     apply(builder, SETTINGS.get(e.getKey()), e.getValue());
                 } catch (IllegalArgumentException bad) {
-                    throw error("LKS-J07 " + where(name) + "the attribute " + e.getKey() + "='" + e.getValue()
-                            + "' is not valid: " + bad.getMessage(), bad);
+                    throw error(TmMessage.JNDI_ATTRIBUTE_INVALID + " " + where(name) + "the attribute " + e.getKey()
+                            + "='" + e.getValue() + "' is not valid: " + bad.getMessage(), bad);
                 }
             }
             Lockstep lockstep;
             try {
                 lockstep = builder.build();
             } catch (RuntimeException e) {
-                throw error("LKS-J08 " + where(name) + "cannot build Lockstep node '" + nodeId + "' from the "
-                        + "attributes " + attributes + ": " + e.getMessage(), e);
+                throw error(TmMessage.JNDI_BUILD_FAILED + " " + where(name) + "cannot build Lockstep node '" + nodeId
+                        + "' from the attributes " + attributes + ": " + e.getMessage(), e);
             }
             BUILT.put(nodeId, new Built(lockstep, attributes));
             return lockstep;
@@ -170,8 +176,8 @@ public final class LockstepObjectFactory implements ObjectFactory {
                 continue;
             }
             if (!SETTINGS.containsKey(key)) {
-                throw error("LKS-J09 " + where(name) + "unknown attribute '" + key + "': Lockstep's attributes are "
-                        + new TreeMap<>(SETTINGS).keySet(), null);
+                throw error(TmMessage.JNDI_UNKNOWN_ATTRIBUTE + " " + where(name) + "unknown attribute '" + key
+                        + "': Lockstep's attributes are " + new TreeMap<>(SETTINGS).keySet(), null);
             }
             Object content = addr.getContent();
             if (content != null) {

@@ -1,9 +1,22 @@
 package dev.lockstep.tm.recovery;
 
-/** An operator's {@link Recovery#resolve} cannot be carried out as asked; the message says why and what to do. */
+import dev.lockstep.tm.messages.TmMessage;
+
+/**
+ * An operator's {@link Recovery#resolve} cannot be carried out as asked; the message starts with the refusal's id
+ * ({@link #reason()}) and says why and what to do.
+ */
 public final class ResolveRefusedException extends IllegalStateException {
 
-    public ResolveRefusedException(String message) {
-        super(message);
+    private final TmMessage reason;
+
+    public ResolveRefusedException(TmMessage reason, String message) {
+        super(reason + " " + message);
+        this.reason = reason;
+    }
+
+    /** Which refusal this is, for tools that act on it: one of the {@code RESOLVE_} ids of {@link TmMessage}. */
+    public TmMessage reason() {
+        return reason;
     }
 }

@@ -18,6 +18,7 @@ import dev.lockstep.tm.log.LogLayout;
 import dev.lockstep.tm.log.RecordCodec;
 import dev.lockstep.tm.log.LogReader;
 import dev.lockstep.testkit.FakeResourceManager.BranchOutcome;
+import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.recovery.InDoubtTransaction.Owner;
 import dev.lockstep.tm.recovery.RecoveryAction.Kind;
 import java.io.IOException;
@@ -326,6 +327,7 @@ class RecoveryEngineTest {
         assertEquals(1, report.logProblems().size());
         String problem = report.logProblems().get(0);
         assertTrue(problem.contains(segment.toString()) && problem.contains("offset " + firstRecord), problem);
+        assertTrue(problem.startsWith(TmMessage.CORRUPT_LOG + " "), problem);
         assertFalse(report.clean());
     }
 
@@ -400,6 +402,8 @@ class RecoveryEngineTest {
             assertEquals(BranchOutcome.ROLLED_BACK, pg.outcome(LockstepXid.branch(g, 1)));
             assertEquals(BranchOutcome.PREPARED, maria.outcome(LockstepXid.branch(stranger, 1)));
             assertTrue(report.logProblems().get(0).contains("no log"), report.logProblems().toString());
+            assertTrue(report.logProblems().get(0).startsWith(TmMessage.LOG_MISSING + " "),
+                    report.logProblems().toString());
         }
     }
 
@@ -417,11 +421,16 @@ class RecoveryEngineTest {
         ResolveRefusedException commitDecided = assertThrows(ResolveRefusedException.class,
                 () -> recovery.resolve(hex(g), Verdict.ROLLBACK));
         assertTrue(commitDecided.getMessage().contains("durable COMMIT decision"));
+        assertEquals(TmMessage.RESOLVE_ROLLBACK_OF_COMMIT, commitDecided.reason());
+        assertTrue(commitDecided.getMessage().startsWith(TmMessage.RESOLVE_ROLLBACK_OF_COMMIT + " "));
         ResolveRefusedException alive = assertThrows(ResolveRefusedException.class,
                 () -> recovery.resolve(hex(liveG), Verdict.ROLLBACK));
         assertTrue(alive.getMessage().contains("alive"), alive.getMessage());
-        assertThrows(ResolveRefusedException.class, () -> recovery.resolve("zz", Verdict.COMMIT));
-        assertThrows(ResolveRefusedException.class, () -> recovery.resolve("0102", Verdict.COMMIT));
+        assertEquals(TmMessage.RESOLVE_OWNER_ALIVE, alive.reason());
+        assertEquals(TmMessage.RESOLVE_NOT_A_GTRID,
+                assertThrows(ResolveRefusedException.class, () -> recovery.resolve("zz", Verdict.COMMIT)).reason());
+        assertEquals(TmMessage.RESOLVE_FOREIGN_GTRID,
+                assertThrows(ResolveRefusedException.class, () -> recovery.resolve("0102", Verdict.COMMIT)).reason());
         assertEquals(BranchOutcome.PREPARED, pg.outcome(LockstepXid.branch(g, 1)));
     }
 

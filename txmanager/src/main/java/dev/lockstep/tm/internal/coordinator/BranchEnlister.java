@@ -2,6 +2,7 @@ package dev.lockstep.tm.internal.coordinator;
 
 import dev.lockstep.tm.internal.xa.LockstepXid;
 import dev.lockstep.tm.internal.xa.XaCodes;
+import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.spi.NamedXAResource;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.Synchronization;
@@ -119,8 +120,8 @@ final class BranchEnlister {
                     flag = XAResource.TMJOIN;
                     break;
                 default:
-                    throw new RollbackException("LKS-108 " + e.branch + " of transaction " + tx
-                            + " was delisted with TMFAIL: the transaction can only roll back");
+                    throw new RollbackException(TmMessage.DELISTED_WITH_TMFAIL + " " + e.branch + " of transaction "
+                            + tx + " was delisted with TMFAIL: the transaction can only roll back");
             }
             markBusy(e);
         }
@@ -157,13 +158,14 @@ final class BranchEnlister {
     private SystemException enlistFailed(XAResource resource, Branch branch, Throwable cause)
             throws RollbackException {
         if (XaCodes.rolledBack(cause)) {
-            RollbackException re = new RollbackException("LKS-110 " + resource + " rolled back " + branch
+            RollbackException re = new RollbackException(TmMessage.BRANCH_ROLLED_BACK_AT_START + " " + resource
+                    + " rolled back " + branch
                     + " of transaction " + tx + " at start: " + LockstepTransaction.describe(cause));
             re.initCause(cause);
             throw re;
         }
-        SystemException se = new SystemException("LKS-109 could not start " + branch + " of transaction " + tx
-                + " on " + resource + ": " + LockstepTransaction.describe(cause));
+        SystemException se = new SystemException(TmMessage.BRANCH_START_FAILED + " could not start " + branch
+                + " of transaction " + tx + " on " + resource + ": " + LockstepTransaction.describe(cause));
         se.initCause(cause);
         return se;
     }
@@ -193,8 +195,8 @@ final class BranchEnlister {
                     return b;
                 }
             } catch (XAException e) {
-                SystemException se = new SystemException("LKS-109 isSameRM of " + resource + " against " + b
-                        + " of transaction " + tx + " failed: " + LockstepTransaction.describe(e));
+                SystemException se = new SystemException(TmMessage.IS_SAME_RM_FAILED + " isSameRM of " + resource
+                        + " against " + b + " of transaction " + tx + " failed: " + LockstepTransaction.describe(e));
                 se.initCause(e);
                 throw se;
             }
@@ -205,8 +207,8 @@ final class BranchEnlister {
     /** See {@link LockstepTransaction#delistResource(XAResource, int)}. */
     boolean delist(XAResource resource, int flag) throws SystemException {
         if (flag != XAResource.TMSUCCESS && flag != XAResource.TMFAIL && flag != XAResource.TMSUSPEND) {
-            throw new IllegalArgumentException("LKS-113 delistResource flag must be TMSUCCESS, TMFAIL or TMSUSPEND, "
-                    + "got " + flag);
+            throw new IllegalArgumentException(TmMessage.DELIST_BAD_FLAG
+                    + " delistResource flag must be TMSUCCESS, TMFAIL or TMSUSPEND, got " + flag);
         }
         ResourceAssociation e;
         synchronized (tx) {
@@ -237,8 +239,8 @@ final class BranchEnlister {
         } catch (XAException | RuntimeException ex) {
             tx.markRollbackOnly(ex);
             settled(e, ResourceAssociation.AssociationState.FAILED);
-            SystemException se = new SystemException("LKS-115 end(" + flagName(flag) + ") of " + e.branch
-                    + " of transaction " + tx + " failed: " + LockstepTransaction.describe(ex)
+            SystemException se = new SystemException(TmMessage.BRANCH_END_FAILED + " end(" + flagName(flag) + ") of "
+                    + e.branch + " of transaction " + tx + " failed: " + LockstepTransaction.describe(ex)
                     + "; the transaction will roll back");
             se.initCause(ex);
             throw se;

@@ -6,6 +6,7 @@ import dev.lockstep.tm.internal.xa.XaCalls;
 import dev.lockstep.tm.internal.xa.XaCodes;
 import dev.lockstep.tm.internal.xa.XaCodes.PhaseTwoOutcome;
 import dev.lockstep.tm.log.HeuristicRecord;
+import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.spi.RecoverableResource;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -60,7 +61,8 @@ public final class BranchRetrier implements AutoCloseable {
         RetriedTransaction d = new RetriedTransaction(id, gtrid, committing, branches.size(), heuristicSeen);
         for (Branch b : branches) {
             pending.incrementAndGet();
-            LOG.log(Level.WARNING, "LKS-140 {0} of transaction {1} could not be {2} now ({3}); retrying in the "
+            LOG.log(Level.WARNING, TmMessage.RETRYING_IN_BACKGROUND
+                    + " {0} of transaction {1} could not be {2} now ({3}); retrying in the "
                     + "background", b, id, committing ? "committed" : "rolled back",
                     LockstepTransaction.describe(b.lastError));
             scheduleAttempt(d, b, 1);
@@ -98,21 +100,22 @@ public final class BranchRetrier implements AutoCloseable {
         }
         switch (outcome) {
             case DONE -> {
-                LOG.log(Level.INFO, "LKS-141 {0} of transaction {1} {2} on retry {3}", b, d.id,
+                LOG.log(Level.INFO, TmMessage.RETRY_DONE + " {0} of transaction {1} {2} on retry {3}", b, d.id,
                         d.committing ? "committed" : "rolled back", attempt);
                 finished(d, false);
             }
             case RETRY -> scheduleAttempt(d, b, attempt + 1);
             default -> {
                 var kind = XaCodes.heuristicOf(outcome, d.committing);
-                LOG.log(Level.ERROR, "LKS-142 heuristic {0} on {1} of transaction {2} on retry {3}: {4}", kind, b,
+                LOG.log(Level.ERROR, TmMessage.HEURISTIC_ON_RETRY
+                        + " heuristic {0} on {1} of transaction {2} on retry {3}: {4}", kind, b,
                         d.id, attempt, LockstepTransaction.describe(b.lastError));
                 try {
                     c.store.recordHeuristic(new HeuristicRecord(d.gtrid, b.xid.getBranchQualifier(),
                             b.resourceName, kind, c.clock.millis()));
                 } catch (IOException | RuntimeException e) {
-                    LOG.log(Level.ERROR, "LKS-132 could not record heuristic " + kind + " of " + b
-                            + " of transaction " + d.id + " in the log", e);
+                    LOG.log(Level.ERROR, TmMessage.HEURISTIC_NOT_RECORDED + " could not record heuristic " + kind
+                            + " of " + b + " of transaction " + d.id + " in the log", e);
                 }
                 c.metrics.heuristic.increment();
                 finished(d, true);

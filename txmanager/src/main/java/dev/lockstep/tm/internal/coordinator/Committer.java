@@ -5,6 +5,7 @@ import dev.lockstep.tm.internal.xa.XaCodes;
 import dev.lockstep.tm.internal.xa.XaCodes.OnePhaseOutcome;
 import dev.lockstep.tm.internal.xa.XaCodes.PhaseTwoOutcome;
 import dev.lockstep.tm.log.HeuristicOutcome;
+import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.spi.CrashPoint;
 import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.HeuristicRollbackException;
@@ -71,7 +72,8 @@ final class Committer {
             }
             c.metrics.heuristic.increment();
             tx.moveTo(end);
-            HeuristicMixedException e = new HeuristicMixedException("LKS-122 the outcome of the one-phase commit of "
+            HeuristicMixedException e = new HeuristicMixedException(TmMessage.ONE_PHASE_OUTCOME_UNKNOWN
+                    + " the outcome of the one-phase commit of "
                     + b + " of transaction " + tx + " is unknown: " + LockstepTransaction.describe(b.lastError)
                     + "; check the resource and resolve it there (recorded as a heuristic " + kind + ")");
             e.initCause(b.lastError);
@@ -145,13 +147,13 @@ final class Committer {
         c.metrics.heuristic.increment();
         String detail = Heuristics.describe(heuristics);
         if (end == TxState.HEURISTIC_ROLLBACK) {
-            HeuristicRollbackException e = new HeuristicRollbackException("LKS-123 transaction " + tx
-                    + " was decided to commit but every branch rolled back: " + detail);
+            HeuristicRollbackException e = new HeuristicRollbackException(TmMessage.HEURISTIC_ROLLBACK_ON_COMMIT
+                    + " transaction " + tx + " was decided to commit but every branch rolled back: " + detail);
             e.initCause(heuristics.get(0).lastError);
             throw e;
         }
-        HeuristicMixedException e = new HeuristicMixedException("LKS-124 transaction " + tx
-                + " was decided to commit; " + committedBranches + " branch(es) committed but " + detail);
+        HeuristicMixedException e = new HeuristicMixedException(TmMessage.HEURISTIC_MIXED_ON_COMMIT + " transaction "
+                + tx + " was decided to commit; " + committedBranches + " branch(es) committed but " + detail);
         e.initCause(heuristics.get(0).lastError);
         throw e;
     }
@@ -181,7 +183,8 @@ final class Committer {
             if (BranchRetrier.listedInRecover(b.resource, b.xid)) {
                 return PhaseTwoOutcome.RETRY;
             }
-            LOG.log(Level.INFO, "LKS-125 {0} of transaction {1} answered XAER_NOTA {2} ms after the COMMIT decision, "
+            LOG.log(Level.INFO, TmMessage.FINISHED_BY_RECOVERY
+                    + " {0} of transaction {1} answered XAER_NOTA {2} ms after the COMMIT decision, "
                     + "and recover() no longer lists it: a recovery finished it", b, tx, sinceDecision);
             return PhaseTwoOutcome.DONE;
         } catch (XAException | RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.lockstep.tm.internal.coordinator;
 
 import dev.lockstep.tm.log.CommitRecord;
+import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.spi.CrashPoint;
 import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.HeuristicRollbackException;
@@ -52,8 +53,8 @@ final class Completion {
             if (tx.timedOut()) {
                 throw rolledBack(tx, "it passed its timeout of " + tx.timeoutSeconds + " s and was rolled back", null);
             }
-            throw new IllegalStateException("LKS-121 transaction " + tx + " is already " + describeState(tx)
-                    + ": it can be completed only once");
+            throw new IllegalStateException(TmMessage.COMMIT_AFTER_COMPLETION + " transaction " + tx + " is already "
+                    + describeState(tx) + ": it can be completed only once");
         }
         try {
             commitClaimed(tx);
@@ -178,14 +179,16 @@ final class Completion {
         tx.moveTo(TxState.UNKNOWN);
         c.metrics.unknownOutcome.increment();
         String gtridHex = java.util.HexFormat.of().formatHex(tx.gtrid);
-        LOG.log(Level.ERROR, "LKS-133 transaction {0} (gtrid {1}): the COMMIT record may or may not have reached the "
+        LOG.log(Level.ERROR, TmMessage.OUTCOME_UNKNOWN
+                + " transaction {0} (gtrid {1}): the COMMIT record may or may not have reached the "
                 + "log ({2}); its {3} prepared branch(es) are left to recovery", tx, gtridHex, cause.getMessage());
         afterCompletion(tx, TxState.UNKNOWN);
         StringBuilder names = new StringBuilder();
         for (Branch b : prepared) {
             names.append(names.length() == 0 ? "" : ", ").append(b);
         }
-        SystemException e = new SystemException("LKS-133 the outcome of transaction " + tx + " (gtrid " + gtridHex
+        SystemException e = new SystemException(TmMessage.OUTCOME_UNKNOWN + " the outcome of transaction " + tx
+                + " (gtrid " + gtridHex
                 + ") is unknown: writing its COMMIT record failed after it may have reached the disk (" + cause
                 + "). Its prepared branches (" + names + ") are left as they are: the recovery service commits them if "
                 + "the log holds the COMMIT and rolls them back otherwise, the same way on every branch. The log "
@@ -209,16 +212,16 @@ final class Completion {
             if (tx.timedOut()) {
                 return; // the reaper rolled it back already; rollback() just clears the thread's association
             }
-            throw new IllegalStateException("LKS-125 transaction " + tx + " is already " + describeState(tx)
-                    + ": it can be completed only once");
+            throw new IllegalStateException(TmMessage.ROLLBACK_AFTER_COMPLETION + " transaction " + tx + " is already "
+                    + describeState(tx) + ": it can be completed only once");
         }
         try {
             tx.closeSynchronizations();
             List<Branch> heuristics = rollbackAll(tx, XAResource.TMSUCCESS);
             if (!heuristics.isEmpty()) {
                 // JTA's rollback() has no heuristic exception to throw.
-                throw new SystemException("LKS-126 transaction " + tx + " was rolled back, but "
-                        + Heuristics.describe(heuristics));
+                throw new SystemException(TmMessage.HEURISTIC_ON_ROLLBACK + " transaction " + tx
+                        + " was rolled back, but " + Heuristics.describe(heuristics));
             }
         } finally {
             c.completed(tx);
@@ -228,9 +231,11 @@ final class Completion {
     /** The reaper's rollback: the owning thread may still be using the resources, so end them with TMFAIL. */
     void rollbackAfterTimeout(LockstepTransaction tx) {
         try {
-            LOG.log(Level.WARNING, "LKS-127 transaction {0} passed its timeout of {1} s; rolling it back", tx,
+            LOG.log(Level.WARNING, TmMessage.TIMED_OUT
+                    + " transaction {0} passed its timeout of {1} s; rolling it back", tx,
                     tx.timeoutSeconds);
-            rollbackAll(tx, XAResource.TMFAIL); // heuristics are recorded and logged (LKS-131): nobody waits here
+            // Heuristics are recorded and logged (TmMessage.HEURISTIC): nobody waits here.
+            rollbackAll(tx, XAResource.TMFAIL);
         } finally {
             c.completed(tx);
         }
@@ -249,7 +254,8 @@ final class Completion {
     }
 
     static RollbackException rolledBack(LockstepTransaction tx, String why, Throwable cause) {
-        RollbackException e = new RollbackException("LKS-120 transaction " + tx + " rolled back: " + why);
+        RollbackException e = new RollbackException(TmMessage.ROLLED_BACK + " transaction " + tx + " rolled back: "
+                + why);
         if (cause != null) {
             e.initCause(cause);
         }
@@ -304,8 +310,8 @@ final class Completion {
             s.beforeCompletion();
             return null;
         } catch (Throwable t) {
-            LOG.log(Level.WARNING, "LKS-129 beforeCompletion of " + s + " in transaction " + tx
-                    + " failed; the transaction rolls back", t);
+            LOG.log(Level.WARNING, TmMessage.BEFORE_COMPLETION_FAILED + " beforeCompletion of " + s
+                    + " in transaction " + tx + " failed; the transaction rolls back", t);
             return t;
         }
     }
@@ -329,7 +335,8 @@ final class Completion {
             try {
                 s.afterCompletion(status);
             } catch (Throwable t) {
-                LOG.log(Level.WARNING, "LKS-130 afterCompletion(" + TxState.statusName(status) + ") of " + s
+                LOG.log(Level.WARNING, TmMessage.AFTER_COMPLETION_FAILED + " afterCompletion("
+                        + TxState.statusName(status) + ") of " + s
                         + " in transaction " + tx + " failed; ignored, the outcome stands", t);
             }
         }

@@ -2,6 +2,7 @@ package dev.lockstep.tm.internal.coordinator;
 
 import dev.lockstep.tm.internal.DaemonThreads;
 import dev.lockstep.tm.internal.xa.XidFactory;
+import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.spi.CrashPoint;
 import java.time.Clock;
 import java.util.List;
@@ -80,7 +81,8 @@ public final class Coordinator implements AutoCloseable {
     /** Begins a transaction with the given timeout (seconds, > 0). */
     LockstepTransaction begin(int timeoutSeconds) {
         if (closed) {
-            throw new IllegalStateException("LKS-150 this Lockstep instance is closed: no transaction can begin");
+            throw new IllegalStateException(TmMessage.CLOSED
+                    + " this Lockstep instance is closed: no transaction can begin");
         }
         long now = clock.millis();
         long sequence = xids.nextSequence();

@@ -3,6 +3,7 @@ package dev.lockstep.tm.internal.coordinator;
 import dev.lockstep.tm.internal.xa.XaCodes.PhaseTwoOutcome;
 import dev.lockstep.tm.log.HeuristicOutcome;
 import dev.lockstep.tm.log.HeuristicRecord;
+import dev.lockstep.tm.messages.TmMessage;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.List;
@@ -26,14 +27,15 @@ final class Heuristics {
 
     /** Records a heuristic outcome of {@code b} in the log; true once it is durable, so it may be forgotten. */
     static boolean record(Coordinator c, LockstepTransaction tx, Branch b, HeuristicOutcome kind) {
-        LOG.log(Level.ERROR, "LKS-131 heuristic {0} on {1} of transaction {2}: {3}", kind, b, tx,
+        LOG.log(Level.ERROR, TmMessage.HEURISTIC + " heuristic {0} on {1} of transaction {2}: {3}", kind, b, tx,
                 LockstepTransaction.describe(b.lastError));
         try {
             c.store.recordHeuristic(new HeuristicRecord(tx.gtrid, b.xid.getBranchQualifier(), b.resourceName, kind,
                     c.clock.millis()));
             return true;
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.ERROR, "LKS-132 could not record heuristic " + kind + " of " + b + " of transaction " + tx
+            LOG.log(Level.ERROR, TmMessage.HEURISTIC_NOT_RECORDED + " could not record heuristic " + kind + " of " + b
+                    + " of transaction " + tx
                     + " in the log; the resource is not told to forget it, so recovery finds it there: " + e);
             return false;
         }

@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.messages.TmMessage;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
@@ -56,7 +57,7 @@ public final class LockstepSynchronizationRegistry implements TransactionSynchro
     private LockstepTransaction require(String what) {
         LockstepTransaction tx = tm.getTransaction();
         if (tx == null) {
-            throw new IllegalStateException("LKS-166 cannot " + what
+            throw new IllegalStateException(TmMessage.NO_TRANSACTION_FOR_REGISTRY + " cannot " + what
                     + ": no transaction is associated with this thread");
         }
         return tx;

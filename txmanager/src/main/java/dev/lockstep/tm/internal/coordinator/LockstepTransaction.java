@@ -2,6 +2,7 @@ package dev.lockstep.tm.internal.coordinator;
 
 import dev.lockstep.tm.internal.xa.LockstepXid;
 import dev.lockstep.tm.internal.xa.XaCodes;
+import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.spi.EnlistsByName;
 import dev.lockstep.tm.spi.LockstepXids.GlobalId;
 import dev.lockstep.tm.spi.NamedXAResource;
@@ -199,8 +200,8 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
                 }
                 // Rolled back, or rolling back; HEURISTIC_COMMIT is a rollback some branch did not follow.
                 case MARKED_ROLLBACK, ROLLING_BACK, ROLLED_BACK, HEURISTIC_COMMIT -> { }
-                default -> throw new IllegalStateException("LKS-104 transaction " + this + " is " + state
-                        + ": it is too late to mark it rollback-only");
+                default -> throw new IllegalStateException(TmMessage.TOO_LATE_FOR_ROLLBACK_ONLY + " transaction "
+                        + this + " is " + state + ": it is too late to mark it rollback-only");
             }
         }
     }
@@ -227,11 +228,11 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
             throw new NullPointerException("synchronization");
         }
         if (state == TxState.MARKED_ROLLBACK) {
-            throw new RollbackException("LKS-105 transaction " + this + " is marked rollback-only: "
-                    + "a synchronization would never see a commit");
+            throw new RollbackException(TmMessage.SYNCHRONIZATION_ON_ROLLBACK_ONLY + " transaction " + this
+                    + " is marked rollback-only: a synchronization would never see a commit");
         }
         if (state != TxState.ACTIVE || synchronizationsClosed) {
-            throw new IllegalStateException("LKS-106 transaction " + this + " is " + state
+            throw new IllegalStateException(TmMessage.SYNCHRONIZATION_TOO_LATE + " transaction " + this + " is " + state
                     + (synchronizationsClosed ? " and its beforeCompletion callbacks have run" : "")
                     + ": synchronizations can only be registered while it is active");
         }
@@ -250,7 +251,7 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
             throw new NullPointerException("key");
         }
         if (state.isTerminal()) {
-            throw new IllegalStateException("LKS-107 transaction " + this + " is " + state
+            throw new IllegalStateException(TmMessage.RESOURCE_PUT_TOO_LATE + " transaction " + this + " is " + state
                     + ": resources can only be put while it is running");
         }
         if (registryResources == null) {
@@ -307,7 +308,7 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
     /** Refuses an enlistment unless the transaction runs and its completion has not closed it; monitor held. */
     void checkCanEnlist() throws RollbackException {
         if (state == TxState.MARKED_ROLLBACK) {
-            RollbackException e = new RollbackException("LKS-111 transaction " + this
+            RollbackException e = new RollbackException(TmMessage.ENLIST_ROLLBACK_ONLY + " transaction " + this
                     + " is marked rollback-only: no resource can join it");
             if (rollbackOnlyCause != null) {
                 e.initCause(rollbackOnlyCause);
@@ -315,7 +316,7 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
             throw e;
         }
         if (state != TxState.ACTIVE || (completing && synchronizationsClosed)) {
-            throw new IllegalStateException("LKS-112 transaction " + this + " is "
+            throw new IllegalStateException(TmMessage.ENLIST_NOT_RUNNING + " transaction " + this + " is "
                     + (timedOut ? "rolled back: it passed its timeout of " + timeoutSeconds + " s"
                     : completing ? state + " and completing" : state.toString())
                     + ": resources can only be enlisted while it is active and not completing");
@@ -325,7 +326,7 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
     /** Refuses a delisting once the transaction left the running states; monitor held. */
     void checkCanDelist() {
         if (state != TxState.ACTIVE && state != TxState.MARKED_ROLLBACK) {
-            throw new IllegalStateException("LKS-114 transaction " + this + " is " + state
+            throw new IllegalStateException(TmMessage.DELIST_NOT_ACTIVE + " transaction " + this + " is " + state
                     + ": resources can only be delisted while it is active");
         }
     }

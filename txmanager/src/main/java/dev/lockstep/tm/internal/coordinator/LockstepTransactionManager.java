@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.messages.TmMessage;
 import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.HeuristicRollbackException;
 import jakarta.transaction.InvalidTransactionException;
@@ -34,7 +35,8 @@ public final class LockstepTransactionManager implements TransactionManager {
             existing = null;
         }
         if (existing != null) {
-            throw new NotSupportedException("LKS-160 this thread is already associated with transaction " + existing
+            throw new NotSupportedException(TmMessage.NESTED_BEGIN
+                    + " this thread is already associated with transaction " + existing
                     + " (" + existing.state() + (existing.timedOut() ? ", rolled back by its timeout" : "")
                     + "); nested transactions are not supported: commit, roll back or suspend it first");
         }
@@ -72,7 +74,8 @@ public final class LockstepTransactionManager implements TransactionManager {
     @Override
     public void setTransactionTimeout(int seconds) throws SystemException {
         if (seconds < 0) {
-            throw new SystemException("LKS-161 transaction timeout must be >= 0 seconds (0 restores the default of "
+            throw new SystemException(TmMessage.TIMEOUT_NEGATIVE
+                    + " transaction timeout must be >= 0 seconds (0 restores the default of "
                     + c.defaultTimeoutSeconds() + " s), got " + seconds);
         }
         timeout.get()[0] = seconds;
@@ -88,17 +91,17 @@ public final class LockstepTransactionManager implements TransactionManager {
     @Override
     public void resume(Transaction tx) throws InvalidTransactionException, IllegalStateException, SystemException {
         if (!(tx instanceof LockstepTransaction ltx) || ltx.coordinator != c) {
-            throw new InvalidTransactionException("LKS-162 cannot resume " + tx
+            throw new InvalidTransactionException(TmMessage.RESUME_FOREIGN + " cannot resume " + tx
                     + ": it is not a transaction of this Lockstep instance");
         }
         if (ltx.state().isTerminal()) {
-            throw new InvalidTransactionException("LKS-163 cannot resume transaction " + ltx + ": it is already "
-                    + ltx.state());
+            throw new InvalidTransactionException(TmMessage.RESUME_ENDED + " cannot resume transaction " + ltx
+                    + ": it is already " + ltx.state());
         }
         LockstepTransaction existing = current.get();
         if (existing != null) {
-            throw new IllegalStateException("LKS-164 cannot resume transaction " + ltx + ": this thread is already "
-                    + "associated with transaction " + existing + "; suspend it first");
+            throw new IllegalStateException(TmMessage.RESUME_THREAD_BUSY + " cannot resume transaction " + ltx
+                    + ": this thread is already associated with transaction " + existing + "; suspend it first");
         }
         current.set(ltx);
     }
@@ -113,7 +116,7 @@ public final class LockstepTransactionManager implements TransactionManager {
     private LockstepTransaction requireCurrent(String what) {
         LockstepTransaction tx = current.get();
         if (tx == null) {
-            throw new IllegalStateException("LKS-165 cannot " + what
+            throw new IllegalStateException(TmMessage.NO_TRANSACTION + " cannot " + what
                     + ": no transaction is associated with this thread (call begin() first)");
         }
         return tx;

@@ -1,6 +1,7 @@
 package dev.lockstep.tm.internal.coordinator;
 
 import dev.lockstep.tm.internal.DaemonThreads;
+import dev.lockstep.tm.messages.TmMessage;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -94,7 +95,8 @@ final class PhaseRunner implements AutoCloseable {
                     // A phase call in flight cannot be abandoned: its outcome decides what happens next.
                     interrupted = true;
                 } catch (ExecutionException e) {
-                    throw new IllegalStateException("LKS-102 a phase call threw although it must not", e.getCause());
+                    throw new IllegalStateException(TmMessage.PHASE_CALL_THREW
+                            + " a phase call threw although it must not", e.getCause());
                 }
             }
         }

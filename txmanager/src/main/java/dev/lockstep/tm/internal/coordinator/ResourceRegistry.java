@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.spi.NamedXAResource;
 import dev.lockstep.tm.spi.RecoverableResource;
 import java.util.Collection;
@@ -16,7 +17,8 @@ public final class ResourceRegistry {
         String name = NamedXAResource.requireValidName(resource.name());
         RecoverableResource previous = byName.putIfAbsent(name, resource);
         if (previous != null && previous != resource) {
-            throw new IllegalStateException("LKS-103 a resource named '" + name + "' is already registered ("
+            throw new IllegalStateException(TmMessage.RESOURCE_NAME_TAKEN + " a resource named '" + name
+                    + "' is already registered ("
                     + previous + "); resource names are recorded in the decision log and must be unique: give "
                     + resource + " another name");
         }

@@ -3,6 +3,7 @@ package dev.lockstep.tm.internal.coordinator;
 import dev.lockstep.tm.internal.xa.XaCalls;
 import dev.lockstep.tm.internal.xa.XaCodes;
 import dev.lockstep.tm.internal.xa.XaCodes.PrepareOutcome;
+import dev.lockstep.tm.messages.TmMessage;
 import jakarta.transaction.HeuristicMixedException;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,8 +77,8 @@ final class Rollbacker {
      */
     static HeuristicMixedException partlyCommitted(LockstepTransaction tx, String why, Throwable cause,
             List<Branch> heuristics) {
-        HeuristicMixedException e = new HeuristicMixedException("LKS-128 transaction " + tx
-                + " was rolled back because " + why + ", but " + Heuristics.describe(heuristics));
+        HeuristicMixedException e = new HeuristicMixedException(TmMessage.HEURISTIC_MIXED_ON_ROLLBACK + " transaction "
+                + tx + " was rolled back because " + why + ", but " + Heuristics.describe(heuristics));
         e.initCause(cause);
         return e;
     }

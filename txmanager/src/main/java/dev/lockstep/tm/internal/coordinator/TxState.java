@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.messages.TmMessage;
 import jakarta.transaction.Status;
 import java.util.EnumSet;
 import java.util.Set;
@@ -122,8 +123,8 @@ public enum TxState {
     /** Returns {@code target} if this state may move to it, else throws naming both states. */
     public TxState checkMove(TxState target, Object tx) {
         if (!canMoveTo(target)) {
-            throw new IllegalStateException("LKS-101 transaction " + tx + " cannot move from " + this + " to " + target
-                    + " (legal: " + next + ")");
+            throw new IllegalStateException(TmMessage.ILLEGAL_STATE_MOVE + " transaction " + tx + " cannot move from "
+                    + this + " to " + target + " (legal: " + next + ")");
         }
         return target;
     }

@@ -51,9 +51,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * failed fsync the kernel may have dropped the dirty pages, so a second fsync that succeeds proves nothing.
  *
  * <p>Reclaiming old segments after a force is housekeeping, not part of the batch: the batch's records are durable
- * once the force returned, so a failed delete or directory force there is logged (LKS-181), counted, and tried again
- * a few forces later; it never fails the batch or poisons the log (a disk that is really failing fails the next force
- * anyway).
+ * once the force returned, so a failed delete or directory force there is logged (TmMessage.RECLAIM_FAILED),
+ * counted, and tried again a few forces later; it never fails the batch or poisons the log (a disk that is really
+ * failing fails the next force anyway).
  */
 public final class DecisionLog implements AutoCloseable {
 

@@ -4,6 +4,7 @@ import dev.lockstep.tm.internal.coordinator.DecisionStore;
 import dev.lockstep.tm.log.CommitRecord;
 import dev.lockstep.tm.log.EndRecord;
 import dev.lockstep.tm.log.HeuristicRecord;
+import dev.lockstep.tm.messages.TmMessage;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 
@@ -30,7 +31,7 @@ public final class LogDecisionStore implements DecisionStore {
         } catch (IOException | RuntimeException e) {
             // A missing END costs recovery one look at a finished transaction (commit answers NOTA, recover() does
             // not list it); it never changes an outcome. The log's failure is reported by the next forced write.
-            LOG.log(Level.WARNING, "LKS-180 END record not written: " + e.getMessage());
+            LOG.log(Level.WARNING, TmMessage.END_NOT_WRITTEN + " END record not written: " + e.getMessage());
         }
     }
 

@@ -16,7 +16,8 @@ import java.util.Map;
  * @param recordsRelocated COMMIT/HEURISTIC/END copies moved into a newer segment so an old one could go
  * @param liveDecisions decisions written and not yet ended or forgotten, as of the last write
  * @param segmentFiles this incarnation's segment files on disk
- * @param reclaimFailures reclamations that failed after a successful force (logged as LKS-181, tried again later)
+ * @param reclaimFailures reclamations that failed after a successful force (logged as TmMessage.RECLAIM_FAILED,
+ *     tried again later)
  */
 public record LogStats(long forces, long records, long bytesWritten, Map<FlushReason, Long> flushes,
         long segmentsCreated, long segmentsDeleted, long recordsRelocated, long liveDecisions, long segmentFiles,

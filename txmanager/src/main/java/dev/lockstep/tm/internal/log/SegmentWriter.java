@@ -5,6 +5,7 @@ import dev.lockstep.tm.log.LogLayout;
 import dev.lockstep.tm.log.LogManifest;
 import dev.lockstep.tm.log.LogRecord;
 import dev.lockstep.tm.log.RecordCodec;
+import dev.lockstep.tm.messages.TmMessage;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -222,9 +223,10 @@ final class SegmentWriter implements Closeable {
 
     /**
      * {@link #reclaim()} right after a successful {@link #force()}, as housekeeping that never fails the batch: the
-     * batch's records are durable already. A failure is logged (LKS-181) and counted, and reclamation is tried again
-     * after 1, 2, 4 ... up to 1024 further forces, so a directory that keeps refusing costs a few system calls, not
-     * one set per batch; what it could not delete stays on disk (and, until then, pinned by nothing).
+     * batch's records are durable already. A failure is logged (TmMessage.RECLAIM_FAILED) and counted, and
+     * reclamation is tried again after 1, 2, 4 ... up to 1024 further forces, so a directory that keeps refusing costs
+     * a few system calls, not one set per batch; what it could not delete stays on disk (and, until then, pinned by
+     * nothing).
      */
     void reclaimAfterForce() {
         if (reclaimBackoff > 0) {
@@ -238,7 +240,8 @@ final class SegmentWriter implements Closeable {
             reclaimFailures.incrementAndGet();
             reclaimStreak = Math.min(reclaimStreak + 1, 11);
             reclaimBackoff = 1 << (reclaimStreak - 1);
-            LOG.log(System.Logger.Level.WARNING, "LKS-181 reclaiming old segments of " + nodeDir + " failed at "
+            LOG.log(System.Logger.Level.WARNING, TmMessage.RECLAIM_FAILED + " reclaiming old segments of " + nodeDir
+                    + " failed at "
                     + operation() + ": " + e + "; the records already forced are safe and nothing else changes; "
                     + "tried again after " + reclaimBackoff + " more force(s); check the disk and the directory's "
                     + "permissions if this repeats");

@@ -1,6 +1,7 @@
 package dev.lockstep.tm.internal.recovery;
 
 import dev.lockstep.tm.log.CorruptLogException;
+import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.recovery.RecoveryAction.Kind;
 import java.io.IOException;
 import java.util.Map;
@@ -34,7 +35,8 @@ final class DecisionReader {
         try {
             decisions = source.node(node);
         } catch (IOException e) {
-            pass.problem(node, "cannot read the log directory " + source.location(node) + ": " + Pass.describe(e));
+            pass.problem(node, TmMessage.LOG_DIRECTORY_UNREADABLE + " cannot read the log directory "
+                    + source.location(node) + ": " + Pass.describe(e));
             return;
         }
         TreeSet<Long> incarnations = new TreeSet<>(decisions.incarnations());
@@ -51,7 +53,7 @@ final class DecisionReader {
             }
         }
         if (!decisions.hasLog() && anyListed) {
-            pass.problem(node, decisions.missingLogProblem());
+            pass.problem(node, TmMessage.LOG_MISSING + " " + decisions.missingLogProblem());
         }
         for (long inc : incarnations) {
             IncKey key = new IncKey(node, inc);
@@ -83,14 +85,14 @@ final class DecisionReader {
         v.pending = look.pending();
         if (look.failure() instanceof CorruptLogException e) {
             v.problem = "corrupt log: " + e.getMessage();
-            pass.problem(key.nodeId(), "LKS-205 the log of node '" + key.nodeId() + "' incarnation "
+            pass.problem(key.nodeId(), TmMessage.CORRUPT_LOG + " the log of node '" + key.nodeId() + "' incarnation "
                     + key.incarnation() + " is corrupt: " + e.getMessage() + " (file " + e.file() + ", offset "
                     + e.offset() + "); its transactions are left in doubt for an operator: no decision is "
                     + "guessed");
         } else if (look.failure() != null) {
             v.problem = "cannot read its log: " + Pass.describe(look.failure());
-            pass.problem(key.nodeId(), "cannot read the log of node '" + key.nodeId() + "' incarnation "
-                    + key.incarnation() + ": " + Pass.describe(look.failure()));
+            pass.problem(key.nodeId(), TmMessage.LOG_UNREADABLE + " cannot read the log of node '" + key.nodeId()
+                    + "' incarnation " + key.incarnation() + ": " + Pass.describe(look.failure()));
         }
     }
 }

@@ -8,6 +8,7 @@ import dev.lockstep.tm.log.CorruptLogException;
 import dev.lockstep.tm.log.ForgetRecord;
 import dev.lockstep.tm.log.Gtrid;
 import dev.lockstep.tm.log.PendingDecision;
+import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.recovery.RecoveryAction;
 import dev.lockstep.tm.recovery.RecoveryAction.Kind;
 import dev.lockstep.tm.recovery.ResolveRefusedException;
@@ -50,17 +51,19 @@ final class OperatorResolve {
         try {
             gtrid = HEX.parseHex(gtridHex.trim().toLowerCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new ResolveRefusedException("'" + gtridHex + "' is not a gtrid: give the hexadecimal global id as "
-                    + "'list' prints it");
+            throw new ResolveRefusedException(TmMessage.RESOLVE_NOT_A_GTRID, "'" + gtridHex
+                    + "' is not a gtrid: give the hexadecimal global id as 'list' prints it");
         }
         GlobalId parsed = LockstepXid.parseGtrid(gtrid);
         if (parsed == null) {
-            throw new ResolveRefusedException("gtrid " + gtridHex + " is not one of Lockstep's: recovery never "
+            throw new ResolveRefusedException(TmMessage.RESOLVE_FOREIGN_GTRID, "gtrid " + gtridHex
+                    + " is not one of Lockstep's: recovery never "
                     + "touches other transaction managers' branches; resolve it with that manager or the resource's "
                     + "own tools");
         }
         if (!nodeIds.contains(parsed.nodeId())) {
-            throw new ResolveRefusedException("gtrid " + gtridHex + " belongs to node '" + parsed.nodeId() + "', "
+            throw new ResolveRefusedException(TmMessage.RESOLVE_OTHER_NODE, "gtrid " + gtridHex + " belongs to node '"
+                    + parsed.nodeId() + "', "
                     + "which this recovery is not responsible for (nodes " + new TreeSet<>(nodeIds) + "): add it to "
                     + "the configured nodes, or resolve it where that node is recovered");
         }
@@ -76,13 +79,15 @@ final class OperatorResolve {
             ListedTx tx = pass.listed.get(gtrid);
             List<ListedBranch> branches = tx == null ? List.of() : tx.branches;
             if (verdict == Verdict.ROLLBACK && d != null && d.commit() != null) {
-                throw new ResolveRefusedException("transaction " + gtrid + " (" + parsed + ") has a durable "
+                throw new ResolveRefusedException(TmMessage.RESOLVE_ROLLBACK_OF_COMMIT, "transaction " + gtrid + " ("
+                        + parsed + ") has a durable "
                         + "COMMIT decision (decided at " + Instant.ofEpochMilli(d.commit().decidedAtMillis())
                         + "): its branches must commit, and rolling any back would break atomicity; use "
                         + "resolve --commit, or let a scan finish it");
             }
             if (branches.isEmpty() && d == null) {
-                throw new ResolveRefusedException("transaction " + gtrid + " (" + parsed + ") has no branch in "
+                throw new ResolveRefusedException(TmMessage.RESOLVE_NOTHING_IN_DOUBT, "transaction " + gtrid + " ("
+                        + parsed + ") has no branch in "
                         + "doubt in any reachable resource and nothing open in its log: there is nothing to "
                         + "resolve");
             }
@@ -166,18 +171,20 @@ final class OperatorResolve {
         try {
             last = source.lastIncarnation(key.nodeId());
         } catch (IOException e) {
-            throw new ResolveRefusedException("cannot read the log of node '" + key.nodeId() + "': "
-                    + Pass.describe(e));
+            throw new ResolveRefusedException(TmMessage.RESOLVE_LOG_DIRECTORY_UNREADABLE, "cannot read the log of "
+                    + "node '" + key.nodeId() + "': " + Pass.describe(e));
         }
         if (last == null || key.incarnation() > last) {
-            throw new ResolveRefusedException("node '" + key.nodeId() + "' has no log of incarnation "
+            throw new ResolveRefusedException(TmMessage.RESOLVE_LOG_MISSING, "node '" + key.nodeId()
+                    + "' has no log of incarnation "
                     + key.incarnation() + " in " + source.location(key.nodeId()) + ": check log.directory; the "
                     + "decision could not be recorded");
         }
         try {
             DecisionSource.Taken t = source.takeOver(key.nodeId(), key.incarnation());
             if (t == null) {
-                throw new ResolveRefusedException("transaction " + gtrid + " belongs to incarnation "
+                throw new ResolveRefusedException(TmMessage.RESOLVE_OWNER_ALIVE, "transaction " + gtrid
+                        + " belongs to incarnation "
                         + key.incarnation() + " of node '" + key.nodeId() + "', which is alive (its log lock is "
                         + "held): its transaction manager decides; resolve only transactions of stopped "
                         + "processes");
@@ -188,12 +195,13 @@ final class OperatorResolve {
                     + " is dead: its log is taken over for the operator's decision");
             return o;
         } catch (CorruptLogException e) {
-            throw new ResolveRefusedException("the log of node '" + key.nodeId() + "' incarnation "
+            throw new ResolveRefusedException(TmMessage.RESOLVE_CORRUPT_LOG, "the log of node '" + key.nodeId()
+                    + "' incarnation "
                     + key.incarnation() + " is corrupt (" + e.getMessage() + "); a decision cannot be recorded "
                     + "in it");
         } catch (IOException e) {
-            throw new ResolveRefusedException("cannot take over the log of node '" + key.nodeId() + "': "
-                    + Pass.describe(e));
+            throw new ResolveRefusedException(TmMessage.RESOLVE_TAKE_OVER_FAILED, "cannot take over the log of node '"
+                    + key.nodeId() + "': " + Pass.describe(e));
         }
     }
 
@@ -206,8 +214,8 @@ final class OperatorResolve {
         try {
             w.run();
         } catch (IOException e) {
-            throw new ResolveRefusedException(what + " could not be written to the log: " + Pass.describe(e)
-                    + "; nothing more was done");
+            throw new ResolveRefusedException(TmMessage.RESOLVE_WRITE_FAILED, what
+                    + " could not be written to the log: " + Pass.describe(e) + "; nothing more was done");
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.lockstep.tm.internal.recovery;
 import dev.lockstep.tm.internal.xa.XaCodes;
 import dev.lockstep.tm.log.CommitRecord;
 import dev.lockstep.tm.log.Gtrid;
+import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.recovery.RecoveryAction;
 import dev.lockstep.tm.recovery.RecoveryAction.Kind;
 import dev.lockstep.tm.recovery.RecoveryListener;
@@ -78,13 +79,13 @@ final class Pass {
         if (kind != Kind.RECOVER_SCAN || !ok) {
             // With a listener (the recovery service) the listener reports actions; the log gets them at DEBUG.
             Level level = listener != RecoveryListener.NONE ? Level.DEBUG : ok ? Level.INFO : Level.WARNING;
-            LOG.log(level, "LKS-210 {0} {1} node={2} gtrid={3} bqual={4} "
+            LOG.log(level, TmMessage.RECOVERY_ACTION + " {0} {1} node={2} gtrid={3} bqual={4} "
                     + "resource={5}: {6}", kind, ok ? "ok" : "not done", node, gtrid, bqual, resource, detail);
         }
         try {
             listener.onAction(a);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "LKS-211 a recovery listener failed", e);
+            LOG.log(Level.WARNING, TmMessage.RECOVERY_LISTENER_FAILED + " a recovery listener failed", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.recovery;
 
+import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.recovery.RecoveryAction;
 import dev.lockstep.tm.recovery.RecoveryListener;
 import dev.lockstep.tm.recovery.ScanReport;
@@ -75,7 +76,8 @@ public final class RecoveryEngine {
         } catch (IOException | RuntimeException e) {
             releaseRecoveryLocks();
             if (e instanceof IOException io) {
-                throw new IllegalStateException("LKS-202 cannot lock the logs for recovery in " + source.location()
+                throw new IllegalStateException(TmMessage.RECOVERY_LOCK_FAILED
+                        + " cannot lock the logs for recovery in " + source.location()
                         + ": " + io.getMessage() + "; the directory must be writable by this process", io);
             }
             throw (RuntimeException) e;
@@ -132,7 +134,8 @@ public final class RecoveryEngine {
             try {
                 e.getValue().log.close();
             } catch (IOException | RuntimeException ex) {
-                Pass.LOG.log(Level.WARNING, "LKS-203 closing the taken-over log of " + e.getKey() + " failed", ex);
+                Pass.LOG.log(Level.WARNING, TmMessage.TAKEN_OVER_LOG_CLOSE_FAILED + " closing the taken-over log of "
+                        + e.getKey() + " failed", ex);
             }
         }
         owned.clear();
@@ -144,7 +147,8 @@ public final class RecoveryEngine {
             try {
                 lock.close();
             } catch (IOException e) {
-                Pass.LOG.log(Level.WARNING, "LKS-204 releasing " + lock.name() + " failed", e);
+                Pass.LOG.log(Level.WARNING, TmMessage.RECOVERY_LOCK_RELEASE_FAILED + " releasing " + lock.name()
+                        + " failed", e);
             }
         }
         recoveryLocks.clear();

@@ -1,6 +1,7 @@
 package dev.lockstep.tm.internal.timeout;
 
 import dev.lockstep.tm.internal.DaemonThreads;
+import dev.lockstep.tm.messages.TmMessage;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -29,7 +30,8 @@ public final class Housekeeper implements AutoCloseable {
             try {
                 chore.run();
             } catch (Throwable t) {
-                LOG.log(Level.ERROR, "LKS-170 housekeeping chore '" + what + "' failed; it runs again in " + period, t);
+                LOG.log(Level.ERROR, TmMessage.HOUSEKEEPING_FAILED + " housekeeping chore '" + what
+                        + "' failed; it runs again in " + period, t);
             }
         }, nanos, nanos, TimeUnit.NANOSECONDS);
     }

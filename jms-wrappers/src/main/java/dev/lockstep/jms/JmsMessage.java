@@ -1,0 +1,50 @@
+package dev.lockstep.jms;
+
+import dev.lockstep.tm.messages.MessageId;
+
+/**
+ * The message ids of lockstep-jms, {@code LKS-450} to {@code LKS-499}: the enlisting Artemis connection factory and
+ * its recovery resource. Each id names one condition, with what it means and what to do; docs/messages.md is rendered
+ * from this enum. Call sites keep their own, specific text and start it with the constant: its {@code toString()} is
+ * the id.
+ */
+public enum JmsMessage implements MessageId {
+
+    BROKER_URL_REFUSED(451,
+            "Artemis does not accept a broker URL given for a recoverable resource.",
+            "Write the URL in the form the message shows (e.g. tcp://host:61616)."),
+    POOL_SIZE_TOO_SMALL(452,
+            "An enlisting Artemis connection factory was asked for fewer than one connection.",
+            "Give maxConnections a value of at least 1.");
+
+    private final int number;
+    private final String meaning;
+    private final String action;
+
+    JmsMessage(int number, String meaning, String action) {
+        this.number = number;
+        this.meaning = meaning;
+        this.action = action;
+    }
+
+    @Override
+    public int number() {
+        return number;
+    }
+
+    @Override
+    public String meaning() {
+        return meaning;
+    }
+
+    @Override
+    public String action() {
+        return action;
+    }
+
+    /** The id, {@code LKS-nnn}: what a message starts with. */
+    @Override
+    public String toString() {
+        return id();
+    }
+}

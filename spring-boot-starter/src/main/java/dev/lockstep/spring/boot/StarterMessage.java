@@ -1,0 +1,80 @@
+package dev.lockstep.spring.boot;
+
+import dev.lockstep.tm.messages.MessageId;
+
+/**
+ * The message ids of the Spring Boot starter, {@code LKS-800} to {@code LKS-899}: 80x starting from the lockstep.*
+ * properties, 81x the in-process recovery scans. (They moved from 6xx to 8xx before 1.0: 6xx is the recovery
+ * service's.) Each id names one condition, with what it means and what to do; docs/messages.md is rendered from this
+ * enum. Call sites keep their own, specific text and start it with the constant: its {@code toString()} is the id.
+ */
+public enum StarterMessage implements MessageId {
+
+    // 80x: starting from the lockstep.* properties
+    PROPERTIES_INVALID(801,
+            "The lockstep.* properties have problems; each is listed.",
+            "Fix the properties the message names."),
+    DATASOURCE_START_FAILED(802,
+            "A DataSource of lockstep.datasources cannot start.",
+            "Check its url, username and password, and that the database is up."),
+    LOCKSTEP_START_FAILED(803,
+            "Lockstep cannot start with the configured node id and log directory.",
+            "Read the cause; usually the log directory cannot be opened."),
+    DATASOURCE_URL_INVALID(804,
+            "The url of a DataSource of lockstep.datasources is refused.",
+            "Fix the url as the message says."),
+
+    // 81x: in-process recovery
+    SCAN_SKIPPED(811,
+            "An in-process recovery scan was skipped: another recovery holds the node's logs.",
+            "Nothing if a recovery service runs for this node; else find the other recovery."),
+    SCAN_FAILED(812,
+            "An in-process recovery scan failed; the next one runs at its interval.",
+            "Read the stack trace; check the resources and the log directory."),
+    SCAN_OUTLIVES_CLOSE(813,
+            "A recovery scan still ran when the application closed; it is interrupted.",
+            "Nothing: the next recovery finishes its work."),
+    RECOVERY_RESOURCE_CLOSE_FAILED(814,
+            "Closing a recovery resource failed.",
+            "Check the resource; nothing else is affected."),
+    RECOVERY_ACTION(815,
+            "One action of an in-process recovery scan.",
+            "Nothing: informational."),
+    SCAN_CLEAN(816,
+            "An in-process recovery scan left nothing behind.",
+            "Nothing: informational."),
+    SCAN_LEFT_WORK(817,
+            "An in-process recovery scan left work for the next scan or an operator; the reasons follow.",
+            "Read the reasons; resolve what an operator must with the recovery service.");
+
+    private final int number;
+    private final String meaning;
+    private final String action;
+
+    StarterMessage(int number, String meaning, String action) {
+        this.number = number;
+        this.meaning = meaning;
+        this.action = action;
+    }
+
+    @Override
+    public int number() {
+        return number;
+    }
+
+    @Override
+    public String meaning() {
+        return meaning;
+    }
+
+    @Override
+    public String action() {
+        return action;
+    }
+
+    /** The id, {@code LKS-nnn}: what a message starts with. */
+    @Override
+    public String toString() {
+        return id();
+    }
+}
