@@ -16,29 +16,15 @@ public enum HibernateMessage implements MessageId {
             "A LockstepJtaPlatform created by hand was used before it was configured.",
             "Pass the Lockstep to new LockstepJtaPlatform(lockstep).");
 
-    private final int number;
-    private final String meaning;
-    private final String action;
+    private final MessageId.Entry entry;
 
     HibernateMessage(int number, String meaning, String action) {
-        this.number = number;
-        this.meaning = meaning;
-        this.action = action;
+        this.entry = new MessageId.Entry(number, meaning, action);
     }
 
     @Override
-    public int number() {
-        return number;
-    }
-
-    @Override
-    public String meaning() {
-        return meaning;
-    }
-
-    @Override
-    public String action() {
-        return action;
+    public MessageId.Entry entry() {
+        return entry;
     }
 
     /** The id, {@code LKS-nnn}: what a message starts with. */

@@ -85,29 +85,15 @@ public enum JdbcMessage implements MessageId {
             "The transaction ended on another thread while its connection was being handed out.",
             "Call rollback() to end it on this thread and begin a new one.");
 
-    private final int number;
-    private final String meaning;
-    private final String action;
+    private final MessageId.Entry entry;
 
     JdbcMessage(int number, String meaning, String action) {
-        this.number = number;
-        this.meaning = meaning;
-        this.action = action;
+        this.entry = new MessageId.Entry(number, meaning, action);
     }
 
     @Override
-    public int number() {
-        return number;
-    }
-
-    @Override
-    public String meaning() {
-        return meaning;
-    }
-
-    @Override
-    public String action() {
-        return action;
+    public MessageId.Entry entry() {
+        return entry;
     }
 
     /** The id, {@code LKS-nnn}: what a message starts with. */

@@ -17,29 +17,15 @@ public enum JmsMessage implements MessageId {
             "An enlisting Artemis connection factory was asked for fewer than one connection.",
             "Give maxConnections a value of at least 1.");
 
-    private final int number;
-    private final String meaning;
-    private final String action;
+    private final MessageId.Entry entry;
 
     JmsMessage(int number, String meaning, String action) {
-        this.number = number;
-        this.meaning = meaning;
-        this.action = action;
+        this.entry = new MessageId.Entry(number, meaning, action);
     }
 
     @Override
-    public int number() {
-        return number;
-    }
-
-    @Override
-    public String meaning() {
-        return meaning;
-    }
-
-    @Override
-    public String action() {
-        return action;
+    public MessageId.Entry entry() {
+        return entry;
     }
 
     /** The id, {@code LKS-nnn}: what a message starts with. */

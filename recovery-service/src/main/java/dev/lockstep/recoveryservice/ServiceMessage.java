@@ -17,29 +17,15 @@ public enum ServiceMessage implements MessageId {
             "An unexpected failure of the recovery service; the stack trace follows.",
             "Report it with the command and its configuration (without passwords).");
 
-    private final int number;
-    private final String meaning;
-    private final String action;
+    private final MessageId.Entry entry;
 
     ServiceMessage(int number, String meaning, String action) {
-        this.number = number;
-        this.meaning = meaning;
-        this.action = action;
+        this.entry = new MessageId.Entry(number, meaning, action);
     }
 
     @Override
-    public int number() {
-        return number;
-    }
-
-    @Override
-    public String meaning() {
-        return meaning;
-    }
-
-    @Override
-    public String action() {
-        return action;
+    public MessageId.Entry entry() {
+        return entry;
     }
 
     /** The id, {@code LKS-nnn}: what a message starts with. */

@@ -47,29 +47,15 @@ public enum StarterMessage implements MessageId {
             "An in-process recovery scan left work for the next scan or an operator; the reasons follow.",
             "Read the reasons; resolve what an operator must with the recovery service.");
 
-    private final int number;
-    private final String meaning;
-    private final String action;
+    private final MessageId.Entry entry;
 
     StarterMessage(int number, String meaning, String action) {
-        this.number = number;
-        this.meaning = meaning;
-        this.action = action;
+        this.entry = new MessageId.Entry(number, meaning, action);
     }
 
     @Override
-    public int number() {
-        return number;
-    }
-
-    @Override
-    public String meaning() {
-        return meaning;
-    }
-
-    @Override
-    public String action() {
-        return action;
+    public MessageId.Entry entry() {
+        return entry;
     }
 
     /** The id, {@code LKS-nnn}: what a message starts with. */

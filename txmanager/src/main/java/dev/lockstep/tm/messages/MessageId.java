@@ -8,14 +8,30 @@ package dev.lockstep.tm.messages;
  */
 public interface MessageId {
 
+    /**
+     * The three facts of a catalogue entry, held by each enum constant (an enum cannot inherit fields, so the
+     * catalogues share this record instead of restating them).
+     */
+    record Entry(int number, String meaning, String action) {
+    }
+
+    /** This entry's facts. */
+    Entry entry();
+
     /** The number of the id, inside the module's {@link MessageRange}. */
-    int number();
+    default int number() {
+        return entry().number();
+    }
 
     /** What happened, in one line. */
-    String meaning();
+    default String meaning() {
+        return entry().meaning();
+    }
 
     /** What the user or operator should do, in one line. */
-    String action();
+    default String action() {
+        return entry().action();
+    }
 
     /** The id as messages, logs and docs print it: {@code LKS-} and three digits. */
     default String id() {

@@ -295,29 +295,15 @@ public enum TmMessage implements MessageId {
             "resolve could not write its COMMIT or FORGET record to the log; nothing more was done.",
             "Check the disk, then try again.");
 
-    private final int number;
-    private final String meaning;
-    private final String action;
+    private final Entry entry;
 
     TmMessage(int number, String meaning, String action) {
-        this.number = number;
-        this.meaning = meaning;
-        this.action = action;
+        this.entry = new Entry(number, meaning, action);
     }
 
     @Override
-    public int number() {
-        return number;
-    }
-
-    @Override
-    public String meaning() {
-        return meaning;
-    }
-
-    @Override
-    public String action() {
-        return action;
+    public Entry entry() {
+        return entry;
     }
 
     /** The id, {@code LKS-nnn}: what a message starts with. */

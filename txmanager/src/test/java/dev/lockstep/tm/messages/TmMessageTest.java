@@ -94,25 +94,15 @@ class TmMessageTest {
     enum Broken implements MessageId {
         FIRST(401), SECOND(401), THIRD(133);
 
-        private final int number;
+        private final Entry entry;
 
         Broken(int number) {
-            this.number = number;
+            this.entry = new Entry(number, "A meaning.", "An action.");
         }
 
         @Override
-        public int number() {
-            return number;
-        }
-
-        @Override
-        public String meaning() {
-            return "A meaning.";
-        }
-
-        @Override
-        public String action() {
-            return "An action.";
+        public Entry entry() {
+            return entry;
         }
 
         @Override
