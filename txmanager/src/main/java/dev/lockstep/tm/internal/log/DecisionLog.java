@@ -69,8 +69,8 @@ public final class DecisionLog implements AutoCloseable {
     // (SegmentWriter.write), so a batch is still one copy and one write.
     private ByteBuffer pending = emptyBatch(64 * 1024);
     private ByteBuffer spare = emptyBatch(64 * 1024);
-    private List<SegmentWriter.Entry> pendingEntries = new ArrayList<>();
-    private List<SegmentWriter.Entry> spareEntries = new ArrayList<>();
+    private List<SegmentWriter.PlacedFrame> pendingEntries = new ArrayList<>();
+    private List<SegmentWriter.PlacedFrame> spareEntries = new ArrayList<>();
     private long appendedSeq;
     private volatile long writtenSeq;
     private volatile long durableSeq;
@@ -202,7 +202,7 @@ public final class DecisionLog implements AutoCloseable {
             bigger.put(pending);
             pending = bigger;
         }
-        pendingEntries.add(new SegmentWriter.Entry(record, frame, pending.position()));
+        pendingEntries.add(new SegmentWriter.PlacedFrame(record, frame, pending.position()));
         pending.put(frame);
         records.incrementAndGet();
         if (tokenHeld && pending.position() >= settings.policy().maxBatchBytes()) {
@@ -368,7 +368,7 @@ public final class DecisionLog implements AutoCloseable {
     private Wakeup writeBatch(boolean force, FlushReason reason) {
         Throwable error = null;
         ByteBuffer batch = null;
-        List<SegmentWriter.Entry> entries = null;
+        List<SegmentWriter.PlacedFrame> entries = null;
         long batchEnd = 0;
         try {
             waitForFullerBatch(force);

@@ -42,7 +42,7 @@ final class SegmentWriter implements Closeable {
     private static final System.Logger LOG = System.getLogger("dev.lockstep.tm.log");
 
     /** One framed record inside a batch buffer. */
-    record Entry(LogRecord record, byte[] frame, int offset) {
+    record PlacedFrame(LogRecord record, byte[] frame, int offset) {
     }
 
     private final LogStorage storage;
@@ -152,7 +152,7 @@ final class SegmentWriter implements Closeable {
      * {@link RecordCodec#MARK_FRAME_BYTES} reserved at its start; the MARK is filled in here and written with the
      * first frames, in the same write.
      */
-    void write(ByteBuffer batch, List<Entry> entries) throws IOException {
+    void write(ByteBuffer batch, List<PlacedFrame> entries) throws IOException {
         int i = 0;
         boolean mark = true;
         while (i < entries.size()) {
@@ -176,7 +176,7 @@ final class SegmentWriter implements Closeable {
             }
             writeFully(batch.duplicate().limit(from + (int) length).position(from));
             for (int k = i; k < j; k++) {
-                Entry e = entries.get(k);
+                PlacedFrame e = entries.get(k);
                 live.apply(e.record(), e.frame(), segment);
             }
             i = j;
