@@ -140,6 +140,26 @@ public final class LockstepDataSources {
         return ds;
     }
 
+    /**
+     * A pool of {@code maxSize} plain (non-XA) PostgreSQL connections that never enlist: the connections of the
+     * database decision store ({@code dev.lockstep.tm.store.PostgresDecisionStore}, docs/cluster.md), which writes its
+     * own autocommit statements beside the application's transactions. Two connections are enough for one
+     * transaction manager (its writer and its lease); a recovery that takes over other nodes uses one more.
+     */
+    public static AgroalDataSource decisionStore(String url, String user, String password, int maxSize)
+            throws SQLException {
+        AgroalDataSourceConfigurationSupplier cfg = new AgroalDataSourceConfigurationSupplier();
+        AgroalConnectionPoolConfigurationSupplier pool = cfg.connectionPoolConfiguration();
+        pool.initialSize(0).minSize(0).acquisitionTimeout(DEFAULT_ACQUISITION_TIMEOUT)
+                .exceptionSorter(PostgreSqlVendor.INSTANCE.exceptionSorter())
+                .connectionValidator(AgroalConnectionPoolConfiguration.ConnectionValidator.defaultValidator())
+                .idleValidationTimeout(IDLE_VALIDATION);
+        // No provider class: Agroal finds pgjdbc's Driver through DriverManager by the URL.
+        pool.connectionFactoryConfiguration().autoCommit(true);
+        connect(url, user, password, maxSize).accept(cfg);
+        return AgroalDataSource.from(cfg.get());
+    }
+
     private static Consumer<AgroalDataSourceConfigurationSupplier> connect(String url, String user, String password,
             int maxSize) {
         Objects.requireNonNull(url, "url");

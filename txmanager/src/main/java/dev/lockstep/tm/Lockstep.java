@@ -8,12 +8,14 @@ import dev.lockstep.tm.internal.coordinator.LockstepTransactionManager;
 import dev.lockstep.tm.internal.coordinator.LockstepUserTransaction;
 import dev.lockstep.tm.internal.coordinator.ResourceRegistry;
 import dev.lockstep.tm.internal.coordinator.TmMetrics;
+import dev.lockstep.tm.internal.coordinator.OpenedDecisionStore;
 import dev.lockstep.tm.internal.log.CrashPointLogStorage;
-import dev.lockstep.tm.internal.log.DeadIncarnation;
+import dev.lockstep.tm.internal.pgstore.PgStore;
+import dev.lockstep.tm.store.PostgresDecisionStore;
 import dev.lockstep.tm.internal.log.DecisionLog;
 import dev.lockstep.tm.internal.log.FileLogStorage;
 import dev.lockstep.tm.internal.log.GroupCommitPolicy;
-import dev.lockstep.tm.internal.log.LogDecisionStore;
+import dev.lockstep.tm.internal.log.OpenedFileLog;
 import dev.lockstep.tm.internal.log.LogSettings;
 import dev.lockstep.tm.internal.log.LogStats;
 import dev.lockstep.tm.internal.log.LogStorage;
@@ -35,7 +37,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -61,7 +62,7 @@ public final class Lockstep implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.lockstep.tm.Lockstep");
 
     private final LockstepSettings settings;
-    private final DecisionLog log;
+    private final OpenedDecisionStore store;
     private final Coordinator coordinator;
     private final LockstepUserTransaction userTransaction;
     private final LockstepSynchronizationRegistry registry;
@@ -70,18 +71,14 @@ public final class Lockstep implements AutoCloseable {
     private final List<PendingDecision> pendingAtStart;
     private volatile boolean closed;
 
-    private Lockstep(LockstepSettings b, OpenedLog opened) {
+    private Lockstep(LockstepSettings b, OpenedDecisionStore store) {
         this.settings = b;
-        this.log = opened.log();
-        List<PendingDecision> pending = new ArrayList<>();
-        for (DeadIncarnation dead : opened.inDoubt()) {
-            pending.addAll(dead.replay().pending().values());
-        }
-        this.pendingAtStart = List.copyOf(pending);
+        this.store = store;
+        this.pendingAtStart = store.pendingOfEarlier();
         CoordinatorSettings cs = new CoordinatorSettings(b.defaultTimeout(), b.parallelPhases(),
                 b.retryInitialDelay(), b.retryMaxDelay(), b.lostBranchWindow());
-        this.coordinator = new Coordinator(cs, new LogDecisionStore(log),
-                new XidFactory(b.nodeId(), log.incarnation()), b.clock(), System::nanoTime, new ResourceRegistry(),
+        this.coordinator = new Coordinator(cs, store.decisions(),
+                new XidFactory(b.nodeId(), store.incarnation()), b.clock(), System::nanoTime, new ResourceRegistry(),
                 b.phaseThreads(), b.crashHook());
         this.userTransaction = new LockstepUserTransaction(coordinator.transactionManager());
         this.registry = new LockstepSynchronizationRegistry(coordinator.transactionManager());
@@ -92,7 +89,7 @@ public final class Lockstep implements AutoCloseable {
         this.housekeeper = new Housekeeper("lockstep-log-flush-" + b.nodeId());
         housekeeper.every(Duration.ofSeconds(1), "lazy log write", () -> {
             try {
-                log.flush(false);
+                store.flushLazily();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -132,7 +129,7 @@ public final class Lockstep implements AutoCloseable {
 
     /** The incarnation number of this start of the node (increases at every build). */
     public long incarnation() {
-        return log.incarnation();
+        return store.incarnation();
     }
 
     /**
@@ -158,16 +155,24 @@ public final class Lockstep implements AutoCloseable {
     /** A snapshot of the counters. */
     public LockstepMetrics metrics() {
         TmMetrics m = coordinator.metrics();
-        LogStats s = log.stats();
         return new LockstepMetrics(m.begun.sum(), m.committed.sum(), m.committedOnePhase.sum(),
                 m.committedReadOnly.sum(), m.rolledBack.sum(), m.timedOut.sum(), m.heuristic.sum(),
-                m.unknownOutcome.sum(), m.phaseTwoRetries.sum(), coordinator.retrier().pendingBranches(), s.forces(),
-                s.records(), s.bytesWritten());
+                m.unknownOutcome.sum(), m.phaseTwoRetries.sum(), coordinator.retrier().pendingBranches(),
+                store.durableWrites(), store.recordsWritten(), store.bytesWritten());
     }
 
-    /** The decision log's own counters (forces, records, flushes by reason, segments). */
+    /**
+     * The decision log's own counters (forces, records, flushes by reason, segments).
+     *
+     * @throws IllegalStateException if this instance keeps its decisions in a database ({@link
+     *     Builder#decisionStore}): {@link #metrics()} has the counters of either store
+     */
     public LogStats logStats() {
-        return log.stats();
+        if (!(store instanceof OpenedFileLog file)) {
+            throw new IllegalStateException("this Lockstep keeps its decisions in " + store.location()
+                    + ", not in a file log: read metrics() instead");
+        }
+        return file.log().stats();
     }
 
     /**
@@ -204,7 +209,7 @@ public final class Lockstep implements AutoCloseable {
         housekeeper.close();
         coordinator.close();
         try {
-            log.close();
+            store.close();
         } catch (IOException e) {
             throw new UncheckedIOException(TmMessage.LOG_CLOSE_FAILED + " closing the decision log of node "
                     + settings.nodeId() + " failed", e);
@@ -213,8 +218,8 @@ public final class Lockstep implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Lockstep[node=" + settings.nodeId() + ", incarnation=" + log.incarnation() + ", log="
-                + settings.logDirectory() + "]";
+        return "Lockstep[node=" + settings.nodeId() + ", incarnation=" + store.incarnation() + ", decisions="
+                + store.location() + "]";
     }
 
     /**
@@ -240,6 +245,7 @@ public final class Lockstep implements AutoCloseable {
         private Clock clock = Settings.CLOCK.defaultValue();
         private CrashPoint.Hook crashHook = Settings.CRASH_HOOK.defaultValue();
         private LogStorage logStorage;
+        private PostgresDecisionStore decisionStore;
         private long testSegmentBytes;
         private java.util.concurrent.Executor testSegmentPreparer;
 
@@ -267,6 +273,16 @@ public final class Lockstep implements AutoCloseable {
         /** Run prepare and commit of several branches in parallel. Default true. */
         public Builder parallelPhases(boolean parallel) {
             this.parallelPhases = parallel;
+            return this;
+        }
+
+        /**
+         * Keeps the decisions in PostgreSQL instead of a file log under {@link #logDirectory} (docs/cluster.md): for
+         * nodes without a disk of their own. Each build registers a new incarnation with a lease in the store; the
+         * log settings (directory, segment size, group-commit limits) do not apply then. Default: the file log.
+         */
+        public Builder decisionStore(PostgresDecisionStore store) {
+            this.decisionStore = store;
             return this;
         }
 
@@ -406,7 +422,14 @@ public final class Lockstep implements AutoCloseable {
         public Lockstep build() {
             LockstepSettings settings = new LockstepSettings(nodeId, logDirectory, defaultTimeout, parallelPhases,
                     phaseThreads, retryInitialDelay, retryMaxDelay, timeoutCheckInterval, lostBranchWindow,
-                    drainTimeout, logSegmentBytes, groupCommitMaxBatchBytes, groupCommitMaxWait, clock, crashHook);
+                    drainTimeout, logSegmentBytes, groupCommitMaxBatchBytes, groupCommitMaxWait, clock, crashHook, decisionStore);
+            Lockstep lockstep = new Lockstep(settings, settings.decisionStore() != null
+                    ? PgStore.open(settings.decisionStore(), settings.nodeId()) : openFileLog(settings));
+            LockstepInstances.opened(lockstep);
+            return lockstep;
+        }
+
+        private OpenedDecisionStore openFileLog(LockstepSettings settings) {
             checkDirectory(settings.logDirectory());
 
             LogStorage storage = logStorage != null ? logStorage : new FileLogStorage();
@@ -424,9 +447,7 @@ public final class Lockstep implements AutoCloseable {
                 throw new IllegalStateException(TmMessage.LOG_OPEN_FAILED + " cannot open the decision log of node '"
                         + settings.nodeId() + "' in " + settings.logDirectory() + ": " + e.getMessage(), e);
             }
-            Lockstep lockstep = new Lockstep(settings, opened);
-            LockstepInstances.opened(lockstep);
-            return lockstep;
+            return new OpenedFileLog(opened, "the file log in " + settings.logDirectory().resolve(settings.nodeId()));
         }
 
         private static void checkDirectory(Path dir) {

@@ -3,6 +3,7 @@ package dev.lockstep.tm;
 import dev.lockstep.tm.settings.Settings;
 import dev.lockstep.tm.spi.CrashPoint;
 import java.nio.file.Path;
+import dev.lockstep.tm.store.PostgresDecisionStore;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -15,11 +16,13 @@ import java.time.Duration;
 public record LockstepSettings(String nodeId, Path logDirectory, Duration defaultTimeout, boolean parallelPhases,
         int phaseThreads, Duration retryInitialDelay, Duration retryMaxDelay, Duration timeoutCheckInterval,
         Duration lostBranchWindow, Duration drainTimeout, long logSegmentBytes, int groupCommitMaxBatchBytes,
-        Duration groupCommitMaxWait, Clock clock, CrashPoint.Hook crashHook) {
+        Duration groupCommitMaxWait, Clock clock, CrashPoint.Hook crashHook, PostgresDecisionStore decisionStore) {
 
     public LockstepSettings {
         Settings.NODE_ID.require(nodeId);
-        Settings.LOG_DIRECTORY.require(logDirectory);
+        if (decisionStore == null) {
+            Settings.LOG_DIRECTORY.require(logDirectory);
+        }
         Settings.DEFAULT_TIMEOUT.require(defaultTimeout);
         Settings.PHASE_THREADS.require(phaseThreads);
         Settings.RETRY_INITIAL_DELAY.require(retryInitialDelay);

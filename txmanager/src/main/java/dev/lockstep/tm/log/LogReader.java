@@ -2,8 +2,6 @@ package dev.lockstep.tm.log;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,7 +39,7 @@ public final class LogReader {
         void record(Path file, long offset, LogRecord record);
     }
 
-    private final Map<Gtrid, Open> open = new LinkedHashMap<>();
+    private final DecisionFold fold = new DecisionFold();
     private final RecordVisitor visitor;
     private long recordsRead;
 
@@ -107,9 +105,7 @@ public final class LogReader {
     }
 
     private ReplayResult result(Optional<ReplayResult.TornTail> torn, LogManifest manifest, long openEnd) {
-        Map<Gtrid, PendingDecision> pending = new LinkedHashMap<>();
-        open.forEach((k, v) -> pending.put(k, new PendingDecision(v.commit, v.heuristics, v.ended)));
-        return new ReplayResult(pending, recordsRead, torn, manifest, openEnd);
+        return new ReplayResult(fold.pending(), recordsRead, torn, manifest, openEnd);
     }
 
     /** Without a manifest no record was ever written; data in a segment means the manifest was lost. */
@@ -265,7 +261,7 @@ public final class LogReader {
         if (visitor != null) {
             visitor.record(file, pos, record);
         }
-        apply(record);
+        fold.apply(record);
         recordsRead++;
         return payload + length;
     }
@@ -289,27 +285,6 @@ public final class LogReader {
         return largest;
     }
 
-    private void apply(LogRecord record) {
-        Gtrid key = record.key();
-        if (record instanceof CommitRecord c) {
-            open.computeIfAbsent(key, k -> new Open()).commit = c;
-        } else if (record instanceof HeuristicRecord h) {
-            Open o = open.computeIfAbsent(key, k -> new Open());
-            if (!o.heuristics.contains(h)) {
-                o.heuristics.add(h);
-            }
-        } else if (record instanceof EndRecord) {
-            Open o = open.get(key);
-            if (o != null && o.heuristics.isEmpty()) {
-                open.remove(key);
-            } else if (o != null) {
-                o.ended = true;
-            }
-        } else {
-            open.remove(key);
-        }
-    }
-
     private static boolean allZero(byte[] data, int from) {
         return allZero(data, from, data.length);
     }
@@ -325,12 +300,5 @@ public final class LogReader {
 
     private static long u32(byte[] b, int p) {
         return ((b[p] & 0xFFL) << 24) | ((b[p + 1] & 0xFFL) << 16) | ((b[p + 2] & 0xFFL) << 8) | (b[p + 3] & 0xFFL);
-    }
-
-    /** A decision being assembled during replay. */
-    private static final class Open {
-        CommitRecord commit;
-        final List<HeuristicRecord> heuristics = new ArrayList<>();
-        boolean ended;
     }
 }

@@ -69,6 +69,34 @@ public enum TmMessage implements MessageId {
             "A JNDI Reference has an attribute Lockstep does not know.",
             "Remove it or fix its spelling; the message lists the known attributes."),
 
+    STORE_SCHEMA_MISSING(40,
+            "The database decision store's schema does not exist and the store may not create it.",
+            "Run the DDL the message gives (or docs/cluster.md's), or allow the store to create its schema."),
+    STORE_SCHEMA_VERSION(41,
+            "The database decision store's schema has a version this Lockstep does not know.",
+            "Run a Lockstep version that knows that schema, or point the store at another schema."),
+    STORE_OPEN_FAILED(42,
+            "The database decision store cannot be opened: the schema check or the registration of this "
+            + "incarnation failed.",
+            "Check that the database is reachable with the DataSource's settings and that the user may write the "
+            + "schema; the cause names the database's error."),
+    LEASE_LOST(43,
+            "This incarnation's lease in the database decision store was taken over (or expired and was "
+            + "fenced): it can no longer write a decision, and its commits end rolled back or unknown.",
+            "Restart the node: a new incarnation gets a new lease. Find why it could not renew in time (a pause, "
+            + "a network partition); a lease longer than the longest pause avoids it."),
+    LEASE_RENEW_FAILED(44,
+            "Renewing this incarnation's lease in the database decision store failed; it is retried.",
+            "Check the decision database; if renewal keeps failing past the lease, other nodes take the lease "
+            + "over and this node's commits are refused."),
+    STORE_END_WRITE_FAILED(45,
+            "A batch of END records could not be written to the database decision store; the decisions stay "
+            + "open until recovery looks at them.",
+            "Nothing is lost; check the decision database."),
+    STORE_RELEASE_FAILED(46,
+            "At close, releasing this incarnation's lease (or deleting it when empty) failed.",
+            "Nothing is lost: the lease expires and a recovery takes the incarnation over."),
+
     // 1xx: transactions
     ILLEGAL_STATE_MOVE(101,
             "A transaction was asked to move to a state its state machine does not allow from where it is.",

@@ -1,0 +1,201 @@
+package dev.lockstep.tm.internal.pgstore;
+
+import dev.lockstep.tm.internal.DaemonThreads;
+import dev.lockstep.tm.internal.coordinator.DecisionStore;
+import dev.lockstep.tm.internal.coordinator.OpenedDecisionStore;
+import dev.lockstep.tm.log.MalformedRecordException;
+import dev.lockstep.tm.log.PendingDecision;
+import dev.lockstep.tm.messages.TmMessage;
+import dev.lockstep.tm.store.PostgresDecisionStore;
+import java.lang.System.Logger.Level;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One transaction manager's incarnation in the database store: registered at open (the database assigns its number),
+ * its lease renewed every third of its length, its decisions written by a {@link PgDecisionWriter}. At close the
+ * writer drains; an incarnation with nothing open is deleted, else its lease is released so a recovery takes it over
+ * at once.
+ */
+public final class PgStore implements OpenedDecisionStore {
+
+    private static final System.Logger LOG = System.getLogger("dev.lockstep.tm.PgStore");
+
+    private final PostgresDecisionStore config;
+    private final PgSql sql;
+    private final PgLease lease;
+    private final PgDecisionWriter writer;
+    private final ScheduledExecutorService renewer;
+    private final List<PendingDecision> pendingOfEarlier;
+    private volatile boolean leaseLost;
+
+    private PgStore(PostgresDecisionStore config, PgSql sql, PgLease lease, String nodeId,
+            List<PendingDecision> pendingOfEarlier) {
+        this.config = config;
+        this.sql = sql;
+        this.lease = lease;
+        this.pendingOfEarlier = List.copyOf(pendingOfEarlier);
+        this.writer = new PgDecisionWriter(config.dataSource(), sql, lease, nodeId);
+        this.renewer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("lockstep-lease-" + nodeId));
+        long every = Math.max(1, config.lease().toMillis() / 3);
+        renewer.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Checks (or creates) the schema, registers a new incarnation of {@code nodeId} with its lease, and reads the open
+     * decisions of the node's earlier incarnations.
+     *
+     * @throws IllegalStateException naming the problem: the schema is missing or of another version, or the database
+     *     cannot be reached
+     */
+    public static PgStore open(PostgresDecisionStore config, String nodeId) {
+        PgSql sql = new PgSql(config.schema());
+        try (Connection c = config.dataSource().getConnection()) {
+            PgSchema.ensure(c, config.schema(), config.createSchema());
+            c.setAutoCommit(true);
+            PgLease lease = PgLease.register(c, sql, nodeId, holder(nodeId), config.lease());
+            List<PendingDecision> earlier = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql.incarnationsOfNode)) {
+                ps.setString(1, nodeId);
+                List<Long> ids = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (rs.getLong(1) != lease.incarnation()) {
+                            ids.add(rs.getLong(1));
+                        }
+                    }
+                }
+                for (long id : ids) {
+                    earlier.addAll(PgRecords.read(c, sql, id).values());
+                }
+            }
+            return new PgStore(config, sql, lease, nodeId, earlier);
+        } catch (SQLException | MalformedRecordException e) {
+            throw new IllegalStateException(TmMessage.STORE_OPEN_FAILED + " cannot open the decision store "
+                    + config.location() + " for node '" + nodeId + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Who holds a lease, for operators: node, process and host. */
+    static String holder(String nodeId) {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "unknown-host";
+        }
+        return nodeId + " (pid " + ProcessHandle.current().pid() + " on " + host + ", "
+                + ManagementFactory.getRuntimeMXBean().getStartTime() + ")";
+    }
+
+    /** The incarnation number: the database's id of the lease row, carried in this node's XIDs. */
+    @Override
+    public long incarnation() {
+        return lease.incarnation();
+    }
+
+    @Override
+    public DecisionStore decisions() {
+        return writer;
+    }
+
+    public PgDecisionWriter writer() {
+        return writer;
+    }
+
+    @Override
+    public List<PendingDecision> pendingOfEarlier() {
+        return pendingOfEarlier;
+    }
+
+    /** True once a renewal found the lease taken: every later decision is refused. */
+    public boolean leaseLost() {
+        return leaseLost;
+    }
+
+    private void renew() {
+        if (leaseLost) {
+            return;
+        }
+        try (Connection c = config.dataSource().getConnection()) {
+            c.setAutoCommit(true);
+            if (!lease.renew(c, sql, config.lease())) {
+                leaseLost = true;
+                LOG.log(Level.ERROR, TmMessage.LEASE_LOST + " " + lease.whyRefused(c, sql) + ": this node can no "
+                        + "longer decide; restart it to register a new incarnation");
+            }
+        } catch (SQLException e) {
+            LOG.log(Level.WARNING, TmMessage.LEASE_RENEW_FAILED + " renewing the lease of incarnation "
+                    + lease.incarnation() + " failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Stops renewing, drains the writer, then deletes the incarnation if nothing in it is open (retirement) or releases
+     * its lease so a recovery takes it over at once.
+     */
+    @Override
+    public void close() {
+        renewer.shutdownNow();
+        writer.close();
+        try (Connection c = config.dataSource().getConnection()) {
+            c.setAutoCommit(true);
+            boolean open;
+            try (PreparedStatement ps = c.prepareStatement(sql.hasRecords)) {
+                ps.setLong(1, lease.incarnation());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    open = rs.getBoolean(1);
+                }
+            }
+            if (open) {
+                lease.release(c, sql);
+            } else {
+                lease.retire(c, sql);
+            }
+        } catch (SQLException e) {
+            LOG.log(Level.WARNING, TmMessage.STORE_RELEASE_FAILED + " closing incarnation " + lease.incarnation()
+                    + " in the decision store: " + e.getMessage());
+        }
+    }
+
+    /** END records are written by the writer when it is idle; nothing to do here. */
+    @Override
+    public void flushLazily() {
+    }
+
+    @Override
+    public long durableWrites() {
+        return writer.batches();
+    }
+
+    @Override
+    public long recordsWritten() {
+        return writer.recordsWritten();
+    }
+
+    @Override
+    public long bytesWritten() {
+        return 0;
+    }
+
+    @Override
+    public String location() {
+        return config.location() + ", incarnation " + lease.incarnation();
+    }
+
+    /** How long a lease lasts; for tests and messages. */
+    public Duration leaseLength() {
+        return config.lease();
+    }
+}
