@@ -81,7 +81,7 @@ public final class Lockstep implements AutoCloseable {
         CoordinatorSettings cs = new CoordinatorSettings(b.defaultTimeout(), b.parallelPhases(),
                 b.retryInitialDelay(), b.retryMaxDelay(), b.lostBranchWindow());
         this.coordinator = new Coordinator(cs, store.decisions(),
-                new XidFactory(b.nodeId(), store.incarnation()), b.clock(), System::nanoTime, new ResourceRegistry(),
+                new XidFactory(store.xidNodeName(), store.incarnation()), b.clock(), System::nanoTime, new ResourceRegistry(),
                 b.phaseThreads(), b.crashHook());
         this.userTransaction = new LockstepUserTransaction(coordinator.transactionManager());
         this.registry = new LockstepSynchronizationRegistry(coordinator.transactionManager());
@@ -491,7 +491,8 @@ public final class Lockstep implements AutoCloseable {
                 throw new IllegalStateException(TmMessage.LOG_OPEN_FAILED + " cannot open the decision log of node '"
                         + settings.nodeId() + "' in " + settings.logDirectory() + ": " + e.getMessage(), e);
             }
-            return new OpenedFileLog(opened, "the file log in " + settings.logDirectory().resolve(settings.nodeId()));
+            return new OpenedFileLog(opened, settings.nodeId(),
+                    "the file log in " + settings.logDirectory().resolve(settings.nodeId()));
         }
 
         private static void checkDirectory(Path dir) {

@@ -3,6 +3,7 @@ package dev.lockstep.tm;
 import dev.lockstep.tm.settings.Settings;
 import dev.lockstep.tm.spi.CrashPoint;
 import java.nio.file.Path;
+import dev.lockstep.tm.spi.LockstepXids;
 import dev.lockstep.tm.store.PostgresDecisionStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,7 +21,16 @@ public record LockstepSettings(String nodeId, Path logDirectory, Duration defaul
         CrashPoint.Hook crashHook, PostgresDecisionStore decisionStore) {
 
     public LockstepSettings {
-        Settings.NODE_ID.require(nodeId);
+        if (decisionStore == null) {
+            Settings.NODE_ID.require(nodeId);
+        } else {
+            // The database store keeps a long id (a pod's name) beside the short name its XIDs carry.
+            try {
+                LockstepXids.requireValidStoreNodeId(nodeId);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage() + ": " + Settings.NODE_ID.fix(), e);
+            }
+        }
         if (decisionStore == null) {
             Settings.LOG_DIRECTORY.require(logDirectory);
         }

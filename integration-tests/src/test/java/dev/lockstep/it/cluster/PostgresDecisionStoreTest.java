@@ -10,6 +10,7 @@ import dev.lockstep.testkit.ScriptedXAResource;
 import dev.lockstep.testkit.servers.PostgresServer;
 import dev.lockstep.testkit.servers.Servers;
 import dev.lockstep.tm.Lockstep;
+import dev.lockstep.tm.spi.LockstepXids;
 import dev.lockstep.tm.spi.NamedXAResource;
 import dev.lockstep.tm.store.PostgresDecisionStore;
 import io.agroal.api.AgroalDataSource;
@@ -186,6 +187,50 @@ class PostgresDecisionStoreTest {
             assertTrue(ls.incarnation() > first);
             assertEquals(1, ls.pendingDecisionsAtStart().size());
             assertNotNull(ls.pendingDecisionsAtStart().get(0).commit(), "the COMMIT record, not only heuristics");
+        }
+    }
+
+    @Test
+    void aPodNameLongerThanAnXidHoldsIsCarriedByAShortNameTheStoreKeeps() throws Exception {
+        PostgresDecisionStore store = store("ls_long");
+        String pod = "orders-service-deployment-7d9f8b6c5d-x2k4q-with-a-long-suffix12";
+        assertEquals(63, pod.length());
+        String first;
+        long firstIncarnation;
+        try (Lockstep ls = Lockstep.builder().nodeId(pod).decisionStore(store).inProcessRecovery(false)
+                .retryInitialDelay(Duration.ofMinutes(10)).retryMaxDelay(Duration.ofMinutes(10)).build()) {
+            firstIncarnation = ls.incarnation();
+            TransactionManager tm = ls.transactionManager();
+            ScriptedXAResource a = new ScriptedXAResource("a");
+            ScriptedXAResource b = new ScriptedXAResource("b").failOn(ScriptedXAResource.Verb.COMMIT,
+                    XAException.XAER_RMFAIL, 100);
+            tm.begin();
+            tm.getTransaction().enlistResource(NamedXAResource.wrap("a", a));
+            tm.getTransaction().enlistResource(NamedXAResource.wrap("b", b));
+            tm.commit();
+            first = LockstepXids.nodeIdOf(a.startedXids().get(0));
+        }
+        assertTrue(first.length() <= LockstepXids.MAX_NODE_ID_LENGTH && first.startsWith(pod.substring(0, 20))
+                && first.matches(".*\\.[0-9a-f]+"), first);
+        assertEquals(pod, queryString("SELECT name FROM ls_long.node WHERE node_id = '" + first + "'"));
+        try (Lockstep again = Lockstep.builder().nodeId(pod).decisionStore(store).inProcessRecovery(false).build()) {
+            assertTrue(again.incarnation() > firstIncarnation);
+            assertEquals(1, again.pendingDecisionsAtStart().size(), "the same node, found by its short name");
+            ScriptedXAResource c = new ScriptedXAResource("c");
+            again.transactionManager().begin();
+            again.transactionManager().getTransaction().enlistResource(NamedXAResource.wrap("c", c));
+            again.transactionManager().commit();
+            assertEquals(first, LockstepXids.nodeIdOf(c.startedXids().get(0)), "the same short name every start");
+        }
+        IllegalArgumentException fileLog = assertThrows(IllegalArgumentException.class, () -> Lockstep.builder()
+                .nodeId(pod).logDirectory(java.nio.file.Files.createTempDirectory("ls-long")).build());
+        assertTrue(fileLog.getMessage().contains("at most 34"), fileLog.getMessage());
+    }
+
+    private static String queryString(String sql) throws SQLException {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 

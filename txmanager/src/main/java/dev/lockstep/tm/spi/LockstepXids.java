@@ -23,6 +23,12 @@ public final class LockstepXids {
     /** The longest node id that fits the 64-byte global id. */
     public static final int MAX_NODE_ID_LENGTH = Xid.MAXGTRIDSIZE - FIXED_GTRID_BYTES;
 
+    /**
+     * The longest node id with the database decision store (docs/cluster.md): a Kubernetes pod's name. Its XIDs carry
+     * {@link #xidNodeName}, a name of at most {@link #MAX_NODE_ID_LENGTH} the store keeps beside the full one.
+     */
+    public static final int MAX_STORE_NODE_ID_LENGTH = 63;
+
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]+");
 
     private LockstepXids() {
@@ -51,6 +57,35 @@ public final class LockstepXids {
                     + MAX_NODE_ID_LENGTH + " fit in the 64-byte global transaction id: choose a shorter one");
         }
         return nodeId;
+    }
+
+    /**
+     * Returns {@code nodeId} if the database decision store can keep it: the same characters as
+     * {@link #requireValidNodeId}, at most {@value #MAX_STORE_NODE_ID_LENGTH} of them (a pod's name).
+     */
+    public static String requireValidStoreNodeId(String nodeId) {
+        if (nodeId != null && nodeId.length() > MAX_NODE_ID_LENGTH && nodeId.length() <= MAX_STORE_NODE_ID_LENGTH
+                && NODE_ID.matcher(nodeId).matches()) {
+            return nodeId;
+        }
+        if (nodeId != null && nodeId.length() > MAX_STORE_NODE_ID_LENGTH) {
+            throw new IllegalArgumentException("nodeId '" + nodeId + "' is " + nodeId.length() + " characters; at "
+                    + "most " + MAX_STORE_NODE_ID_LENGTH + " with the database decision store (a pod's name fits)");
+        }
+        return requireValidNodeId(nodeId);
+    }
+
+    /**
+     * The name XIDs carry for {@code nodeId} in the database decision store: the id itself when it fits
+     * ({@value #MAX_NODE_ID_LENGTH} characters), else its start, a dot and {@code number} in hex, a number the store
+     * assigned to that id alone, so two long ids never share a name.
+     */
+    public static String xidNodeName(String nodeId, long number) {
+        if (nodeId.length() <= MAX_NODE_ID_LENGTH) {
+            return nodeId;
+        }
+        String suffix = "." + Long.toHexString(number);
+        return nodeId.substring(0, MAX_NODE_ID_LENGTH - suffix.length()) + suffix;
     }
 
     /**

@@ -13,6 +13,9 @@ public interface OpenedDecisionStore extends AutoCloseable {
     /** This start's incarnation number, carried in every XID it makes. */
     long incarnation();
 
+    /** The node name this start's XIDs carry: the node id, or its short form in the database store. */
+    String xidNodeName();
+
     /** Where the coordinator writes its decisions. */
     DecisionStore decisions();
 

@@ -10,12 +10,14 @@ import java.util.List;
 /** The file log opened for one incarnation, as {@code Lockstep} uses a decision store. */
 public final class OpenedFileLog implements OpenedDecisionStore {
 
+    private final String nodeId;
     private final DecisionLog log;
     private final DecisionStore decisions;
     private final List<PendingDecision> pending;
     private final String location;
 
-    public OpenedFileLog(OpenedLog opened, String location) {
+    public OpenedFileLog(OpenedLog opened, String nodeId, String location) {
+        this.nodeId = nodeId;
         this.log = opened.log();
         this.decisions = new LogDecisionStore(log);
         List<PendingDecision> p = new ArrayList<>();
@@ -33,6 +35,11 @@ public final class OpenedFileLog implements OpenedDecisionStore {
     @Override
     public long incarnation() {
         return log.incarnation();
+    }
+
+    @Override
+    public String xidNodeName() {
+        return nodeId;
     }
 
     @Override

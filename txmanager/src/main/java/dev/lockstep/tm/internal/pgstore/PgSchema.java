@@ -12,8 +12,10 @@ import java.sql.Statement;
  * allowed, else a refusal that gives the DDL, for DBAs who create schemas themselves.
  *
  * <ul>
- * <li>{@code node}: every node that ever started here, with its newest incarnation: an XID's incarnation at or below
- * it whose row is gone was retired (nothing open), one above it or of an unknown node is not this store's.</li>
+ * <li>{@code node}: every node that ever started here: the name its XIDs carry ({@code node_id}, the node id itself,
+ * or for an id longer than an XID holds, its start and a number from {@code node_number}), its full id
+ * ({@code name}), and its newest incarnation: an XID's incarnation at or below it whose row is gone was retired
+ * (nothing open), one above it or of an unknown node is not this store's.</li>
  * <li>{@code incarnation}: one row per running (or dead, not yet finished) incarnation, its lease: who holds it, at
  * which epoch (bumped by every takeover), until when (the database's clock).</li>
  * <li>{@code decision}: the records of each incarnation, in the file log's codec ({@code record}), in the order they
@@ -38,8 +40,10 @@ final class PgSchema {
                 CREATE TABLE %1$s.schema_version (
                     version integer NOT NULL
                 );
+                CREATE SEQUENCE %1$s.node_number;
                 CREATE TABLE %1$s.node (
                     node_id          text PRIMARY KEY,
+                    name             text NOT NULL UNIQUE,
                     last_incarnation bigint NOT NULL
                 );
                 CREATE TABLE %1$s.incarnation (

@@ -9,8 +9,17 @@ package dev.lockstep.tm.internal.pgstore;
  */
 final class PgSql {
 
-    /** Registers an incarnation: its id is the database's, its first epoch 1. Parameters: node, holder, lease s. */
+    /**
+     * Registers an incarnation of a known node: its id is the database's, its first epoch 1, and the node's newest
+     * incarnation follows. Parameters: the node's XID name, holder, lease s.
+     */
     final String register;
+    /** The name a node's XIDs carry. Parameter: its full id. */
+    final String xidNameOf;
+    /** A number for a new long node id's XID name. */
+    final String nodeNumber;
+    /** Records a node (its XID name and full id) if neither is known yet. Parameters: XID name, full id. */
+    final String addNode;
     /** The newest incarnation a node ever registered. Parameter: node. */
     final String lastIncarnation;
     /**
@@ -49,9 +58,12 @@ final class PgSql {
     PgSql(String s) {
         register = "WITH i AS (INSERT INTO " + s + ".incarnation (node_id, holder, epoch, expires_at) "
                 + "VALUES (?, ?, 1, clock_timestamp() + make_interval(secs => ?)) RETURNING id, node_id), "
-                + "n AS (INSERT INTO " + s + ".node (node_id, last_incarnation) SELECT node_id, id FROM i "
-                + "ON CONFLICT (node_id) DO UPDATE SET last_incarnation = "
-                + "greatest(" + s + ".node.last_incarnation, EXCLUDED.last_incarnation)) SELECT id FROM i";
+                + "n AS (UPDATE " + s + ".node SET last_incarnation = greatest(last_incarnation, i.id) FROM i "
+                + "WHERE " + s + ".node.node_id = i.node_id) SELECT id FROM i";
+        xidNameOf = "SELECT node_id FROM " + s + ".node WHERE name = ?";
+        nodeNumber = "SELECT nextval('" + s + ".node_number')";
+        addNode = "INSERT INTO " + s + ".node (node_id, name, last_incarnation) VALUES (?, ?, 0) "
+                + "ON CONFLICT DO NOTHING";
         lastIncarnation = "SELECT last_incarnation FROM " + s + ".node WHERE node_id = ?";
         resurrect = "INSERT INTO " + s + ".incarnation (id, node_id, holder, epoch, expires_at) OVERRIDING SYSTEM "
                 + "VALUE VALUES (?, ?, ?, 1, clock_timestamp() + make_interval(secs => ?)) ON CONFLICT (id) DO NOTHING";

@@ -6,6 +6,7 @@ import dev.lockstep.tm.internal.coordinator.OpenedDecisionStore;
 import dev.lockstep.tm.log.MalformedRecordException;
 import dev.lockstep.tm.log.PendingDecision;
 import dev.lockstep.tm.messages.TmMessage;
+import dev.lockstep.tm.spi.LockstepXids;
 import dev.lockstep.tm.store.PostgresDecisionStore;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
@@ -34,14 +35,16 @@ public final class PgStore implements OpenedDecisionStore {
     private final PostgresDecisionStore config;
     private final PgSql sql;
     private final PgLease lease;
+    private final String xidName;
     private final PgDecisionWriter writer;
     private final ScheduledExecutorService renewer;
     private final List<PendingDecision> pendingOfEarlier;
     private volatile boolean leaseLost;
 
-    private PgStore(PostgresDecisionStore config, PgSql sql, PgLease lease, String nodeId,
+    private PgStore(PostgresDecisionStore config, PgSql sql, PgLease lease, String nodeId, String xidName,
             List<PendingDecision> pendingOfEarlier) {
         this.config = config;
+        this.xidName = xidName;
         this.sql = sql;
         this.lease = lease;
         this.pendingOfEarlier = List.copyOf(pendingOfEarlier);
@@ -63,10 +66,11 @@ public final class PgStore implements OpenedDecisionStore {
         try (Connection c = config.dataSource().getConnection()) {
             PgSchema.ensure(c, config.schema(), config.createSchema());
             c.setAutoCommit(true);
-            PgLease lease = PgLease.register(c, sql, nodeId, holder(nodeId), config.lease());
+            String xidName = xidName(c, sql, nodeId);
+            PgLease lease = PgLease.register(c, sql, xidName, holder(nodeId), config.lease());
             List<PendingDecision> earlier = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql.incarnationsOfNode)) {
-                ps.setString(1, nodeId);
+                ps.setString(1, xidName);
                 List<Long> ids = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -79,10 +83,50 @@ public final class PgStore implements OpenedDecisionStore {
                     earlier.addAll(PgRecords.read(c, sql, id).values());
                 }
             }
-            return new PgStore(config, sql, lease, nodeId, earlier);
+            return new PgStore(config, sql, lease, nodeId, xidName, earlier);
         } catch (SQLException | MalformedRecordException e) {
             throw new IllegalStateException(TmMessage.STORE_OPEN_FAILED + " cannot open the decision store "
                     + config.location() + " for node '" + nodeId + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The name the XIDs of {@code nodeId} carry, recorded in the store at its first start: the id itself when it fits
+     * an XID, else {@link LockstepXids#xidNodeName} with a number from the store's sequence. The same at every start.
+     */
+    static String xidName(Connection c, PgSql sql, String nodeId) throws SQLException {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            String known = knownXidName(c, sql, nodeId);
+            if (known != null) {
+                return known;
+            }
+            String candidate = nodeId;
+            if (nodeId.length() > LockstepXids.MAX_NODE_ID_LENGTH) {
+                try (PreparedStatement ps = c.prepareStatement(sql.nodeNumber); ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    candidate = LockstepXids.xidNodeName(nodeId, rs.getLong(1));
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql.addNode)) {
+                ps.setString(1, candidate);
+                ps.setString(2, nodeId);
+                ps.executeUpdate();
+            }
+        }
+        String known = knownXidName(c, sql, nodeId);
+        if (known == null) {
+            throw new SQLException("node id '" + nodeId + "' cannot be recorded: the name its XIDs would carry is "
+                    + "taken by another node's; choose another node id");
+        }
+        return known;
+    }
+
+    private static String knownXidName(Connection c, PgSql sql, String nodeId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.xidNameOf)) {
+            ps.setString(1, nodeId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
         }
     }
 
@@ -102,6 +146,11 @@ public final class PgStore implements OpenedDecisionStore {
     @Override
     public long incarnation() {
         return lease.incarnation();
+    }
+
+    @Override
+    public String xidNodeName() {
+        return xidName;
     }
 
     @Override
