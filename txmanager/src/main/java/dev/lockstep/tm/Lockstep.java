@@ -1,5 +1,7 @@
 package dev.lockstep.tm;
 
+import dev.lockstep.tm.events.TransactionEvent.LogForced;
+import dev.lockstep.tm.events.TransactionListener;
 import dev.lockstep.tm.internal.coordinator.Coordinator;
 import dev.lockstep.tm.internal.coordinator.CoordinatorSettings;
 import dev.lockstep.tm.internal.coordinator.LockstepSynchronizationRegistry;
@@ -9,6 +11,7 @@ import dev.lockstep.tm.internal.coordinator.LockstepUserTransaction;
 import dev.lockstep.tm.internal.coordinator.ResourceRegistry;
 import dev.lockstep.tm.internal.coordinator.TmMetrics;
 import dev.lockstep.tm.internal.coordinator.OpenedDecisionStore;
+import dev.lockstep.tm.internal.events.EventDispatcher;
 import dev.lockstep.tm.internal.log.CrashPointLogStorage;
 import dev.lockstep.tm.internal.pgstore.PgStore;
 import dev.lockstep.tm.store.PostgresDecisionStore;
@@ -37,6 +40,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -69,17 +73,24 @@ public final class Lockstep implements AutoCloseable {
     private final Housekeeper reaper;
     private final Housekeeper housekeeper;
     private final List<PendingDecision> pendingAtStart;
+    /** Null when no listener is registered: then nothing is published anywhere. */
+    private final EventDispatcher events;
     private volatile boolean closed;
 
-    private Lockstep(LockstepSettings b, OpenedDecisionStore store) {
+    private Lockstep(LockstepSettings b, OpenedDecisionStore store, List<TransactionListener> listeners) {
         this.settings = b;
         this.store = store;
         this.pendingAtStart = store.pendingOfEarlier();
+        this.events = listeners.isEmpty() ? null
+                : new EventDispatcher(listeners, EventDispatcher.DEFAULT_CAPACITY, "lockstep-events-" + b.nodeId());
+        if (events != null && store instanceof OpenedFileLog file) {
+            file.log().observeForces((records, bytes, nanos) -> events.publish(new LogForced(records, bytes, nanos)));
+        }
         CoordinatorSettings cs = new CoordinatorSettings(b.defaultTimeout(), b.parallelPhases(),
                 b.retryInitialDelay(), b.retryMaxDelay(), b.lostBranchWindow());
         this.coordinator = new Coordinator(cs, store.decisions(),
                 new XidFactory(b.nodeId(), store.incarnation()), b.clock(), System::nanoTime, new ResourceRegistry(),
-                b.phaseThreads(), b.crashHook());
+                b.phaseThreads(), b.crashHook(), events);
         this.userTransaction = new LockstepUserTransaction(coordinator.transactionManager());
         this.registry = new LockstepSynchronizationRegistry(coordinator.transactionManager());
         // Two threads, so a disk that stalls the lazy write of END records cannot stop timeouts: the reaper's
@@ -162,6 +173,14 @@ public final class Lockstep implements AutoCloseable {
     }
 
     /**
+     * Events not delivered to the {@link Builder#listener listeners} because their queue was full (a listener slower
+     * than the transactions) or Lockstep was closing; 0 without listeners. See {@link TransactionListener}.
+     */
+    public long droppedEvents() {
+        return events == null ? 0 : events.dropped();
+    }
+
+    /**
      * The decision log's own counters (forces, records, flushes by reason, segments).
      *
      * @throws IllegalStateException if this instance keeps its decisions in a database ({@link
@@ -213,6 +232,10 @@ public final class Lockstep implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(TmMessage.LOG_CLOSE_FAILED + " closing the decision log of node "
                     + settings.nodeId() + " failed", e);
+        } finally {
+            if (events != null) {
+                events.close(); // delivers what is queued, waiting at most a second for a slow listener
+            }
         }
     }
 
@@ -246,6 +269,7 @@ public final class Lockstep implements AutoCloseable {
         private CrashPoint.Hook crashHook = Settings.CRASH_HOOK.defaultValue();
         private LogStorage logStorage;
         private PostgresDecisionStore decisionStore;
+        private final List<TransactionListener> listeners = new ArrayList<>();
         private long testSegmentBytes;
         private java.util.concurrent.Executor testSegmentPreparer;
 
@@ -351,6 +375,16 @@ public final class Lockstep implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Adds a listener told of every transaction and branch event ({@link TransactionListener}: delivered on a
+         * thread of its own, so a slow or failing listener never delays or breaks a commit). May be called several
+         * times; each listener sees every event. Default none, and then events cost nothing.
+         */
+        public Builder listener(TransactionListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
         /** Called at each crash point of docs/design.md section 3; for crash tests. Default none. */
         public Builder crashHook(CrashPoint.Hook hook) {
             this.crashHook = hook;
@@ -424,7 +458,8 @@ public final class Lockstep implements AutoCloseable {
                     phaseThreads, retryInitialDelay, retryMaxDelay, timeoutCheckInterval, lostBranchWindow,
                     drainTimeout, logSegmentBytes, groupCommitMaxBatchBytes, groupCommitMaxWait, clock, crashHook, decisionStore);
             Lockstep lockstep = new Lockstep(settings, settings.decisionStore() != null
-                    ? PgStore.open(settings.decisionStore(), settings.nodeId()) : openFileLog(settings));
+                    ? PgStore.open(settings.decisionStore(), settings.nodeId()) : openFileLog(settings),
+                    List.copyOf(listeners));
             LockstepInstances.opened(lockstep);
             return lockstep;
         }

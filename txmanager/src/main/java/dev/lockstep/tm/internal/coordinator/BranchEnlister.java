@@ -100,6 +100,10 @@ final class BranchEnlister {
             }
             clearBusy(e);
         }
+        if (flag == XAResource.TMNOFLAGS && tx.coordinator.events != null) {
+            tx.coordinator.events.publish(new dev.lockstep.tm.events.TransactionEvent.BranchEnlisted(tx.sequence,
+                    e.branch.resourceName, e.branch.xid.branchNumber()));
+        }
         return true;
     }
 

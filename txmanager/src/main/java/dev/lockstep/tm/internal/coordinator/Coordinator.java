@@ -1,6 +1,8 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.events.TransactionEvent.TransactionBegun;
 import dev.lockstep.tm.internal.DaemonThreads;
+import dev.lockstep.tm.internal.events.EventDispatcher;
 import dev.lockstep.tm.internal.xa.XidFactory;
 import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.spi.CrashPoint;
@@ -28,6 +30,8 @@ public final class Coordinator implements AutoCloseable {
     /** Monotonic nanoseconds for deadlines (invariant 5): a wall clock stepped back must not extend a transaction. */
     final LongSupplier nanoTime;
     final TmMetrics metrics = new TmMetrics();
+    /** Where events go; null when no listener is registered, and then every event site is skipped. */
+    final EventDispatcher events;
     final ResourceRegistry registry;
     final PhaseRunner phases;
     final BranchRetrier retrier;
@@ -48,6 +52,14 @@ public final class Coordinator implements AutoCloseable {
 
     public Coordinator(CoordinatorSettings settings, DecisionStore store, XidFactory xids, Clock clock,
                        LongSupplier nanoTime, ResourceRegistry registry, int phaseThreads, CrashPoint.Hook crashHook) {
+        this(settings, store, xids, clock, nanoTime, registry, phaseThreads, crashHook, null);
+    }
+
+    /** As above, publishing events to {@code events} (null: no listener). */
+    public Coordinator(CoordinatorSettings settings, DecisionStore store, XidFactory xids, Clock clock,
+                       LongSupplier nanoTime, ResourceRegistry registry, int phaseThreads, CrashPoint.Hook crashHook,
+                       EventDispatcher events) {
+        this.events = events;
         this.settings = settings;
         this.store = store;
         this.xids = xids;
@@ -90,6 +102,10 @@ public final class Coordinator implements AutoCloseable {
                 now, timeoutSeconds);
         live.add(tx);
         metrics.begun.increment();
+        if (events != null) {
+            events.publish(new TransactionBegun(sequence, tx.toString(), java.util.HexFormat.of().formatHex(tx.gtrid),
+                    timeoutSeconds));
+        }
         return tx;
     }
 
@@ -99,6 +115,9 @@ public final class Coordinator implements AutoCloseable {
 
     void completed(LockstepTransaction tx) {
         live.remove(tx);
+        if (events != null) {
+            CoordinatorEvents.completed(this, tx);
+        }
     }
 
     /**

@@ -54,6 +54,9 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
     final List<Synchronization> synchronizations = new ArrayList<>();
     final List<Synchronization> interposed = new ArrayList<>();
     private Map<Object, Object> registryResources;
+    /** Set by CoordinatorEvents when completion starts, only when a listener is registered; read by its last event. */
+    dev.lockstep.tm.events.TransactionEvent.CompletionCause completionCause;
+    long completionStartNanos;
 
     LockstepTransaction(Coordinator coordinator, byte[] gtrid, long sequence, long beginMillis, int timeoutSeconds) {
         this.coordinator = coordinator;
@@ -63,6 +66,11 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
         this.timeoutSeconds = timeoutSeconds;
         this.deadlineMillis = beginMillis + timeoutSeconds * 1000L;
         this.deadlineNanos = coordinator.nanoTime.getAsLong() + timeoutSeconds * 1_000_000_000L;
+    }
+
+    /** When it began, on the coordinator's monotonic clock. */
+    long beginNanos() {
+        return deadlineNanos - timeoutSeconds * 1_000_000_000L;
     }
 
     /** The global transaction id (shared by all branches; do not modify). */
@@ -175,6 +183,10 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
             synchronizationsClosed = true;
         }
         coordinator.metrics.timedOut.increment();
+        if (coordinator.events != null) {
+            coordinator.events.publish(new dev.lockstep.tm.events.TransactionEvent.TransactionTimedOut(sequence,
+                    timeoutSeconds));
+        }
         return true;
     }
 
