@@ -23,8 +23,6 @@ final class Branch implements XaCalls.Failures {
     /** The XA error code of the last failed call on this branch, 0 if none. */
     int lastErrorCode;
     Throwable lastError;
-    /** How long the last phase call took; measured only when a listener is registered (CoordinatorEvents). */
-    long callNanos;
 
     Branch(LockstepXid xid, XAResource resource, String resourceName, boolean joinable) {
         this.xid = xid;

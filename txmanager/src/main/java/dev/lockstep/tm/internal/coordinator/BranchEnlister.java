@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.events.TransactionEvent.BranchEnlisted;
 import dev.lockstep.tm.internal.xa.LockstepXid;
 import dev.lockstep.tm.internal.xa.XaCodes;
 import dev.lockstep.tm.messages.TmMessage;
@@ -101,8 +102,8 @@ final class BranchEnlister {
             clearBusy(e);
         }
         if (flag == XAResource.TMNOFLAGS && tx.coordinator.events != null) {
-            tx.coordinator.events.publish(new dev.lockstep.tm.events.TransactionEvent.BranchEnlisted(tx.sequence,
-                    e.branch.resourceName, e.branch.xid.branchNumber()));
+            tx.coordinator.events.publish(new BranchEnlisted(tx.sequence, e.branch.resourceName,
+                    e.branch.xid.branchNumber()));
         }
         return true;
     }

@@ -58,13 +58,11 @@ final class Completion {
             throw new IllegalStateException(TmMessage.COMMIT_AFTER_COMPLETION + " transaction " + tx + " is already "
                     + describeState(tx) + ": it can be completed only once");
         }
-        if (c.events != null) {
-            CoordinatorEvents.completionStarted(c, tx, CompletionCause.COMMIT);
-        }
+        long started = c.events == null ? 0 : CoordinatorEvents.completionStarted(c, tx, CompletionCause.COMMIT);
         try {
             commitClaimed(tx);
         } finally {
-            c.completed(tx);
+            c.completed(tx, CompletionCause.COMMIT, started);
         }
     }
 
@@ -224,9 +222,7 @@ final class Completion {
             throw new IllegalStateException(TmMessage.ROLLBACK_AFTER_COMPLETION + " transaction " + tx + " is already "
                     + describeState(tx) + ": it can be completed only once");
         }
-        if (c.events != null) {
-            CoordinatorEvents.completionStarted(c, tx, CompletionCause.ROLLBACK);
-        }
+        long started = c.events == null ? 0 : CoordinatorEvents.completionStarted(c, tx, CompletionCause.ROLLBACK);
         try {
             tx.closeSynchronizations();
             List<Branch> heuristics = rollbackAll(tx, XAResource.TMSUCCESS);
@@ -236,15 +232,13 @@ final class Completion {
                         + " was rolled back, but " + Heuristics.describe(heuristics));
             }
         } finally {
-            c.completed(tx);
+            c.completed(tx, CompletionCause.ROLLBACK, started);
         }
     }
 
     /** The reaper's rollback: the owning thread may still be using the resources, so end them with TMFAIL. */
     void rollbackAfterTimeout(LockstepTransaction tx) {
-        if (c.events != null) {
-            CoordinatorEvents.completionStarted(c, tx, CompletionCause.TIMEOUT);
-        }
+        long started = c.events == null ? 0 : CoordinatorEvents.completionStarted(c, tx, CompletionCause.TIMEOUT);
         try {
             LOG.log(Level.WARNING, TmMessage.TIMED_OUT
                     + " transaction {0} passed its timeout of {1} s; rolling it back", tx,
@@ -252,7 +246,7 @@ final class Completion {
             // Heuristics are recorded and logged (TmMessage.HEURISTIC): nobody waits here.
             rollbackAll(tx, XAResource.TMFAIL);
         } finally {
-            c.completed(tx);
+            c.completed(tx, CompletionCause.TIMEOUT, started);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.events.TransactionEvent.CompletionCause;
 import dev.lockstep.tm.events.TransactionEvent.TransactionBegun;
 import dev.lockstep.tm.internal.DaemonThreads;
 import dev.lockstep.tm.internal.events.EventDispatcher;
@@ -7,6 +8,7 @@ import dev.lockstep.tm.internal.xa.XidFactory;
 import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.spi.CrashPoint;
 import java.time.Clock;
+import java.util.HexFormat;
 import java.util.List;
 
 import java.util.concurrent.Executor;
@@ -103,7 +105,7 @@ public final class Coordinator implements AutoCloseable {
         live.add(tx);
         metrics.begun.increment();
         if (events != null) {
-            events.publish(new TransactionBegun(sequence, tx.toString(), java.util.HexFormat.of().formatHex(tx.gtrid),
+            events.publish(new TransactionBegun(sequence, tx.toString(), HexFormat.of().formatHex(tx.gtrid),
                     timeoutSeconds));
         }
         return tx;
@@ -113,10 +115,14 @@ public final class Coordinator implements AutoCloseable {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, settings.defaultTimeout().toSeconds()));
     }
 
-    void completed(LockstepTransaction tx) {
+    /**
+     * {@code tx} completed, after its afterCompletion callbacks; {@code cause} and {@code startedNanos} (from {@link
+     * CoordinatorEvents#completionStarted}) are for its event, and ignored without a listener.
+     */
+    void completed(LockstepTransaction tx, CompletionCause cause, long startedNanos) {
         live.remove(tx);
         if (events != null) {
-            CoordinatorEvents.completed(this, tx);
+            CoordinatorEvents.completed(this, tx, cause, startedNanos);
         }
     }
 

@@ -29,8 +29,13 @@ final class CoordinatorEvents {
     private CoordinatorEvents() {
     }
 
-    /** Runs {@code call} on {@code b}, telling that it starts and keeping its duration in {@code b.callNanos}. */
-    static void timed(Coordinator c, LockstepTransaction tx, Branch b, BranchCall kind, Consumer<Branch> call) {
+    /**
+     * Runs {@code call} on {@code b}, one of {@code branches}; with a listener, tells that it starts and keeps its
+     * duration in {@code nanos} at the branch's index. The durations live in that array, made per phase only when a
+     * listener is registered, rather than in a field of every branch: without a listener nothing grows.
+     */
+    static void timed(Coordinator c, LockstepTransaction tx, List<Branch> branches, Branch b, BranchCall kind,
+            Consumer<Branch> call, long[] nanos) {
         if (c.events == null) {
             call.accept(b);
             return;
@@ -38,38 +43,39 @@ final class CoordinatorEvents {
         c.events.publish(new BranchCallStarted(tx.sequence, b.resourceName, b.xid.branchNumber(), kind));
         long t0 = c.nanoTime.getAsLong();
         call.accept(b);
-        b.callNanos = c.nanoTime.getAsLong() - t0;
+        nanos[branches.indexOf(b)] = c.nanoTime.getAsLong() - t0;
     }
 
-    static void completionStarted(Coordinator c, LockstepTransaction tx, CompletionCause cause) {
-        tx.completionCause = cause;
-        tx.completionStartNanos = c.nanoTime.getAsLong();
+    /** Tells that completion starts; returns when, for {@link #completed}. */
+    static long completionStarted(Coordinator c, LockstepTransaction tx, CompletionCause cause) {
         c.events.publish(new CompletionStarted(tx.sequence, cause, tx.branches.size()));
+        return c.nanoTime.getAsLong();
     }
 
-    static void voted(EventDispatcher events, LockstepTransaction tx, List<Branch> branches) {
-        for (Branch b : branches) {
+    static void voted(EventDispatcher events, LockstepTransaction tx, List<Branch> branches, long[] nanos) {
+        for (int i = 0; i < branches.size(); i++) {
+            Branch b = branches.get(i);
             PrepareVote vote = switch (b.vote) {
                 case PREPARED -> PrepareVote.PREPARED;
                 case READ_ONLY -> PrepareVote.READ_ONLY;
                 case ROLLED_BACK -> PrepareVote.ROLLED_BACK;
                 case FAILED -> PrepareVote.FAILED;
             };
-            events.publish(new PrepareVoted(tx.sequence, b.resourceName, b.xid.branchNumber(), vote, b.callNanos));
+            events.publish(new PrepareVoted(tx.sequence, b.resourceName, b.xid.branchNumber(), vote, nanos[i]));
         }
     }
 
-    /** The answers of a phase two (the first attempt) on {@code branches}. */
-    static void finished(EventDispatcher events, LockstepTransaction tx, List<Branch> branches, BranchCall kind) {
-        for (Branch b : branches) {
-            finished(events, tx, b, kind, resultOf(b.phaseTwo));
+    /** The answers of a phase two (the first attempt) on {@code branches}, which took {@code nanos}. */
+    static void finished(EventDispatcher events, LockstepTransaction tx, List<Branch> branches, BranchCall kind,
+            long[] nanos) {
+        for (int i = 0; i < branches.size(); i++) {
+            finished(events, tx, branches.get(i), kind, resultOf(branches.get(i).phaseTwo), nanos[i]);
         }
     }
 
     static void finished(EventDispatcher events, LockstepTransaction tx, Branch b, BranchCall kind,
-            BranchResult result) {
-        events.publish(new BranchFinished(tx.sequence, b.resourceName, b.xid.branchNumber(), kind, result,
-                b.callNanos));
+            BranchResult result, long nanos) {
+        events.publish(new BranchFinished(tx.sequence, b.resourceName, b.xid.branchNumber(), kind, result, nanos));
     }
 
     static BranchResult resultOf(PhaseTwoOutcome outcome) {
@@ -81,19 +87,16 @@ final class CoordinatorEvents {
     }
 
     /** After the afterCompletion callbacks, whichever way the transaction ended. */
-    static void completed(Coordinator c, LockstepTransaction tx) {
+    static void completed(Coordinator c, LockstepTransaction tx, CompletionCause cause, long startedNanos) {
         long now = c.nanoTime.getAsLong();
-        TxState state = tx.state();
-        TransactionOutcome outcome = switch (state) {
+        TransactionOutcome outcome = switch (tx.state()) {
             case COMMITTED -> TransactionOutcome.COMMITTED;
             case ROLLED_BACK -> TransactionOutcome.ROLLED_BACK;
             case HEURISTIC_ROLLBACK, HEURISTIC_MIXED, HEURISTIC_HAZARD, HEURISTIC_COMMIT ->
                     TransactionOutcome.HEURISTIC;
             default -> TransactionOutcome.UNKNOWN; // UNKNOWN, or a completion that threw halfway (a bug)
         };
-        long started = tx.completionCause == null ? now : tx.completionStartNanos;
-        c.events.publish(new TransactionCompleted(tx.sequence, outcome,
-                tx.completionCause == null ? CompletionCause.ROLLBACK : tx.completionCause, tx.branches.size(),
-                now - started, now - tx.beginNanos()));
+        c.events.publish(new TransactionCompleted(tx.sequence, outcome, cause, tx.branches.size(), now - startedNanos,
+                now - tx.beginNanos()));
     }
 }

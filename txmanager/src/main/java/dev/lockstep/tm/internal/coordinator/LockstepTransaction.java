@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.events.TransactionEvent.TransactionTimedOut;
 import dev.lockstep.tm.internal.xa.LockstepXid;
 import dev.lockstep.tm.internal.xa.XaCodes;
 import dev.lockstep.tm.messages.TmMessage;
@@ -54,9 +55,6 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
     final List<Synchronization> synchronizations = new ArrayList<>();
     final List<Synchronization> interposed = new ArrayList<>();
     private Map<Object, Object> registryResources;
-    /** Set by CoordinatorEvents when completion starts, only when a listener is registered; read by its last event. */
-    dev.lockstep.tm.events.TransactionEvent.CompletionCause completionCause;
-    long completionStartNanos;
 
     LockstepTransaction(Coordinator coordinator, byte[] gtrid, long sequence, long beginMillis, int timeoutSeconds) {
         this.coordinator = coordinator;
@@ -184,8 +182,7 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
         }
         coordinator.metrics.timedOut.increment();
         if (coordinator.events != null) {
-            coordinator.events.publish(new dev.lockstep.tm.events.TransactionEvent.TransactionTimedOut(sequence,
-                    timeoutSeconds));
+            coordinator.events.publish(new TransactionTimedOut(sequence, timeoutSeconds));
         }
         return true;
     }

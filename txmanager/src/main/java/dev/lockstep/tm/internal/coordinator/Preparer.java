@@ -27,9 +27,9 @@ final class Preparer {
      * branch whose vote means roll back (failed, or rolled back by the RM), or null if every vote was yes or read-only.
      */
     static Branch prepare(Coordinator c, LockstepTransaction tx, List<Branch> branches, List<Branch> prepared) {
-        callPrepare(c, tx, branches);
+        long[] callNanos = callPrepare(c, tx, branches);
         if (c.events != null) {
-            CoordinatorEvents.voted(c.events, tx, branches);
+            CoordinatorEvents.voted(c.events, tx, branches, callNanos);
         }
         Branch failed = null;
         for (Branch b : branches) {
@@ -42,18 +42,21 @@ final class Preparer {
         return failed;
     }
 
-    private static void callPrepare(Coordinator c, LockstepTransaction tx, List<Branch> branches) {
+    /** Returns each call's duration, in the order of {@code branches}, when a listener is registered; else null. */
+    private static long[] callPrepare(Coordinator c, LockstepTransaction tx, List<Branch> branches) {
         if (!c.crashHookSet() && c.events == null) {
             c.phases.forEach(branches, PREPARE);
-            return;
+            return null;
         }
+        long[] nanos = c.events == null ? null : new long[branches.size()];
         AtomicBoolean first = new AtomicBoolean();
         c.phases.forEach(branches, b -> {
-            CoordinatorEvents.timed(c, tx, b, BranchCall.PREPARE, PREPARE);
+            CoordinatorEvents.timed(c, tx, branches, b, BranchCall.PREPARE, PREPARE, nanos);
             if (b.vote == PrepareOutcome.PREPARED && first.compareAndSet(false, true)) {
                 c.crash(CrashPoint.C2_SOME_PREPARED);
             }
         });
+        return nanos;
     }
 
     private static void prepareOne(Branch b) {

@@ -49,8 +49,10 @@ final class Rollbacker {
             if (c.events == null) {
                 c.phases.forEach(toRollBack, ROLLBACK);
             } else {
-                c.phases.forEach(toRollBack, b -> CoordinatorEvents.timed(c, tx, b, BranchCall.ROLLBACK, ROLLBACK));
-                CoordinatorEvents.finished(c.events, tx, toRollBack, BranchCall.ROLLBACK);
+                long[] nanos = new long[toRollBack.size()];
+                c.phases.forEach(toRollBack,
+                        b -> CoordinatorEvents.timed(c, tx, toRollBack, b, BranchCall.ROLLBACK, ROLLBACK, nanos));
+                CoordinatorEvents.finished(c.events, tx, toRollBack, BranchCall.ROLLBACK, nanos);
             }
             List<Branch> retry = new ArrayList<>(0);
             for (Branch b : toRollBack) {
