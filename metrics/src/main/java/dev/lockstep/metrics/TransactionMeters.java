@@ -32,11 +32,15 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class TransactionMeters {
 
+    private static final Map<Enum<?>, String> TAG_VALUES = new ConcurrentHashMap<>();
+
     private final MeterRegistry registry;
     private final Tags tags;
     private final Map<TransactionOutcome, Counter> transactions = new EnumMap<>(TransactionOutcome.class);
     private final Map<TransactionOutcome, Timer> commits = new EnumMap<>(TransactionOutcome.class);
-    private final Map<String, Timer> branchTimers = new ConcurrentHashMap<>();
+    /** By resource, then by vote or result. */
+    private final Map<String, Map<String, Timer>> prepareTimers = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Timer>> commitTimers = new ConcurrentHashMap<>();
     private final Timer logForce;
     private final DistributionSummary logBatch;
     private final Counter heuristics;
@@ -71,8 +75,10 @@ final class TransactionMeters {
         return heuristics;
     }
 
+    /** The tag value of an enum constant (its name in lower case), computed once per constant. */
     static String tagValue(Enum<?> e) {
-        return e.name().toLowerCase(Locale.ROOT);
+        String v = TAG_VALUES.get(e);
+        return v != null ? v : TAG_VALUES.computeIfAbsent(e, k -> k.name().toLowerCase(Locale.ROOT));
     }
 
     void on(TransactionEvent e) {
@@ -85,11 +91,14 @@ final class TransactionMeters {
                 commits.get(x.outcome()).record(x.completionNanos(), TimeUnit.NANOSECONDS);
             }
         } else if (e instanceof PrepareVoted x) {
-            branchTimer("lockstep.branch.prepare", x.resource(), "vote", tagValue(x.vote()))
+            branchTimer(prepareTimers, "lockstep.branch.prepare", "prepare of one branch, by resource and vote",
+                    x.resource(), "vote", tagValue(x.vote()))
                     .record(x.nanos(), TimeUnit.NANOSECONDS);
         } else if (e instanceof BranchFinished x) {
             if (x.call() != BranchCall.ROLLBACK) {
-                branchTimer("lockstep.branch.commit", x.resource(), "result", tagValue(x.result()))
+                branchTimer(commitTimers, "lockstep.branch.commit",
+                        "commit of one branch (one-phase or after the decision), by resource and result",
+                        x.resource(), "result", tagValue(x.result()))
                         .record(x.nanos(), TimeUnit.NANOSECONDS);
             }
             if (x.result() == BranchResult.RETRY) {
@@ -107,15 +116,16 @@ final class TransactionMeters {
         }
     }
 
-    private Timer branchTimer(String name, String resource, String key, String value) {
-        String id = name + '\u0000' + resource + '\u0000' + value;
-        Timer t = branchTimers.get(id);
+    /** The timer {@code name} of {@code resource} and {@code key=value}, from {@code timers} (by resource, value). */
+    private Timer branchTimer(Map<String, Map<String, Timer>> timers, String name, String description,
+            String resource, String key, String value) {
+        // Two lookups without building a key: this runs for every branch of every transaction.
+        Map<String, Timer> byValue = timers.get(resource);
+        Timer t = byValue == null ? null : byValue.get(value);
         if (t == null) {
-            t = branchTimers.computeIfAbsent(id, k -> Timer.builder(name).tags(tags).tag("resource", resource)
-                    .tag(key, value).description(name.endsWith("prepare")
-                            ? "prepare of one branch, by resource and vote"
-                            : "commit of one branch (one-phase or after the decision), by resource and result")
-                    .register(registry));
+            t = timers.computeIfAbsent(resource, r -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(value, v -> Timer.builder(name).tags(tags).tag("resource", resource).tag(key, v)
+                            .description(description).register(registry));
         }
         return t;
     }
