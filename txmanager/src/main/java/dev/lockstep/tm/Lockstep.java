@@ -26,6 +26,9 @@ import dev.lockstep.tm.internal.log.OpenedLog;
 import dev.lockstep.tm.internal.timeout.Housekeeper;
 import dev.lockstep.tm.internal.xa.XidFactory;
 import dev.lockstep.tm.log.PendingDecision;
+import dev.lockstep.tm.recovery.RecoveryAction;
+import dev.lockstep.tm.recovery.RecoveryListener;
+import dev.lockstep.tm.recovery.ScanReport;
 import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.settings.Setting;
 import dev.lockstep.tm.settings.Settings;
@@ -43,6 +46,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One Lockstep transaction manager: a node id, its decision log, and the JTA objects over them.
@@ -75,6 +79,7 @@ public final class Lockstep implements AutoCloseable {
     private final List<PendingDecision> pendingAtStart;
     /** Null when no listener is registered: then nothing is published anywhere. */
     private final EventDispatcher events;
+    private final InProcessRecovery recovery;
     private volatile boolean closed;
 
     private Lockstep(LockstepSettings b, OpenedDecisionStore store, List<TransactionListener> listeners) {
@@ -107,14 +112,58 @@ public final class Lockstep implements AutoCloseable {
         });
         if (!pendingAtStart.isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, TmMessage.UNFINISHED_DECISIONS_AT_START
-                    + " node {0}: {1} decision(s) of earlier incarnations are "
-                    + "unfinished (COMMIT without END, or heuristics); the recovery service finishes them", b.nodeId(),
-                    pendingAtStart.size());
+                    + " node {0}: {1} decision(s) of earlier incarnations are unfinished (COMMIT without END, or "
+                    + "heuristics); {2}", b.nodeId(), pendingAtStart.size(), b.inProcessRecovery()
+                    ? "in-process recovery finishes them within " + b.recoveryInterval() + " of the start, once the "
+                    + "resources are registered" : "the recovery service finishes them");
+        }
+        this.recovery = b.inProcessRecovery()
+                ? new InProcessRecovery(b, coordinator.registry()::all, recoveryListener(listeners)) : null;
+        if (recovery != null) {
+            recovery.start();
         }
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The registered listeners that are also {@link RecoveryListener}s, as one; each one's failure is its own. */
+    private static RecoveryListener recoveryListener(List<TransactionListener> listeners) {
+        List<RecoveryListener> all = new ArrayList<>();
+        for (TransactionListener l : listeners) {
+            if (l instanceof RecoveryListener r) {
+                all.add(r);
+            }
+        }
+        if (all.isEmpty()) {
+            return RecoveryListener.NONE;
+        }
+        return all.size() == 1 ? all.get(0) : new RecoveryListener() {
+            @Override
+            public void onAction(RecoveryAction action) {
+                all.forEach(r -> tell(r, () -> r.onAction(action)));
+            }
+
+            @Override
+            public void scanStarted(java.time.Instant at) {
+                all.forEach(r -> tell(r, () -> r.scanStarted(at)));
+            }
+
+            @Override
+            public void scanFinished(ScanReport report) {
+                all.forEach(r -> tell(r, () -> r.scanFinished(report)));
+            }
+        };
+    }
+
+    private static void tell(RecoveryListener r, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, TmMessage.RECOVERY_LISTENER_FAILED + " recovery listener " + r
+                    + " failed", e);
+        }
     }
 
     public TransactionManager transactionManager() {
@@ -163,6 +212,15 @@ public final class Lockstep implements AutoCloseable {
         return coordinator.registry().unregister(resource);
     }
 
+    /**
+     * Runs an in-process recovery scan now, on the calling thread (docs/recovery.md): over the resources registered
+     * with this Lockstep, for this node's earlier incarnations (with the database store: every node whose lease
+     * expired). Empty if in-process recovery is off, no resource is registered, or another recovery holds the node.
+     */
+    public Optional<ScanReport> recoverNow() {
+        return recovery == null ? Optional.empty() : recovery.scanNow();
+    }
+
     /** A snapshot of the counters. */
     public LockstepMetrics metrics() {
         TmMetrics m = coordinator.metrics();
@@ -208,6 +266,9 @@ public final class Lockstep implements AutoCloseable {
             closed = true;
         }
         LockstepInstances.closing(this);
+        if (recovery != null) {
+            recovery.stop();
+        }
         coordinator.stopAccepting();
         long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
         while (!coordinator.liveTransactions().isEmpty() && System.nanoTime() < deadline) {
@@ -265,6 +326,8 @@ public final class Lockstep implements AutoCloseable {
         private long logSegmentBytes = Settings.LOG_SEGMENT_BYTES.defaultValue();
         private int groupCommitMaxBatchBytes = Settings.GROUP_COMMIT_MAX_BATCH_BYTES.defaultValue();
         private Duration groupCommitMaxWait = Settings.GROUP_COMMIT_MAX_WAIT.defaultValue();
+        private boolean inProcessRecovery = Settings.IN_PROCESS_RECOVERY.defaultValue();
+        private Duration recoveryInterval = Settings.RECOVERY_INTERVAL.defaultValue();
         private Clock clock = Settings.CLOCK.defaultValue();
         private CrashPoint.Hook crashHook = Settings.CRASH_HOOK.defaultValue();
         private LogStorage logStorage;
@@ -307,6 +370,23 @@ public final class Lockstep implements AutoCloseable {
          */
         public Builder decisionStore(PostgresDecisionStore store) {
             this.decisionStore = store;
+            return this;
+        }
+
+        /**
+         * Whether this Lockstep finishes what earlier incarnations of its node left in doubt (with the database store:
+         * also every node whose lease expired), scanning the resources registered with it every
+         * {@link #recoveryInterval}. Default true; turn it off where a recovery service (or the Spring Boot starter's
+         * recovery) does it.
+         */
+        public Builder inProcessRecovery(boolean on) {
+            this.inProcessRecovery = on;
+            return this;
+        }
+
+        /** Time to the first in-process recovery scan, and between scans. Default 30 s. */
+        public Builder recoveryInterval(Duration interval) {
+            this.recoveryInterval = interval;
             return this;
         }
 
@@ -378,7 +458,8 @@ public final class Lockstep implements AutoCloseable {
         /**
          * Adds a listener told of every transaction and branch event ({@link TransactionListener}: delivered on a
          * thread of its own, so a slow or failing listener never delays or breaks a commit). May be called several
-         * times; each listener sees every event. Default none, and then events cost nothing.
+         * times; each listener sees every event. Default none, and then events cost nothing. A listener that is also a
+         * {@link RecoveryListener} is told of the in-process recovery's scans and actions too.
          */
         public Builder listener(TransactionListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -424,6 +505,10 @@ public final class Lockstep implements AutoCloseable {
                 return groupCommitMaxBatchBytes((Integer) v);
             } else if (setting == Settings.GROUP_COMMIT_MAX_WAIT) {
                 return groupCommitMaxWait((Duration) v);
+            } else if (setting == Settings.IN_PROCESS_RECOVERY) {
+                return inProcessRecovery((Boolean) v);
+            } else if (setting == Settings.RECOVERY_INTERVAL) {
+                return recoveryInterval((Duration) v);
             } else if (setting == Settings.CLOCK) {
                 return clock((Clock) v);
             } else if (setting == Settings.CRASH_HOOK) {
@@ -456,7 +541,8 @@ public final class Lockstep implements AutoCloseable {
         public Lockstep build() {
             LockstepSettings settings = new LockstepSettings(nodeId, logDirectory, defaultTimeout, parallelPhases,
                     phaseThreads, retryInitialDelay, retryMaxDelay, timeoutCheckInterval, lostBranchWindow,
-                    drainTimeout, logSegmentBytes, groupCommitMaxBatchBytes, groupCommitMaxWait, clock, crashHook, decisionStore);
+                    drainTimeout, logSegmentBytes, groupCommitMaxBatchBytes, groupCommitMaxWait, inProcessRecovery,
+                    recoveryInterval, clock, crashHook, decisionStore);
             Lockstep lockstep = new Lockstep(settings, settings.decisionStore() != null
                     ? PgStore.open(settings.decisionStore(), settings.nodeId()) : openFileLog(settings),
                     List.copyOf(listeners));

@@ -5,16 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.testkit.Events;
+import dev.lockstep.testkit.ScriptedXAResource;
 import dev.lockstep.tm.events.TransactionEvent;
 import dev.lockstep.tm.events.TransactionEvent.DecisionLogged;
 import dev.lockstep.tm.events.TransactionEvent.LogForced;
 import dev.lockstep.tm.events.TransactionEvent.TransactionCompleted;
 import dev.lockstep.tm.events.TransactionEvent.TransactionOutcome;
+import dev.lockstep.tm.events.TransactionListener;
 import dev.lockstep.tm.internal.coordinator.NamedScriptedXAResource;
+import dev.lockstep.tm.recovery.RecoveryAction;
+import dev.lockstep.tm.recovery.RecoveryListener;
+import dev.lockstep.tm.recovery.ScanReport;
+import dev.lockstep.tm.spi.RecoverableResource;
 import jakarta.transaction.TransactionManager;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import javax.transaction.xa.XAResource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,6 +89,62 @@ class LockstepEventsTest {
         try (Lockstep ls = Lockstep.builder().nodeId("loud").logDirectory(dir).listener(e -> { }).build()) {
             assertTrue(Thread.getAllStackTraces().keySet().stream()
                     .anyMatch(t -> t.getName().equals("lockstep-events-loud")), "the check above can see the thread");
+        }
+    }
+
+    /** As a metrics binder is: one object told of the transactions and of the in-process recovery. */
+    static final class BothListener implements TransactionListener, RecoveryListener {
+        final List<String> told = new ArrayList<>();
+
+        @Override
+        public void onEvent(TransactionEvent event) {
+        }
+
+        @Override
+        public synchronized void onAction(RecoveryAction action) {
+            told.add(action.kind() + " " + action.resource());
+        }
+
+        @Override
+        public synchronized void scanStarted(Instant at) {
+            told.add("scan started");
+        }
+
+        @Override
+        public synchronized void scanFinished(ScanReport report) {
+            told.add("scan finished");
+        }
+    }
+
+    @Test
+    void aListenerThatIsAlsoARecoveryListenerHearsTheInProcessRecovery() throws Exception {
+        BothListener both = new BothListener();
+        try (Lockstep ls = Lockstep.builder().nodeId("rec").logDirectory(dir).listener(both).build()) {
+            ScriptedXAResource rm = new ScriptedXAResource("db-a");
+            ls.registerResource(new RecoverableResource() {
+                @Override
+                public String name() {
+                    return "db-a";
+                }
+
+                @Override
+                public RecoveryConnection connect() {
+                    return new RecoveryConnection() {
+                        @Override
+                        public XAResource xaResource() {
+                            return rm;
+                        }
+
+                        @Override
+                        public void close() {
+                        }
+                    };
+                }
+            });
+            assertTrue(ls.recoverNow().isPresent(), "in-process recovery is on by default");
+        }
+        synchronized (both) {
+            assertEquals(List.of("scan started", "RECOVER_SCAN db-a", "scan finished"), both.told);
         }
     }
 

@@ -1,5 +1,10 @@
 package dev.lockstep.spring.boot;
 
+import dev.lockstep.tm.recovery.Recovery;
+import dev.lockstep.tm.store.PostgresDecisionStore;
+import java.sql.SQLException;
+import java.util.function.Supplier;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import dev.lockstep.tm.Lockstep;
 import dev.lockstep.tm.spi.RecoverableResource;
 import java.util.ArrayList;
@@ -49,12 +54,15 @@ public class LockstepAutoConfiguration {
     /** Opens and locks the decision log; closed last, after the pools (they depend on it), draining transactions. */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public Lockstep lockstep(LockstepProperties p, Environment environment) {
+    public Lockstep lockstep(LockstepProperties p, Environment environment,
+            ObjectProvider<LockstepDecisionStore> decisionStore) {
         LockstepPropertiesValidator.validate(p, environment);
+        LockstepDecisionStore store = decisionStore.getIfAvailable();
         try {
             return Lockstep.builder()
                     .nodeId(p.getNodeId())
-                    .logDirectory(p.getLogDirectory().toAbsolutePath())
+                    .logDirectory(p.getLogDirectory() == null ? null : p.getLogDirectory().toAbsolutePath())
+                    .decisionStore(store == null ? null : store.store())
                     .defaultTimeout(p.getDefaultTimeout())
                     .parallelPhases(p.isParallelPhases())
                     .phaseThreads(p.getPhaseThreads())
@@ -66,6 +74,9 @@ public class LockstepAutoConfiguration {
                     .logSegmentBytes(p.getLogSegmentSize().toBytes())
                     .groupCommitMaxBatchBytes((int) p.getGroupCommitMaxBatchSize().toBytes())
                     .groupCommitMaxWait(p.getGroupCommitMaxWait())
+                    // The starter's own recovery (lockstep.recovery.*, LockstepRecovery) scans this node, with the
+                    // DataSources and JMS factories it configured; the core's would only contend for the same lock.
+                    .inProcessRecovery(false)
                     .build();
         } catch (RuntimeException e) {
             // Typically the log is locked by another process with the same node id and directory (invariant 4).
@@ -89,6 +100,18 @@ public class LockstepAutoConfiguration {
         tm.setTransactionSynchronizationRegistry(lockstep.transactionSynchronizationRegistry());
         customizers.ifAvailable(c -> c.customize(tm));
         return tm;
+    }
+
+    /**
+     * The database decision store and its pool of plain connections, when {@code lockstep.decision-store.url} is set;
+     * closed after the Lockstep that writes through it.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "lockstep.decision-store.url")
+    public LockstepDecisionStore lockstepDecisionStore(LockstepProperties p, Environment environment)
+            throws SQLException {
+        LockstepPropertiesValidator.validate(p, environment);
+        return LockstepDecisionStore.open(p.getDecisionStore());
     }
 
     /**
@@ -116,7 +139,11 @@ public class LockstepAutoConfiguration {
                     jms.getBrokerUrl(), jms.getUsername(), jms.getPassword()));
         }
         LockstepProperties.RecoveryProperties r = p.getRecovery();
-        return new LockstepRecovery(p.getLogDirectory().toAbsolutePath(), lockstep.nodeId(), resources,
-                r.getInterval(), r.getInitialDelay(), r.getOrphanSafetyInterval());
+        PostgresDecisionStore store = lockstep.settings().decisionStore();
+        Supplier<Recovery.Builder> target = store != null
+                ? () -> Recovery.builder().decisionStore(store).allNodes()
+                : () -> Recovery.builder().logDirectory(p.getLogDirectory().toAbsolutePath()).nodeId(lockstep.nodeId());
+        return new LockstepRecovery(target, lockstep.nodeId(), resources, r.getInterval(), r.getInitialDelay(),
+                r.getOrphanSafetyInterval());
     }
 }

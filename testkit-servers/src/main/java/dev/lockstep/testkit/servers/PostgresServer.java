@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * A private PostgreSQL instance for the integration tests (docs/design.md section 5).
  *
- * <p>{@code initdb} runs once into {@code target/servers/pg-template} (with the database and user
+ * <p>{@code initdb} runs once into {@code target/servers/pg-template-2} (with the database and user
  * {@value #DATABASE}/{@value #USER}, password {@value #PASSWORD}, scram over TCP); every
  * {@link #start()} copies that template, which is about three times faster than a fresh initdb
  * (docs/xa-quirks.md, "Getting the servers on a test machine"). The server listens on 127.0.0.1 only, on a free port,
@@ -32,6 +32,8 @@ import java.util.List;
 public final class PostgresServer extends ManagedServer {
 
     public static final String DATABASE = "lockstep";
+    /** A second database of the same owner: branches on two databases are two resource managers for recovery. */
+    public static final String SECOND_DATABASE = "lockstep_b";
     public static final String USER = "lockstep";
     public static final String PASSWORD = "lockstep";
     public static final int MAX_PREPARED_TRANSACTIONS = 150;
@@ -49,7 +51,12 @@ public final class PostgresServer extends ManagedServer {
 
     /** JDBC URL for pgjdbc, with {@link #USER}/{@link #PASSWORD} as credentials. */
     public String jdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + port() + "/" + DATABASE;
+        return jdbcUrl(DATABASE);
+    }
+
+    /** The URL of {@code database} on this server ({@link #DATABASE} or {@link #SECOND_DATABASE}). */
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
     }
 
     private static Path findBinDir() {
@@ -87,12 +94,12 @@ public final class PostgresServer extends ManagedServer {
     /** The initialised template; created on first use, reused by later runs until {@code mvn clean}. */
     private Path template() {
         synchronized (TEMPLATE_LOCK) {
-            Path template = serversDir().resolve("pg-template");
+            Path template = serversDir().resolve("pg-template-2");
             if (Files.isDirectory(template)) {
                 return template;
             }
             checkTraversableByPostgres(serversDir());
-            Path tmp = serversDir().resolve("pg-template.tmp");
+            Path tmp = serversDir().resolve("pg-template-2.tmp");
             Path log = serversDir().resolve("pg-template.log");
             Processes.deleteRecursively(tmp);
             try {
@@ -111,7 +118,8 @@ public final class PostgresServer extends ManagedServer {
                     "--locale=C", "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync");
             // Single-user mode: creates the role and database without opening a port.
             String sql = "CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "';\n"
-                    + "CREATE DATABASE " + DATABASE + " OWNER " + USER + ";\n";
+                    + "CREATE DATABASE " + DATABASE + " OWNER " + USER + ";\n"
+                    + "CREATE DATABASE " + SECOND_DATABASE + " OWNER " + USER + ";\n";
             Processes.run(log, Duration.ofSeconds(60), sql, "runuser", "-u", OS_USER, "--",
                     binDir.resolve("postgres").toString(), "--single", "-D", tmp.toString(), "postgres");
             if (Processes.tail(log, 200).contains("ERROR:")) {

@@ -2,7 +2,10 @@ package dev.lockstep.tm.recovery;
 
 import dev.lockstep.tm.internal.log.FileLogStorage;
 import dev.lockstep.tm.internal.log.LogStorage;
+import dev.lockstep.tm.internal.pgstore.PgDecisionSource;
+import dev.lockstep.tm.internal.recovery.DecisionSource;
 import dev.lockstep.tm.internal.recovery.FileDecisionSource;
+import dev.lockstep.tm.store.PostgresDecisionStore;
 import dev.lockstep.tm.internal.recovery.RecoveryEngine;
 import dev.lockstep.tm.log.LogLayout;
 import dev.lockstep.tm.spi.RecoverableResource;
@@ -59,9 +62,12 @@ public final class Recovery implements AutoCloseable {
     private final RecoveryEngine engine;
 
     private Recovery(Builder b) {
-        this.engine = new RecoveryEngine(new RecoveryEngine.EngineSettings(new FileDecisionSource(b.logDirectory,
-                b.logStorage), b.nodeIds, b.resourceList(), b.orphanSafetyInterval, b.retryInitialDelay,
-                b.retryMaxDelay, b.clock, b.listener, b.readOnly));
+        DecisionSource source = b.decisionStore != null
+                ? new PgDecisionSource(b.decisionStore, "recovery")
+                : new FileDecisionSource(b.logDirectory, b.logStorage);
+        this.engine = new RecoveryEngine(new RecoveryEngine.EngineSettings(source, b.nodeIds, b.resourceList(),
+                b.orphanSafetyInterval, b.retryInitialDelay, b.retryMaxDelay, b.clock, b.listener, b.readOnly,
+                b.allNodes));
     }
 
     public static Builder builder() {
@@ -104,6 +110,8 @@ public final class Recovery implements AutoCloseable {
     public static final class Builder {
         Path logDirectory;
         final Set<String> nodeIds = new LinkedHashSet<>();
+        PostgresDecisionStore decisionStore;
+        boolean allNodes;
         final Map<String, RecoverableResource> resources = new LinkedHashMap<>();
         Duration orphanSafetyInterval = Duration.ofSeconds(30);
         Duration retryInitialDelay = Duration.ofSeconds(1);
@@ -114,6 +122,25 @@ public final class Recovery implements AutoCloseable {
         LogStorage logStorage = new FileLogStorage();
 
         private Builder() {
+        }
+
+        /**
+         * Reads the decisions from PostgreSQL instead of a log directory (docs/cluster.md): the store the transaction
+         * managers were built with. Dead incarnations are found by their expired leases and taken over by bumping
+         * their epoch, so any number of recoveries may scan one store.
+         */
+        public Builder decisionStore(PostgresDecisionStore store) {
+            this.decisionStore = store;
+            return this;
+        }
+
+        /**
+         * Finishes the transactions of every node in the store (listed again at each scan) instead of named ones:
+         * for nodes without stable ids, such as the pods of a Deployment.
+         */
+        public Builder allNodes() {
+            this.allNodes = true;
+            return this;
         }
 
         /** Required. The directory that holds the nodes' logs (the transaction managers' {@code logDirectory}). */
@@ -199,15 +226,22 @@ public final class Recovery implements AutoCloseable {
 
         /** Validates, takes the recovery lock of each node (unless read-only) and returns the recovery. */
         public Recovery build() {
-            if (logDirectory == null) {
+            if (decisionStore == null && logDirectory == null) {
                 throw new IllegalArgumentException("logDirectory is missing: set the directory that holds the "
-                        + "transaction managers' decision logs (their logDirectory setting)");
+                        + "transaction managers' decision logs (their logDirectory setting), or their decisionStore");
             }
-            if (!Files.isDirectory(logDirectory)) {
+            if (decisionStore == null && !Files.isDirectory(logDirectory)) {
                 throw new IllegalArgumentException("logDirectory " + logDirectory + " is not a directory: point it "
                         + "at the transaction managers' logDirectory");
             }
-            if (nodeIds.isEmpty()) {
+            if (allNodes && decisionStore == null) {
+                throw new IllegalArgumentException("allNodes() needs the database decision store: with file logs, "
+                        + "name the nodes, so that this recovery takes each one's recovery lock");
+            }
+            if (allNodes && !nodeIds.isEmpty()) {
+                throw new IllegalArgumentException("both allNodes() and node ids " + nodeIds + ": choose one");
+            }
+            if (nodeIds.isEmpty() && !allNodes) {
                 throw new IllegalArgumentException("no node ids: name the nodes whose transactions this recovery "
                         + "finishes (the transaction managers' nodeId settings)");
             }

@@ -12,6 +12,8 @@ import java.sql.Statement;
  * allowed, else a refusal that gives the DDL, for DBAs who create schemas themselves.
  *
  * <ul>
+ * <li>{@code node}: every node that ever started here, with its newest incarnation: an XID's incarnation at or below
+ * it whose row is gone was retired (nothing open), one above it or of an unknown node is not this store's.</li>
  * <li>{@code incarnation}: one row per running (or dead, not yet finished) incarnation, its lease: who holds it, at
  * which epoch (bumped by every takeover), until when (the database's clock).</li>
  * <li>{@code decision}: the records of each incarnation, in the file log's codec ({@code record}), in the order they
@@ -35,6 +37,10 @@ final class PgSchema {
                 CREATE SCHEMA IF NOT EXISTS %1$s;
                 CREATE TABLE %1$s.schema_version (
                     version integer NOT NULL
+                );
+                CREATE TABLE %1$s.node (
+                    node_id          text PRIMARY KEY,
+                    last_incarnation bigint NOT NULL
                 );
                 CREATE TABLE %1$s.incarnation (
                     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

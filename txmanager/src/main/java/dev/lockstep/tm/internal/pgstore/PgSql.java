@@ -11,6 +11,13 @@ final class PgSql {
 
     /** Registers an incarnation: its id is the database's, its first epoch 1. Parameters: node, holder, lease s. */
     final String register;
+    /** The newest incarnation a node ever registered. Parameter: node. */
+    final String lastIncarnation;
+    /**
+     * Re-creates a retired incarnation's row, held by the caller, so an operator's decision can be recorded for it.
+     * Parameters: id, node, holder, lease s.
+     */
+    final String resurrect;
     /** Extends the lease if still held at the epoch. Parameters: lease s, id, epoch. One row if held. */
     final String renew;
     /** Writes records (COMMIT, HEURISTIC) under the fence. Parameters: id, epoch, gtrids, kinds, records. */
@@ -28,7 +35,7 @@ final class PgSql {
     final String records;
     /** The incarnations of one node: id, epoch, holder, whether expired. Parameter: node. */
     final String incarnationsOfNode;
-    /** Every node with an incarnation. */
+    /** Every node that ever started in the store. */
     final String nodes;
     /** Takes an expired lease: bumps the epoch, one row if this caller is the taker. Parameters: holder, lease s, id. */
     final String takeOver;
@@ -40,8 +47,14 @@ final class PgSql {
     final String hasRecords;
 
     PgSql(String s) {
-        register = "INSERT INTO " + s + ".incarnation (node_id, holder, epoch, expires_at) "
-                + "VALUES (?, ?, 1, clock_timestamp() + make_interval(secs => ?)) RETURNING id";
+        register = "WITH i AS (INSERT INTO " + s + ".incarnation (node_id, holder, epoch, expires_at) "
+                + "VALUES (?, ?, 1, clock_timestamp() + make_interval(secs => ?)) RETURNING id, node_id), "
+                + "n AS (INSERT INTO " + s + ".node (node_id, last_incarnation) SELECT node_id, id FROM i "
+                + "ON CONFLICT (node_id) DO UPDATE SET last_incarnation = "
+                + "greatest(" + s + ".node.last_incarnation, EXCLUDED.last_incarnation)) SELECT id FROM i";
+        lastIncarnation = "SELECT last_incarnation FROM " + s + ".node WHERE node_id = ?";
+        resurrect = "INSERT INTO " + s + ".incarnation (id, node_id, holder, epoch, expires_at) OVERRIDING SYSTEM "
+                + "VALUE VALUES (?, ?, ?, 1, clock_timestamp() + make_interval(secs => ?)) ON CONFLICT (id) DO NOTHING";
         renew = "UPDATE " + s + ".incarnation SET expires_at = clock_timestamp() + make_interval(secs => ?) "
                 + "WHERE id = ? AND epoch = ?";
         String fence = "WITH lease AS (SELECT id FROM " + s + ".incarnation WHERE id = ? AND epoch = ? "
@@ -63,7 +76,7 @@ final class PgSql {
         records = "SELECT record FROM " + s + ".decision WHERE incarnation = ? ORDER BY seq";
         incarnationsOfNode = "SELECT id, epoch, holder, expires_at > clock_timestamp() FROM " + s + ".incarnation "
                 + "WHERE node_id = ? ORDER BY id";
-        nodes = "SELECT DISTINCT node_id FROM " + s + ".incarnation ORDER BY node_id";
+        nodes = "SELECT node_id FROM " + s + ".node ORDER BY node_id";
         takeOver = "UPDATE " + s + ".incarnation SET epoch = epoch + 1, holder = ?, "
                 + "expires_at = clock_timestamp() + make_interval(secs => ?) "
                 + "WHERE id = ? AND expires_at <= clock_timestamp() RETURNING epoch";

@@ -28,6 +28,9 @@ public interface DecisionSource {
     /** Where one node's decisions are, for messages (the node's directory). */
     String location(String nodeId);
 
+    /** Every node with decisions or incarnations in the store, for a recovery of all nodes. */
+    java.util.List<String> nodes() throws IOException;
+
     /**
      * Makes this recovery the only one working on {@code nodeId} until the returned lock is closed.
      *

@@ -49,6 +49,24 @@ public final class FileDecisionSource implements DecisionSource {
         return LogLayout.nodeDirectory(logDirectory, nodeId).toString();
     }
 
+    /** The subdirectories of the log directory that hold a node's incarnation counter. */
+    @Override
+    public List<String> nodes() throws IOException {
+        List<String> nodes = new java.util.ArrayList<>();
+        for (Path dir : storage.list(logDirectory)) {
+            String name = dir.getFileName().toString();
+            try {
+                if (IncarnationCounter.read(storage, dir) != null) {
+                    nodes.add(name);
+                }
+            } catch (java.nio.file.NotDirectoryException e) {
+                // A file beside the nodes' directories: not a node.
+            }
+        }
+        java.util.Collections.sort(nodes);
+        return nodes;
+    }
+
     @Override
     public RecoveryLock lockForRecovery(String nodeId) throws IOException {
         Path nodeDir = LogLayout.nodeDirectory(logDirectory, nodeId);

@@ -40,11 +40,13 @@ public final class RecoveryEngine {
      */
     public record EngineSettings(DecisionSource source, Set<String> nodeIds, List<RecoverableResource> resources,
             Duration orphanSafetyInterval, Duration retryInitialDelay, Duration retryMaxDelay, Clock clock,
-            RecoveryListener listener, boolean readOnly) {
+            RecoveryListener listener, boolean readOnly, boolean allNodes) {
     }
 
     final DecisionSource source;
-    final Set<String> nodeIds;
+    /** The nodes of this recovery: the configured ones, or every node of the store, listed again at each pass. */
+    volatile Set<String> nodeIds;
+    private final boolean allNodes;
     final Duration safety;
     final Clock clock;
     final RecoveryListener listener;
@@ -62,6 +64,7 @@ public final class RecoveryEngine {
         this.clock = s.clock();
         this.listener = s.listener();
         this.readOnly = s.readOnly();
+        this.allNodes = s.allNodes();
         this.asker = new ResourceAsker(s.resources(), s.retryInitialDelay(), s.retryMaxDelay());
         if (!readOnly) {
             lockNodes(s.nodeIds());
@@ -99,6 +102,7 @@ public final class RecoveryEngine {
             tell(l -> l.scanStarted(pass.started));
         }
         try {
+            refreshNodes();
             asker.ask(pass, false);
             new DecisionReader(pass).readAll();
             new PhaseTwoCaller(pass).decideAll();
@@ -128,8 +132,21 @@ public final class RecoveryEngine {
 
     public List<RecoveryAction> resolve(String gtridHex, Verdict verdict) {
         checkUsable(true);
+        refreshNodes();
         OperatorResolve.Target target = OperatorResolve.parse(gtridHex, nodeIds);
         return new OperatorResolve(new Pass(this, true)).resolve(target.gtrid(), target.parsed(), verdict);
+    }
+
+    /** With every node of the store: the nodes that ever started there now (a store of leases needs no lock). */
+    private void refreshNodes() {
+        if (allNodes) {
+            try {
+                nodeIds = Set.copyOf(source.nodes());
+            } catch (IOException e) {
+                throw new IllegalStateException(TmMessage.LOG_DIRECTORY_UNREADABLE + " cannot list the nodes of "
+                        + source.location() + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     private void checkUsable(boolean writes) {

@@ -1,0 +1,167 @@
+package dev.lockstep.tm.internal.pgstore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockstep.tm.internal.coordinator.DecisionNotRecordedException;
+import dev.lockstep.tm.log.CommitRecord;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a committer learns from the database store for every way its batch's statement can end: the three answers the
+ * coordinator distinguishes (durable; certainly not recorded, so it may presume abort; unknown, so every branch is
+ * left to recovery). A wrong reading here is a mixed outcome, so each way is scripted, not hoped for.
+ */
+class PgDecisionWriterTest {
+
+    private static final AtomicLong SEQ = new AtomicLong();
+
+    private final FakeJdbc db = new FakeJdbc();
+    private final PgDecisionWriter writer = new PgDecisionWriter(db, new PgSql("ls"), new PgLease(7, 1, "me"), "n1");
+
+    @AfterEach
+    void close() {
+        writer.close();
+    }
+
+    private static CommitRecord commit() {
+        byte[] gtrid = ByteBuffer.allocate(8).putLong(SEQ.incrementAndGet()).array();
+        return new CommitRecord(gtrid, 1L, List.of(new CommitRecord.RecordedBranch(new byte[] {1}, "db")));
+    }
+
+    @Test
+    void aWrittenBatchReturnsNormally() throws IOException {
+        writer.recordCommit(commit());
+        assertEquals(1, db.rowsInserted.get());
+        assertEquals(1, writer.batches());
+    }
+
+    @Test
+    void aFencedBatchIsCertainlyNotRecordedAndSaysWhoTookTheLease() {
+        db.insert = rows -> 0;
+        db.epochInDatabase = 2;
+        DecisionNotRecordedException e = assertThrows(DecisionNotRecordedException.class,
+                () -> writer.recordCommit(commit()));
+        assertTrue(e.getMessage().contains("LKS-043") && e.getMessage().contains("taken over by taker")
+                && e.getMessage().contains("epoch 1 -> 2"), e.getMessage());
+    }
+
+    @Test
+    void aStatementTheServerRefusedIsCertainlyNotRecorded() {
+        db.insert = rows -> {
+            throw new SQLException("could not serialize access", "40001");
+        };
+        assertThrows(DecisionNotRecordedException.class, () -> writer.recordCommit(commit()));
+    }
+
+    @Test
+    void aBrokenConnectionLeavesTheOutcomeUnknown() {
+        for (SQLException broken : List.of(new SQLException("An I/O error occurred", "08006"),
+                new SQLException("no state"), new SQLTransientConnectionException("reset", "57P01"))) {
+            db.insert = rows -> {
+                throw broken;
+            };
+            IOException e = assertThrows(IOException.class, () -> writer.recordCommit(commit()));
+            assertFalse(e instanceof DecisionNotRecordedException, "a broken connection may have committed: " + e);
+            assertTrue(e.getMessage().contains("may or may not be recorded"), e.getMessage());
+        }
+    }
+
+    @Test
+    void noConnectionMeansNothingWasSent() {
+        db.getConnectionFailure = new SQLException("connection refused", "08001");
+        assertInstanceOf(DecisionNotRecordedException.class,
+                assertThrows(IOException.class, () -> writer.recordCommit(commit())));
+    }
+
+    @Test
+    void aBrokenConnectionIsReplacedForTheNextBatch() throws IOException {
+        db.insert = rows -> {
+            throw new SQLException("An I/O error occurred", "08006");
+        };
+        assertThrows(IOException.class, () -> writer.recordCommit(commit()));
+        db.insert = rows -> rows;
+        writer.recordCommit(commit());
+        assertEquals(2, db.connections.get());
+    }
+
+    @Test
+    void concurrentCommitsShareStatements() throws Exception {
+        db.insert = rows -> {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return rows;
+        };
+        int threads = 16;
+        int each = 20;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> runs = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            runs.add(pool.submit(() -> {
+                for (int i = 0; i < each; i++) {
+                    writer.recordCommit(commit());
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : runs) {
+            f.get();
+        }
+        pool.shutdown();
+        assertEquals(threads * each, db.rowsInserted.get());
+        assertTrue(db.inserts.get() < threads * each / 2, db.inserts.get() + " statements for "
+                + threads * each + " records");
+    }
+
+    @Test
+    void anInterruptedCommitterStillWaitsForItsAnswerAndKeepsTheFlag() throws Exception {
+        CountDownLatch inStatement = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        db.insert = rows -> {
+            inStatement.countDown();
+            try {
+                finish.await();
+            } catch (InterruptedException e) {
+                throw new AssertionError("the writer thread was interrupted");
+            }
+            return rows;
+        };
+        boolean[] result = new boolean[2];
+        Thread committer = new Thread(() -> {
+            try {
+                writer.recordCommit(commit());
+                result[0] = true;
+            } catch (IOException e) {
+                result[0] = false;
+            }
+            result[1] = Thread.currentThread().isInterrupted();
+        });
+        committer.start();
+        inStatement.await();
+        committer.interrupt();
+        Thread.sleep(50);
+        assertTrue(committer.isAlive(), "a decision in flight cannot be abandoned");
+        finish.countDown();
+        committer.join(5_000);
+        assertTrue(result[0], "the COMMIT was written and the committer told so");
+        assertTrue(result[1], "the interrupt is set again on the way out");
+    }
+}
