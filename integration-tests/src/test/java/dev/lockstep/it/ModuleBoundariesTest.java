@@ -63,7 +63,8 @@ class ModuleBoundariesTest {
     @Test
     void theImportSawEveryModule() {
         for (String pkg : new String[] {"dev.lockstep.tm", "dev.lockstep.jdbc", "dev.lockstep.jms",
-                "dev.lockstep.recoveryservice", "dev.lockstep.spring", "dev.lockstep.hibernate"}) {
+                "dev.lockstep.recoveryservice", "dev.lockstep.spring", "dev.lockstep.hibernate",
+                "dev.lockstep.metrics"}) {
             if (production.stream().noneMatch(c -> c.getPackageName().startsWith(pkg))) {
                 throw new AssertionError("no production class of " + pkg + " was imported: the rules above would "
                         + "pass without looking at it");

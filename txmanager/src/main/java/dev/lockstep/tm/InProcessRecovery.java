@@ -5,6 +5,7 @@ import dev.lockstep.tm.recovery.InDoubtTransaction;
 import dev.lockstep.tm.recovery.Recovery;
 import dev.lockstep.tm.recovery.RecoveryAction;
 import dev.lockstep.tm.recovery.RecoveryLockedException;
+import dev.lockstep.tm.recovery.RecoveryListener;
 import dev.lockstep.tm.recovery.RecoveryScanner;
 import dev.lockstep.tm.recovery.ScanReport;
 import dev.lockstep.tm.spi.RecoverableResource;
@@ -32,14 +33,16 @@ final class InProcessRecovery {
     private final RecoveryScanner scanner;
     private final String nodeId;
 
-    InProcessRecovery(LockstepSettings settings, Supplier<Collection<RecoverableResource>> resources) {
+    /** {@code listener} is told of every scan and action, as a {@link Recovery}'s listener. */
+    InProcessRecovery(LockstepSettings settings, Supplier<Collection<RecoverableResource>> resources,
+            RecoveryListener listener) {
         this.nodeId = settings.nodeId();
         Supplier<Recovery> opener = () -> {
             List<RecoverableResource> now = List.copyOf(resources.get());
             if (now.isEmpty()) {
                 return null;
             }
-            Recovery.Builder b = Recovery.builder().resources(now).clock(settings.clock());
+            Recovery.Builder b = Recovery.builder().resources(now).clock(settings.clock()).listener(listener);
             if (settings.decisionStore() != null) {
                 b.decisionStore(settings.decisionStore()).allNodes();
             } else {

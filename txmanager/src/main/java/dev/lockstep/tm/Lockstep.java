@@ -1,5 +1,7 @@
 package dev.lockstep.tm;
 
+import dev.lockstep.tm.events.TransactionEvent.LogForced;
+import dev.lockstep.tm.events.TransactionListener;
 import dev.lockstep.tm.internal.coordinator.Coordinator;
 import dev.lockstep.tm.internal.coordinator.CoordinatorSettings;
 import dev.lockstep.tm.internal.coordinator.LockstepSynchronizationRegistry;
@@ -9,6 +11,7 @@ import dev.lockstep.tm.internal.coordinator.LockstepUserTransaction;
 import dev.lockstep.tm.internal.coordinator.ResourceRegistry;
 import dev.lockstep.tm.internal.coordinator.TmMetrics;
 import dev.lockstep.tm.internal.coordinator.OpenedDecisionStore;
+import dev.lockstep.tm.internal.events.EventDispatcher;
 import dev.lockstep.tm.internal.log.CrashPointLogStorage;
 import dev.lockstep.tm.internal.pgstore.PgStore;
 import dev.lockstep.tm.store.PostgresDecisionStore;
@@ -23,6 +26,8 @@ import dev.lockstep.tm.internal.log.OpenedLog;
 import dev.lockstep.tm.internal.timeout.Housekeeper;
 import dev.lockstep.tm.internal.xa.XidFactory;
 import dev.lockstep.tm.log.PendingDecision;
+import dev.lockstep.tm.recovery.RecoveryAction;
+import dev.lockstep.tm.recovery.RecoveryListener;
 import dev.lockstep.tm.recovery.ScanReport;
 import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.settings.Setting;
@@ -38,6 +43,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -71,18 +77,25 @@ public final class Lockstep implements AutoCloseable {
     private final Housekeeper reaper;
     private final Housekeeper housekeeper;
     private final List<PendingDecision> pendingAtStart;
+    /** Null when no listener is registered: then nothing is published anywhere. */
+    private final EventDispatcher events;
     private final InProcessRecovery recovery;
     private volatile boolean closed;
 
-    private Lockstep(LockstepSettings b, OpenedDecisionStore store) {
+    private Lockstep(LockstepSettings b, OpenedDecisionStore store, List<TransactionListener> listeners) {
         this.settings = b;
         this.store = store;
         this.pendingAtStart = store.pendingOfEarlier();
+        this.events = listeners.isEmpty() ? null
+                : new EventDispatcher(listeners, EventDispatcher.DEFAULT_CAPACITY, "lockstep-events-" + b.nodeId());
+        if (events != null && store instanceof OpenedFileLog file) {
+            file.log().observeForces((records, bytes, nanos) -> events.publish(new LogForced(records, bytes, nanos)));
+        }
         CoordinatorSettings cs = new CoordinatorSettings(b.defaultTimeout(), b.parallelPhases(),
                 b.retryInitialDelay(), b.retryMaxDelay(), b.lostBranchWindow());
         this.coordinator = new Coordinator(cs, store.decisions(),
-                new XidFactory(store.xidNodeName(), store.incarnation()), b.clock(), System::nanoTime, new ResourceRegistry(),
-                b.phaseThreads(), b.crashHook());
+                new XidFactory(store.xidNodeName(), store.incarnation()), b.clock(), System::nanoTime,
+                new ResourceRegistry(), b.phaseThreads(), b.crashHook(), events);
         this.userTransaction = new LockstepUserTransaction(coordinator.transactionManager());
         this.registry = new LockstepSynchronizationRegistry(coordinator.transactionManager());
         // Two threads, so a disk that stalls the lazy write of END records cannot stop timeouts: the reaper's
@@ -104,7 +117,8 @@ public final class Lockstep implements AutoCloseable {
                     ? "in-process recovery finishes them within " + b.recoveryInterval() + " of the start, once the "
                     + "resources are registered" : "the recovery service finishes them");
         }
-        this.recovery = b.inProcessRecovery() ? new InProcessRecovery(b, coordinator.registry()::all) : null;
+        this.recovery = b.inProcessRecovery()
+                ? new InProcessRecovery(b, coordinator.registry()::all, recoveryListener(listeners)) : null;
         if (recovery != null) {
             recovery.start();
         }
@@ -112,6 +126,44 @@ public final class Lockstep implements AutoCloseable {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The registered listeners that are also {@link RecoveryListener}s, as one; each one's failure is its own. */
+    private static RecoveryListener recoveryListener(List<TransactionListener> listeners) {
+        List<RecoveryListener> all = new ArrayList<>();
+        for (TransactionListener l : listeners) {
+            if (l instanceof RecoveryListener r) {
+                all.add(r);
+            }
+        }
+        if (all.isEmpty()) {
+            return RecoveryListener.NONE;
+        }
+        return all.size() == 1 ? all.get(0) : new RecoveryListener() {
+            @Override
+            public void onAction(RecoveryAction action) {
+                all.forEach(r -> tell(r, () -> r.onAction(action)));
+            }
+
+            @Override
+            public void scanStarted(java.time.Instant at) {
+                all.forEach(r -> tell(r, () -> r.scanStarted(at)));
+            }
+
+            @Override
+            public void scanFinished(ScanReport report) {
+                all.forEach(r -> tell(r, () -> r.scanFinished(report)));
+            }
+        };
+    }
+
+    private static void tell(RecoveryListener r, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, TmMessage.RECOVERY_LISTENER_FAILED + " recovery listener " + r
+                    + " failed", e);
+        }
     }
 
     public TransactionManager transactionManager() {
@@ -179,6 +231,14 @@ public final class Lockstep implements AutoCloseable {
     }
 
     /**
+     * Events not delivered to the {@link Builder#listener listeners} because their queue was full (a listener slower
+     * than the transactions) or Lockstep was closing; 0 without listeners. See {@link TransactionListener}.
+     */
+    public long droppedEvents() {
+        return events == null ? 0 : events.dropped();
+    }
+
+    /**
      * The decision log's own counters (forces, records, flushes by reason, segments).
      *
      * @throws IllegalStateException if this instance keeps its decisions in a database ({@link
@@ -233,6 +293,10 @@ public final class Lockstep implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(TmMessage.LOG_CLOSE_FAILED + " closing the decision log of node "
                     + settings.nodeId() + " failed", e);
+        } finally {
+            if (events != null) {
+                events.close(); // delivers what is queued, waiting at most a second for a slow listener
+            }
         }
     }
 
@@ -268,6 +332,7 @@ public final class Lockstep implements AutoCloseable {
         private CrashPoint.Hook crashHook = Settings.CRASH_HOOK.defaultValue();
         private LogStorage logStorage;
         private PostgresDecisionStore decisionStore;
+        private final List<TransactionListener> listeners = new ArrayList<>();
         private long testSegmentBytes;
         private java.util.concurrent.Executor testSegmentPreparer;
 
@@ -390,6 +455,17 @@ public final class Lockstep implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Adds a listener told of every transaction and branch event ({@link TransactionListener}: delivered on a
+         * thread of its own, so a slow or failing listener never delays or breaks a commit). May be called several
+         * times; each listener sees every event. Default none, and then events cost nothing. A listener that is also a
+         * {@link RecoveryListener} is told of the in-process recovery's scans and actions too.
+         */
+        public Builder listener(TransactionListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
         /** Called at each crash point of docs/design.md section 3; for crash tests. Default none. */
         public Builder crashHook(CrashPoint.Hook hook) {
             this.crashHook = hook;
@@ -468,7 +544,8 @@ public final class Lockstep implements AutoCloseable {
                     drainTimeout, logSegmentBytes, groupCommitMaxBatchBytes, groupCommitMaxWait, inProcessRecovery,
                     recoveryInterval, clock, crashHook, decisionStore);
             Lockstep lockstep = new Lockstep(settings, settings.decisionStore() != null
-                    ? PgStore.open(settings.decisionStore(), settings.nodeId()) : openFileLog(settings));
+                    ? PgStore.open(settings.decisionStore(), settings.nodeId()) : openFileLog(settings),
+                    List.copyOf(listeners));
             LockstepInstances.opened(lockstep);
             return lockstep;
         }

@@ -11,6 +11,14 @@ public enum Adapter {
     LOCKSTEP("lockstep", "Lockstep", EnumSet.allOf(Workload.class)),
     /** Not in the standard set: Lockstep with parallelPhases(false), to see what the phase threads cost or save. */
     LOCKSTEP_SEQUENTIAL("lockstep-sequential", "Lockstep, parallelPhases(false)", EnumSet.allOf(Workload.class)),
+    /**
+     * Not in the standard set: Lockstep with lockstep-metrics' binder as its listener (meters and observations, the
+     * observations timed as Spring Boot times them), to see what events and metrics cost beside plain "lockstep".
+     */
+    LOCKSTEP_METRICS("lockstep-metrics", "Lockstep + lockstep-metrics (meters and observations)",
+            EnumSet.allOf(Workload.class)),
+    /** Not in the standard set: as "lockstep-metrics" without observations, to tell the two costs apart. */
+    LOCKSTEP_METERS("lockstep-meters", "Lockstep + lockstep-metrics (meters only)", EnumSet.allOf(Workload.class)),
     NARAYANA_FILE("narayana-file", "Narayana, file store", EnumSet.allOf(Workload.class)),
     // One-phase and read-only transactions write no log in Narayana: the store does not matter there.
     NARAYANA_JOURNAL("narayana-journal", "Narayana, journal store", EnumSet.of(Workload.TWO_PHASE)),
@@ -51,8 +59,10 @@ public enum Adapter {
     /** Opens the system in {@code dir} (a fresh, empty directory of this trial). */
     public TxSystem open(Path dir) throws Exception {
         return switch (this) {
-            case LOCKSTEP -> new LockstepSystem(dir, true);
-            case LOCKSTEP_SEQUENTIAL -> new LockstepSystem(dir, false);
+            case LOCKSTEP -> new LockstepSystem(dir, true, LockstepSystem.Listening.NONE);
+            case LOCKSTEP_SEQUENTIAL -> new LockstepSystem(dir, false, LockstepSystem.Listening.NONE);
+            case LOCKSTEP_METRICS -> new LockstepSystem(dir, true, LockstepSystem.Listening.METERS_AND_OBSERVATIONS);
+            case LOCKSTEP_METERS -> new LockstepSystem(dir, true, LockstepSystem.Listening.METERS);
             case NARAYANA_FILE -> new NarayanaSystem(dir, NarayanaSystem.Store.FILE);
             case NARAYANA_JOURNAL -> new NarayanaSystem(dir, NarayanaSystem.Store.JOURNAL);
             case ATOMIKOS -> new AtomikosSystem(dir);

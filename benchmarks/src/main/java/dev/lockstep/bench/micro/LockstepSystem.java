@@ -1,25 +1,53 @@
 package dev.lockstep.bench.micro;
 
+import dev.lockstep.metrics.LockstepMeterBinder;
 import dev.lockstep.tm.Lockstep;
 import dev.lockstep.tm.LockstepMetrics;
 import dev.lockstep.tm.spi.NamedXAResource;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.transaction.xa.XAResource;
 
-/** Lockstep with its decision log on local disk, every setting at its default (or parallelPhases off). */
+/**
+ * Lockstep with its decision log on local disk, every setting at its default (or parallelPhases off), and, for the
+ * "lockstep-metrics" adapter, lockstep-metrics' binder as its listener.
+ */
 public final class LockstepSystem implements TxSystem {
 
     private final Lockstep lockstep;
     private final Path logDirectory;
     private final boolean parallelPhases;
+    private final SimpleMeterRegistry meters;
 
-    public LockstepSystem(Path dir, boolean parallelPhases) {
+    /** Which of lockstep-metrics' binder, if any, listens. */
+    public enum Listening { NONE, METERS, METERS_AND_OBSERVATIONS }
+
+    private final Listening listening;
+
+    public LockstepSystem(Path dir, boolean parallelPhases, Listening listening) {
+        this.listening = listening;
         this.logDirectory = dir.resolve("lockstep-log");
         this.parallelPhases = parallelPhases;
-        this.lockstep = Lockstep.builder().nodeId("bench").logDirectory(logDirectory).parallelPhases(parallelPhases)
-                .build();
+        Lockstep.Builder b = Lockstep.builder().nodeId("bench").logDirectory(logDirectory)
+                .parallelPhases(parallelPhases);
+        if (listening != Listening.NONE) {
+            meters = new SimpleMeterRegistry();
+            ObservationRegistry observations = ObservationRegistry.NOOP;
+            if (listening == Listening.METERS_AND_OBSERVATIONS) {
+                observations = ObservationRegistry.create();
+                observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
+            }
+            LockstepMeterBinder binder = new LockstepMeterBinder(observations);
+            binder.bindTo(meters);
+            b.listener(binder);
+        } else {
+            meters = null;
+        }
+        this.lockstep = b.build();
     }
 
     @Override
@@ -44,6 +72,11 @@ public final class LockstepSystem implements TxSystem {
                 + "(README 'Settings': parallelPhases=true, phaseThreads=8, logSegmentBytes=16 MiB, "
                 + "groupCommitMaxBatchBytes=1 MiB, groupCommitMaxWait=0)");
         c.put("resources", "NamedXAResource.wrap(name, resource)");
+        if (meters != null) {
+            c.put("listener", listening == Listening.METERS ? "new LockstepMeterBinder(), bound to a SimpleMeterRegistry"
+                    : "new LockstepMeterBinder(observations), bound to a SimpleMeterRegistry; observations timed by a "
+                    + "DefaultMeterObservationHandler on the same registry");
+        }
         c.put("log", "decision log forced before phase two (always on; there is no switch to turn it off)");
         return c;
     }
@@ -59,6 +92,9 @@ public final class LockstepSystem implements TxSystem {
         c.put("logForces", m.logForces());
         c.put("logRecords", m.logRecords());
         c.put("logBytes", m.logBytes());
+        if (meters != null) {
+            c.put("droppedEvents", lockstep.droppedEvents());
+        }
         return c;
     }
 

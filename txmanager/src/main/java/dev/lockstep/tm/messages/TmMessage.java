@@ -251,6 +251,17 @@ public enum TmMessage implements MessageId {
             "Deleting old log segments failed after a successful force; it is tried again later.",
             "Check the disk and the log directory's permissions; the forced records are safe."),
 
+    // events for monitoring (TransactionListener)
+    LISTENER_FAILED(190,
+            "A transaction listener threw on an event; it keeps receiving events, and the transaction is not "
+            + "affected. Logged once per listener.",
+            "Fix the listener (the stack trace names it)."),
+    EVENTS_DROPPED(191,
+            "The queue of transaction events is full because a listener is slower than the transactions: new "
+            + "events are dropped (and counted) until it catches up; no transaction waits. Logged once per burst.",
+            "Make the listener return quickly (hand slow work to a thread of its own); Lockstep.droppedEvents() "
+            + "counts what was lost."),
+
     // 2xx: recovery
     RECOVERY_LOCKED(201,
             "Another recovery (a daemon, a scan, or one in-process) already works on the node's logs.",

@@ -134,6 +134,71 @@ class RecoveryEngineTest {
         assertEquals(report.actions(), seen, "the listener sees every action");
     }
 
+    /*
+     * Scenario: a listener that records scan starts, actions and scan ends, and a second listener that throws on
+     * everything; one scan that commits a dead incarnation's decision, then an inspection.
+     * Expected: start, every action, then the finished scan's report, in that order; the inspection tells nothing;
+     * the throwing listener does not stop the scan.
+     */
+    @Test
+    void theListenerSeesEachScanStartAndEndAroundItsActions() throws Exception {
+        DeadIncarnation dead = new DeadIncarnation();
+        dead.decided(pg, maria);
+        dead.die();
+        List<String> told = new ArrayList<>();
+        RecoveryListener recording = new RecoveryListener() {
+            @Override
+            public void onAction(RecoveryAction action) {
+                told.add(action.kind().toString());
+            }
+
+            @Override
+            public void scanStarted(Instant at) {
+                told.add("started at " + at);
+            }
+
+            @Override
+            public void scanFinished(ScanReport report) {
+                told.add("finished, " + report.actions().size() + " actions, " + report.inDoubt().size()
+                        + " in doubt");
+            }
+        };
+        Recovery r = builder().listener(recording).build();
+        toClose.add(r);
+        ScanReport report = r.scan();
+        assertTrue(report.clean(), report.toString());
+        assertEquals(List.of("started at 2026-11-21T10:00:00Z", "RECOVER_SCAN", "RECOVER_SCAN", "TAKE_OVER",
+                "COMMIT", "COMMIT", "END", "RETIRE", "finished, 7 actions, 0 in doubt"), told);
+        told.clear();
+        r.inspect();
+        assertEquals(List.of("RECOVER_SCAN", "RECOVER_SCAN"), told, "an inspection is not a scan");
+
+        RecoveryListener throwing = new RecoveryListener() {
+            @Override
+            public void onAction(RecoveryAction action) {
+                throw new IllegalStateException("listener bug");
+            }
+
+            @Override
+            public void scanStarted(Instant at) {
+                throw new IllegalStateException("listener bug");
+            }
+
+            @Override
+            public void scanFinished(ScanReport report) {
+                throw new IllegalStateException("listener bug");
+            }
+        };
+        r.close();
+        DeadIncarnation second = new DeadIncarnation();
+        byte[] g = second.decided(pg, maria);
+        second.die();
+        Recovery r2 = builder().listener(throwing).build();
+        toClose.add(r2);
+        assertTrue(r2.scan().clean());
+        assertEquals(BranchOutcome.COMMITTED, pg.outcome(LockstepXid.branch(g, 1)));
+    }
+
     @Test
     void rollsBackABranchWithoutDecisionOfADeadIncarnationAtOnce() throws Exception {
         DeadIncarnation dead = new DeadIncarnation();

@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.events.TransactionEvent.BranchEnlisted;
 import dev.lockstep.tm.internal.xa.LockstepXid;
 import dev.lockstep.tm.internal.xa.XaCodes;
 import dev.lockstep.tm.messages.TmMessage;
@@ -99,6 +100,10 @@ final class BranchEnlister {
                 tx.interposed.add(afterCompletion);
             }
             clearBusy(e);
+        }
+        if (flag == XAResource.TMNOFLAGS && tx.coordinator.events != null) {
+            tx.coordinator.events.publish(new BranchEnlisted(tx.sequence, e.branch.resourceName,
+                    e.branch.xid.branchNumber()));
         }
         return true;
     }

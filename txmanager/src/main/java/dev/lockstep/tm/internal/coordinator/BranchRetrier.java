@@ -1,5 +1,9 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.events.TransactionEvent.BranchCall;
+import dev.lockstep.tm.events.TransactionEvent.BranchResult;
+import dev.lockstep.tm.events.TransactionEvent.BranchRetried;
+import dev.lockstep.tm.events.TransactionEvent.HeuristicReported;
 import dev.lockstep.tm.internal.DaemonThreads;
 import dev.lockstep.tm.internal.timeout.RetryBackoff;
 import dev.lockstep.tm.internal.xa.XaCalls;
@@ -57,8 +61,9 @@ public final class BranchRetrier implements AutoCloseable {
     }
 
     /** Retries {@code branches} of transaction {@code id} until each reaches the decided outcome. */
-    void schedule(String id, byte[] gtrid, List<Branch> branches, boolean committing, boolean heuristicSeen) {
-        RetriedTransaction d = new RetriedTransaction(id, gtrid, committing, branches.size(), heuristicSeen);
+    void schedule(String id, long txId, byte[] gtrid, List<Branch> branches, boolean committing,
+            boolean heuristicSeen) {
+        RetriedTransaction d = new RetriedTransaction(id, txId, gtrid, committing, branches.size(), heuristicSeen);
         for (Branch b : branches) {
             pending.incrementAndGet();
             LOG.log(Level.WARNING, TmMessage.RETRYING_IN_BACKGROUND
@@ -86,6 +91,7 @@ public final class BranchRetrier implements AutoCloseable {
 
     private void attempt(RetriedTransaction d, Branch b, int attempt) {
         c.metrics.phaseTwoRetries.increment();
+        long t0 = c.events == null ? 0 : c.nanoTime.getAsLong();
         PhaseTwoOutcome outcome;
         RecoverableResource registered = c.registry.get(b.resourceName);
         if (registered == null) {
@@ -97,6 +103,11 @@ public final class BranchRetrier implements AutoCloseable {
                 b.failed(e);
                 outcome = PhaseTwoOutcome.RETRY;
             }
+        }
+        if (c.events != null) {
+            c.events.publish(new BranchRetried(d.txId, b.resourceName, b.xid.branchNumber(),
+                    d.committing ? BranchCall.COMMIT : BranchCall.ROLLBACK, attempt,
+                    CoordinatorEvents.resultOf(outcome), c.nanoTime.getAsLong() - t0));
         }
         switch (outcome) {
             case DONE -> {
@@ -110,12 +121,18 @@ public final class BranchRetrier implements AutoCloseable {
                 LOG.log(Level.ERROR, TmMessage.HEURISTIC_ON_RETRY
                         + " heuristic {0} on {1} of transaction {2} on retry {3}: {4}", kind, b,
                         d.id, attempt, LockstepTransaction.describe(b.lastError));
+                boolean recorded = false;
                 try {
                     c.store.recordHeuristic(new HeuristicRecord(d.gtrid, b.xid.getBranchQualifier(),
                             b.resourceName, kind, c.clock.millis()));
+                    recorded = true;
                 } catch (IOException | RuntimeException e) {
                     LOG.log(Level.ERROR, TmMessage.HEURISTIC_NOT_RECORDED + " could not record heuristic " + kind
                             + " of " + b + " of transaction " + d.id + " in the log", e);
+                }
+                if (c.events != null) {
+                    c.events.publish(new HeuristicReported(d.txId, b.resourceName, b.xid.branchNumber(), kind,
+                            recorded));
                 }
                 c.metrics.heuristic.increment();
                 finished(d, true);
@@ -168,13 +185,16 @@ public final class BranchRetrier implements AutoCloseable {
     /** The branches of one decision still being retried. */
     private static final class RetriedTransaction {
         final String id;
+        final long txId;
         final byte[] gtrid;
         final boolean committing;
         final AtomicInteger remaining;
         volatile boolean heuristicSeen;
 
-        RetriedTransaction(String id, byte[] gtrid, boolean committing, int branches, boolean heuristicSeen) {
+        RetriedTransaction(String id, long txId, byte[] gtrid, boolean committing, int branches,
+                boolean heuristicSeen) {
             this.id = id;
+            this.txId = txId;
             this.gtrid = gtrid;
             this.committing = committing;
             this.remaining = new AtomicInteger(branches);

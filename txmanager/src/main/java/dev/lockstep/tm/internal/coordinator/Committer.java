@@ -1,5 +1,8 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.events.TransactionEvent.BranchCall;
+import dev.lockstep.tm.events.TransactionEvent.BranchCallStarted;
+import dev.lockstep.tm.events.TransactionEvent.BranchResult;
 import dev.lockstep.tm.internal.xa.XaCalls;
 import dev.lockstep.tm.internal.xa.XaCodes;
 import dev.lockstep.tm.internal.xa.XaCodes.OnePhaseOutcome;
@@ -48,6 +51,12 @@ final class Committer {
      * heuristic (recorded, never guessed) thrown as HeuristicMixedException.
      */
     void commitOnePhase(LockstepTransaction tx, Branch b) throws RollbackException, HeuristicMixedException {
+        long t0 = 0;
+        if (c.events != null) {
+            c.events.publish(new BranchCallStarted(tx.sequence, b.resourceName, b.xid.branchNumber(),
+                    BranchCall.ONE_PHASE_COMMIT));
+            t0 = c.nanoTime.getAsLong();
+        }
         Throwable failure = null;
         try {
             b.resource.commit(b.xid, true);
@@ -56,6 +65,13 @@ final class Committer {
             failure = e;
         }
         OnePhaseOutcome outcome = failure == null ? OnePhaseOutcome.COMMITTED : XaCodes.ofOnePhaseCommitError(failure);
+        if (c.events != null) {
+            CoordinatorEvents.finished(c.events, tx, b, BranchCall.ONE_PHASE_COMMIT, switch (outcome) {
+                case COMMITTED -> BranchResult.DONE;
+                case ROLLED_BACK -> BranchResult.ROLLED_BACK;
+                case MIXED, UNKNOWN -> BranchResult.HEURISTIC;
+            }, c.nanoTime.getAsLong() - t0);
+        }
         TxState end = switch (outcome) {
             case COMMITTED -> TxState.COMMITTED;
             case ROLLED_BACK -> TxState.ROLLED_BACK;
@@ -101,7 +117,7 @@ final class Committer {
      */
     void commit(LockstepTransaction tx, List<Branch> prepared, long decidedAtMillis)
             throws HeuristicMixedException, HeuristicRollbackException {
-        callCommit(prepared);
+        long[] callNanos = callCommit(tx, prepared);
         long sinceDecision = c.clock.millis() - decidedAtMillis;
         if (sinceDecision > c.settings.lostBranchWindow().toMillis()) {
             for (Branch b : prepared) {
@@ -124,6 +140,9 @@ final class Committer {
                 default -> heuristics.add(b);
             }
         }
+        if (c.events != null) {
+            CoordinatorEvents.finished(c.events, tx, prepared, BranchCall.COMMIT, callNanos);
+        }
         TxState end = heuristics.isEmpty() ? TxState.COMMITTED
                 : committedBranches == 0 ? TxState.HEURISTIC_ROLLBACK : TxState.HEURISTIC_MIXED;
         tx.moveTo(end);
@@ -135,7 +154,7 @@ final class Committer {
             }
         }
         if (!retry.isEmpty()) {
-            c.retrier.schedule(tx.toString(), tx.gtrid, retry, true, !heuristics.isEmpty());
+            c.retrier.schedule(tx.toString(), tx.sequence, tx.gtrid, retry, true, !heuristics.isEmpty());
         } else if (heuristics.isEmpty()) {
             c.crash(CrashPoint.C6_ALL_COMMITTED);
             c.store.recordEnd(tx.gtrid);
@@ -158,19 +177,25 @@ final class Committer {
         throw e;
     }
 
-    /** The first commit call on every branch; C5 is reached once the first branch committed. */
-    private void callCommit(List<Branch> prepared) {
-        if (!c.crashHookSet() || prepared.size() == 1) {
+    /**
+     * The first commit call on every branch; C5 is reached once the first branch committed. Returns each call's
+     * duration, in the order of {@code prepared}, when a listener is registered; null otherwise.
+     */
+    private long[] callCommit(LockstepTransaction tx, List<Branch> prepared) {
+        boolean c5 = c.crashHookSet() && prepared.size() > 1;
+        if (c.events == null && !c5) {
             c.phases.forEach(prepared, COMMIT);
-            return;
+            return null;
         }
+        long[] nanos = c.events == null ? null : new long[prepared.size()];
         AtomicBoolean first = new AtomicBoolean();
         c.phases.forEach(prepared, b -> {
-            COMMIT.accept(b);
-            if (b.phaseTwo == PhaseTwoOutcome.DONE && first.compareAndSet(false, true)) {
+            CoordinatorEvents.timed(c, tx, prepared, b, BranchCall.COMMIT, COMMIT, nanos);
+            if (c5 && b.phaseTwo == PhaseTwoOutcome.DONE && first.compareAndSet(false, true)) {
                 c.crash(CrashPoint.C5_SOME_COMMITTED);
             }
         });
+        return nanos;
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.events.TransactionEvent.CompletionCause;
+import dev.lockstep.tm.events.TransactionEvent.DecisionLogged;
 import dev.lockstep.tm.log.CommitRecord;
 import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.spi.CrashPoint;
@@ -56,10 +58,11 @@ final class Completion {
             throw new IllegalStateException(TmMessage.COMMIT_AFTER_COMPLETION + " transaction " + tx + " is already "
                     + describeState(tx) + ": it can be completed only once");
         }
+        long started = c.events == null ? 0 : CoordinatorEvents.completionStarted(c, tx, CompletionCause.COMMIT);
         try {
             commitClaimed(tx);
         } finally {
-            c.completed(tx);
+            c.completed(tx, CompletionCause.COMMIT, started);
         }
     }
 
@@ -117,7 +120,7 @@ final class Completion {
         leaveActiveOrRollBack(tx, TxState.PREPARING);
         c.crash(CrashPoint.C1_BEFORE_PREPARE);
         List<Branch> prepared = new ArrayList<>(branches.size());
-        Branch failed = Preparer.prepare(c, branches, prepared);
+        Branch failed = Preparer.prepare(c, tx, branches, prepared);
         if (failed != null) {
             rollbackAndThrow(tx, "prepare of " + failed + " answered "
                     + LockstepTransaction.describe(failed.lastError), failed.lastError);
@@ -138,6 +141,7 @@ final class Completion {
             rollbackAndThrow(tx, "it passed its deadline (timeout " + tx.timeoutSeconds + " s) before the decision",
                     null);
         }
+        long logStart = c.events == null ? 0 : c.nanoTime.getAsLong();
         try {
             c.store.recordCommit(commitRecord(tx, prepared, decidedAt));
         } catch (DecisionNotRecordedException e) {
@@ -145,6 +149,9 @@ final class Completion {
             rollbackAndThrow(tx, "the COMMIT record could not be written to the log: " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             leaveToRecovery(tx, prepared, e);
+        }
+        if (c.events != null) {
+            c.events.publish(new DecisionLogged(tx.sequence, prepared.size(), c.nanoTime.getAsLong() - logStart));
         }
         c.crash(CrashPoint.C4_DECISION_FORCED);
         tx.moveTo(TxState.COMMITTING);
@@ -215,6 +222,7 @@ final class Completion {
             throw new IllegalStateException(TmMessage.ROLLBACK_AFTER_COMPLETION + " transaction " + tx + " is already "
                     + describeState(tx) + ": it can be completed only once");
         }
+        long started = c.events == null ? 0 : CoordinatorEvents.completionStarted(c, tx, CompletionCause.ROLLBACK);
         try {
             tx.closeSynchronizations();
             List<Branch> heuristics = rollbackAll(tx, XAResource.TMSUCCESS);
@@ -224,12 +232,13 @@ final class Completion {
                         + " was rolled back, but " + Heuristics.describe(heuristics));
             }
         } finally {
-            c.completed(tx);
+            c.completed(tx, CompletionCause.ROLLBACK, started);
         }
     }
 
     /** The reaper's rollback: the owning thread may still be using the resources, so end them with TMFAIL. */
     void rollbackAfterTimeout(LockstepTransaction tx) {
+        long started = c.events == null ? 0 : CoordinatorEvents.completionStarted(c, tx, CompletionCause.TIMEOUT);
         try {
             LOG.log(Level.WARNING, TmMessage.TIMED_OUT
                     + " transaction {0} passed its timeout of {1} s; rolling it back", tx,
@@ -237,7 +246,7 @@ final class Completion {
             // Heuristics are recorded and logged (TmMessage.HEURISTIC): nobody waits here.
             rollbackAll(tx, XAResource.TMFAIL);
         } finally {
-            c.completed(tx);
+            c.completed(tx, CompletionCause.TIMEOUT, started);
         }
     }
 

@@ -1,10 +1,14 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.events.TransactionEvent.CompletionCause;
+import dev.lockstep.tm.events.TransactionEvent.TransactionBegun;
 import dev.lockstep.tm.internal.DaemonThreads;
+import dev.lockstep.tm.internal.events.EventDispatcher;
 import dev.lockstep.tm.internal.xa.XidFactory;
 import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.spi.CrashPoint;
 import java.time.Clock;
+import java.util.HexFormat;
 import java.util.List;
 
 import java.util.concurrent.Executor;
@@ -28,6 +32,8 @@ public final class Coordinator implements AutoCloseable {
     /** Monotonic nanoseconds for deadlines (invariant 5): a wall clock stepped back must not extend a transaction. */
     final LongSupplier nanoTime;
     final TmMetrics metrics = new TmMetrics();
+    /** Where events go; null when no listener is registered, and then every event site is skipped. */
+    final EventDispatcher events;
     final ResourceRegistry registry;
     final PhaseRunner phases;
     final BranchRetrier retrier;
@@ -48,6 +54,14 @@ public final class Coordinator implements AutoCloseable {
 
     public Coordinator(CoordinatorSettings settings, DecisionStore store, XidFactory xids, Clock clock,
                        LongSupplier nanoTime, ResourceRegistry registry, int phaseThreads, CrashPoint.Hook crashHook) {
+        this(settings, store, xids, clock, nanoTime, registry, phaseThreads, crashHook, null);
+    }
+
+    /** As above, publishing events to {@code events} (null: no listener). */
+    public Coordinator(CoordinatorSettings settings, DecisionStore store, XidFactory xids, Clock clock,
+                       LongSupplier nanoTime, ResourceRegistry registry, int phaseThreads, CrashPoint.Hook crashHook,
+                       EventDispatcher events) {
+        this.events = events;
         this.settings = settings;
         this.store = store;
         this.xids = xids;
@@ -90,6 +104,10 @@ public final class Coordinator implements AutoCloseable {
                 now, timeoutSeconds);
         live.add(tx);
         metrics.begun.increment();
+        if (events != null) {
+            events.publish(new TransactionBegun(sequence, tx.toString(), HexFormat.of().formatHex(tx.gtrid),
+                    timeoutSeconds));
+        }
         return tx;
     }
 
@@ -97,8 +115,15 @@ public final class Coordinator implements AutoCloseable {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, settings.defaultTimeout().toSeconds()));
     }
 
-    void completed(LockstepTransaction tx) {
+    /**
+     * {@code tx} completed, after its afterCompletion callbacks; {@code cause} and {@code startedNanos} (from {@link
+     * CoordinatorEvents#completionStarted}) are for its event, and ignored without a listener.
+     */
+    void completed(LockstepTransaction tx, CompletionCause cause, long startedNanos) {
         live.remove(tx);
+        if (events != null) {
+            CoordinatorEvents.completed(this, tx, cause, startedNanos);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.events.TransactionEvent.HeuristicReported;
 import dev.lockstep.tm.internal.xa.XaCodes.PhaseTwoOutcome;
 import dev.lockstep.tm.log.HeuristicOutcome;
 import dev.lockstep.tm.log.HeuristicRecord;
@@ -29,16 +30,21 @@ final class Heuristics {
     static boolean record(Coordinator c, LockstepTransaction tx, Branch b, HeuristicOutcome kind) {
         LOG.log(Level.ERROR, TmMessage.HEURISTIC + " heuristic {0} on {1} of transaction {2}: {3}", kind, b, tx,
                 LockstepTransaction.describe(b.lastError));
+        boolean recorded;
         try {
             c.store.recordHeuristic(new HeuristicRecord(tx.gtrid, b.xid.getBranchQualifier(), b.resourceName, kind,
                     c.clock.millis()));
-            return true;
+            recorded = true;
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.ERROR, TmMessage.HEURISTIC_NOT_RECORDED + " could not record heuristic " + kind + " of " + b
                     + " of transaction " + tx
                     + " in the log; the resource is not told to forget it, so recovery finds it there: " + e);
-            return false;
+            recorded = false;
         }
+        if (c.events != null) {
+            c.events.publish(new HeuristicReported(tx.sequence, b.resourceName, b.xid.branchNumber(), kind, recorded));
+        }
+        return recorded;
     }
 
     /** Tells the resource to forget its heuristic decision about {@code b}; a failure only leaves it a note. */

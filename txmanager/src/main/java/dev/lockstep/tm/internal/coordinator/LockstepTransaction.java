@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.events.TransactionEvent.TransactionTimedOut;
 import dev.lockstep.tm.internal.xa.LockstepXid;
 import dev.lockstep.tm.internal.xa.XaCodes;
 import dev.lockstep.tm.messages.TmMessage;
@@ -63,6 +64,11 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
         this.timeoutSeconds = timeoutSeconds;
         this.deadlineMillis = beginMillis + timeoutSeconds * 1000L;
         this.deadlineNanos = coordinator.nanoTime.getAsLong() + timeoutSeconds * 1_000_000_000L;
+    }
+
+    /** When it began, on the coordinator's monotonic clock. */
+    long beginNanos() {
+        return deadlineNanos - timeoutSeconds * 1_000_000_000L;
     }
 
     /** The global transaction id (shared by all branches; do not modify). */
@@ -175,6 +181,9 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
             synchronizationsClosed = true;
         }
         coordinator.metrics.timedOut.increment();
+        if (coordinator.events != null) {
+            coordinator.events.publish(new TransactionTimedOut(sequence, timeoutSeconds));
+        }
         return true;
     }
 

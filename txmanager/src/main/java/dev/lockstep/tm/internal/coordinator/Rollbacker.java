@@ -1,5 +1,6 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.events.TransactionEvent.BranchCall;
 import dev.lockstep.tm.internal.xa.XaCalls;
 import dev.lockstep.tm.internal.xa.XaCodes;
 import dev.lockstep.tm.internal.xa.XaCodes.PrepareOutcome;
@@ -18,7 +19,7 @@ import java.util.function.Consumer;
  */
 final class Rollbacker {
 
-    // The call captures nothing, so no lambda is allocated per transaction.
+    // The call captures nothing, so without a listener no lambda is allocated per transaction.
     private static final Consumer<Branch> ROLLBACK = b -> b.phaseTwo = XaCalls.phaseTwo(b.resource, b.xid, false, b);
 
     private final Coordinator c;
@@ -45,7 +46,14 @@ final class Rollbacker {
         }
         List<Branch> heuristics = new ArrayList<>(0);
         if (!toRollBack.isEmpty()) {
-            c.phases.forEach(toRollBack, ROLLBACK);
+            if (c.events == null) {
+                c.phases.forEach(toRollBack, ROLLBACK);
+            } else {
+                long[] nanos = new long[toRollBack.size()];
+                c.phases.forEach(toRollBack,
+                        b -> CoordinatorEvents.timed(c, tx, toRollBack, b, BranchCall.ROLLBACK, ROLLBACK, nanos));
+                CoordinatorEvents.finished(c.events, tx, toRollBack, BranchCall.ROLLBACK, nanos);
+            }
             List<Branch> retry = new ArrayList<>(0);
             for (Branch b : toRollBack) {
                 switch (b.phaseTwo) {
@@ -60,7 +68,7 @@ final class Rollbacker {
                 }
             }
             if (!retry.isEmpty()) {
-                c.retrier.schedule(tx.toString(), tx.gtrid, retry, false, !heuristics.isEmpty());
+                c.retrier.schedule(tx.toString(), tx.sequence, tx.gtrid, retry, false, !heuristics.isEmpty());
             }
         }
         tx.moveTo(heuristics.isEmpty() ? TxState.ROLLED_BACK : TxState.HEURISTIC_COMMIT);

@@ -86,6 +86,19 @@ public final class DecisionLog implements AutoCloseable {
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
 
     private final AtomicLong records = new AtomicLong();
+    /** Told of every forced batch, or null (no listener): then no clock is read around the force. */
+    private volatile ForceObserver forceObserver;
+
+    /** Told of each batch written and forced, on the thread that forced it; must not block and should not throw. */
+    @FunctionalInterface
+    public interface ForceObserver {
+        /**
+         * @param records the records of the batch
+         * @param bytes the bytes written
+         * @param nanos the time of the write and the force
+         */
+        void forced(int records, long bytes, long nanos);
+    }
     private final Map<FlushReason, AtomicLong> flushes = new EnumMap<>(FlushReason.class);
 
     DecisionLog(LogSettings settings, long incarnation, SegmentWriter writer, List<LogStorage.LockHandle> locks) {
@@ -118,6 +131,11 @@ public final class DecisionLog implements AutoCloseable {
 
     private static ByteBuffer emptyBatch(int capacity) {
         return ByteBuffer.allocate(capacity).position(RecordCodec.MARK_FRAME_BYTES);
+    }
+
+    /** Sets who is told of each forced batch (for events; null: nobody). */
+    public void observeForces(ForceObserver observer) {
+        this.forceObserver = observer;
     }
 
     /** The incarnation number this log writes; it goes into every XID of this process start. */
@@ -380,9 +398,16 @@ public final class DecisionLog implements AutoCloseable {
             lock.unlock();
             try {
                 batch.flip();
+                ForceObserver observer = forceObserver;
+                int batchRecords = entries.size();
+                long batchBytes = batch.remaining();
+                long t0 = observer == null ? 0 : System.nanoTime();
                 writer.write(batch, entries);
                 if (force) {
                     writer.force();
+                    if (observer != null) {
+                        tellForced(observer, batchRecords, batchBytes, System.nanoTime() - t0);
+                    }
                     writer.reclaimAfterForce(); // never throws: see "Failure" in the class comment
                 }
             } catch (Throwable t) {
@@ -411,6 +436,15 @@ public final class DecisionLog implements AutoCloseable {
             changed.signalAll(); // close() and retire() wait on the condition for the token
         }
         return finishedWaiters();
+    }
+
+    /** An observer that throws must not count as a failed force: the batch is durable. */
+    private static void tellForced(ForceObserver observer, int records, long bytes, long nanos) {
+        try {
+            observer.forced(records, bytes, nanos);
+        } catch (RuntimeException e) {
+            System.getLogger("dev.lockstep.tm.events").log(System.Logger.Level.DEBUG, "a force observer threw", e);
+        }
     }
 
     /**

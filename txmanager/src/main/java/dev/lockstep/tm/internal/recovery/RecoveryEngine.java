@@ -98,6 +98,9 @@ public final class RecoveryEngine {
     }
 
     private ScanReport run(Pass pass) {
+        if (pass.act) {
+            tell(l -> l.scanStarted(pass.started));
+        }
         try {
             refreshNodes();
             asker.ask(pass, false);
@@ -108,9 +111,22 @@ public final class RecoveryEngine {
                 closer.endFinished();
                 closer.retireEmpty();
             }
-            return new ReportWriter(pass).report();
+            ScanReport report = new ReportWriter(pass).report();
+            if (pass.act) {
+                tell(l -> l.scanFinished(report));
+            }
+            return report;
         } finally {
             pass.closeConnections();
+        }
+    }
+
+    /** Calls the listener; one that throws is logged and does not stop recovery. */
+    private void tell(java.util.function.Consumer<RecoveryListener> call) {
+        try {
+            call.accept(listener);
+        } catch (RuntimeException e) {
+            Pass.LOG.log(Level.WARNING, TmMessage.RECOVERY_LISTENER_FAILED + " a recovery listener failed", e);
         }
     }
 

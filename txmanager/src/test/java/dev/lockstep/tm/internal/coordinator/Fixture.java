@@ -23,6 +23,11 @@ final class Fixture implements AutoCloseable {
     }
 
     Fixture(boolean parallel) {
+        this(parallel, null);
+    }
+
+    /** Publishing the coordinator's events to {@code dispatcher}, which the caller closes. */
+    Fixture(boolean parallel, dev.lockstep.tm.internal.events.EventDispatcher dispatcher) {
         CoordinatorSettings settings = new CoordinatorSettings(Duration.ofSeconds(60), parallel,
                 Duration.ofMillis(10), Duration.ofMillis(40));
         coordinator = new Coordinator(settings, store, new XidFactory("test-node", 7), clock, clock::nanoTime,
@@ -30,7 +35,7 @@ final class Fixture implements AutoCloseable {
                     synchronized (crashPoints) {
                         crashPoints.add(p);
                     }
-                });
+                }, dispatcher);
         tm = coordinator.transactionManager();
     }
 
