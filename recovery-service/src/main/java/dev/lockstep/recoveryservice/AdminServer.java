@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * read the body within {@link #MAX_BODY_BYTES} (413 beyond), call the {@link Endpoint}, and answer its JSON; a
  * failure is a 500 with LKS-616 and a stack trace on standard error, never the exception's text in the answer.
  * Mutating calls and every refusal are logged ({@code http_request}); reads are not (health probes would flood the
- * log). Nothing of a request's headers or body is logged.
+ * log). Nothing of a request's headers or body is logged or echoed, nor a path that is not an endpoint: a client may
+ * have pasted a token anywhere.
  *
  * <p>Adding an endpoint is one {@link Routes#get}/{@link Routes#post} line where the daemon builds the routes.
  */
@@ -125,8 +126,9 @@ final class AdminServer implements AutoCloseable {
             Map<String, Route> methods = routes.byPath.get(path);
             route = methods == null ? null : methods.get(method);
             if (methods == null) {
-                reply = HttpReply.error(404, ServiceMessage.HTTP_NO_SUCH_ENDPOINT, "no endpoint " + path
-                        + ": the service serves " + String.join(", ", routes.byPath.keySet()));
+                // The path is not echoed nor logged: a client may have pasted anything there, a token included.
+                reply = HttpReply.error(404, ServiceMessage.HTTP_NO_SUCH_ENDPOINT, "no such endpoint: the service "
+                        + "serves " + String.join(", ", routes.byPath.keySet()));
             } else if (route == null) {
                 String allow = String.join(", ", methods.keySet());
                 reply = HttpReply.error(405, ServiceMessage.HTTP_NO_SUCH_ENDPOINT, path + " takes " + allow + ", not "
@@ -142,16 +144,19 @@ final class AdminServer implements AutoCloseable {
                 }
             }
         } catch (Exception | Error e) {
-            events.error("http_error").add("method", ex.getRequestMethod()).add("path", ex.getRequestURI().getPath())
+            events.error("http_error").add("method", ex.getRequestMethod()).add("path", route == null ? null
+                    : ex.getRequestURI().getPath())
                     .add("error", e.getClass().getName()).add("detail", ServiceMessage.HTTP_CALL_FAILED
                             + " the call failed unexpectedly; the stack trace follows").print();
             events.stackTrace(e);
             reply = HttpReply.error(500, ServiceMessage.HTTP_CALL_FAILED, "the call failed unexpectedly; the "
                     + "service's standard error has the details");
         }
+        String known = routes.byPath.containsKey(ex.getRequestURI().getPath()) ? ex.getRequestURI().getPath()
+                : "(not an endpoint)";
         if ((route != null && route.mutating()) || reply.status() >= 400) {
             (reply.status() >= 400 ? events.warn("http_request") : events.info("http_request"))
-                    .add("method", ex.getRequestMethod()).add("path", ex.getRequestURI().getPath())
+                    .add("method", ex.getRequestMethod()).add("path", known)
                     .add("status", reply.status()).add("id", reply.logAs() == null ? null : reply.logAs().id())
                     .add("remote", ex.getRemoteAddress().getAddress().getHostAddress()).print();
         }

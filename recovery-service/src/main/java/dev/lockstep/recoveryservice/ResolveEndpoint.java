@@ -30,7 +30,9 @@ final class ResolveEndpoint implements Endpoint {
         try {
             body = HttpReply.JSON.readTree(new String(call.body(), StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
-            return badRequest("the body is not JSON (" + e.getOriginalMessage() + ")");
+            // Not the parser's message: it quotes the body, and the body is the client's, whatever it holds.
+            return badRequest("the body is not JSON (at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")");
         }
         if (body == null || !body.isObject()) {
             return badRequest("the body is not a JSON object");
