@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * What an {@link Endpoint} answers: a status and a JSON document (every answer of the service is JSON, errors
- * included: {@code {"status": 403, "id": "LKS-611", "error": "…"}}), plus any extra headers.
+ * included: {@code {"status": 403, "id": <the id>, "error": "<the id> …"}}), plus any extra headers.
  *
  * @param status the HTTP status code
  * @param json the body, a JSON document
