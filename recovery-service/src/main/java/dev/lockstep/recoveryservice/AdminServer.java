@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * endpoint needs, in this order: find the route (404, or 405 with {@code Allow}), check the bearer token of a
  * mutating route (403 when no token is configured, 401 when it is missing or wrong; before the body is read),
  * read the body within {@link #MAX_BODY_BYTES} (413 beyond), call the {@link Endpoint}, and answer its JSON; a
- * failure is a 500 with {@link ServiceMessage#HTTP_CALL_FAILED} and a stack trace on standard error, never the exception's text in the answer.
+ * failure is a 500 with {@link ServiceMessage#HTTP_CALL_FAILED} and a stack trace on standard error, never the
+ * exception's text in the answer.
  * Mutating calls and every refusal are logged ({@code http_request}); reads are not (health probes would flood the
  * log). Nothing of a request's headers or body is logged or echoed, nor a path that is not an endpoint: a client may
  * have pasted a token anywhere.
