@@ -42,7 +42,7 @@ final class ListCommand extends ServiceCommand {
         // A node without any log is no problem for a scan (it may not have started yet), but whoever lists it most
         // likely mistyped log.directory or the node: the same line and exit code as 'log dump'.
         for (LogFinding f : report.logFindings()) {
-            if (f.kind() == LogFinding.Kind.NO_LOG) {
+            if (f.kind() == LogFinding.FindingKind.NO_LOG) {
                 events.error("log_unusable").add("node", f.nodeId()).add("detail", f.detail()).print();
             }
         }

@@ -25,40 +25,40 @@ import java.util.List;
  * @param up true if every check passed
  * @param checks each check, in the order above
  */
-record ServiceHealth(boolean up, List<Check> checks) {
+record ServiceHealth(boolean up, List<HealthCheck> checks) {
 
     /** One check: its name, whether it passed, and what it saw, in words. */
-    record Check(String name, boolean up, String detail) {
+    record HealthCheck(String name, boolean up, String detail) {
     }
 
     static ServiceHealth of(ScanState s, Instant now, Duration inDoubtAgeLimit) {
-        List<Check> checks = new ArrayList<>();
+        List<HealthCheck> checks = new ArrayList<>();
         ScanReport r = s.lastReport();
         if (r == null) {
-            checks.add(new Check("decisionLog", false, "not read yet: no scan has finished since the daemon "
+            checks.add(new HealthCheck("decisionLog", false, "not read yet: no scan has finished since the daemon "
                     + "started at " + Logfmt.ts(s.since())));
         } else {
-            checks.add(r.logProblems().isEmpty() ? new Check("decisionLog", true, "every log was readable")
-                    : new Check("decisionLog", false, r.logProblems().size() + " log(s) cannot be used: "
+            checks.add(r.logProblems().isEmpty() ? new HealthCheck("decisionLog", true, "every log was readable")
+                    : new HealthCheck("decisionLog", false, r.logProblems().size() + " log(s) cannot be used: "
                     + String.join("; ", r.logProblems())));
         }
         checks.add(lastScan(s, now));
         if (r != null) {
             long heuristics = r.inDoubt().stream().mapToLong(t -> t.heuristics().size()).sum();
-            checks.add(heuristics == 0 ? new Check("heuristics", true, "none")
-                    : new Check("heuristics", false, heuristics + " heuristic outcome(s) wait for an operator: "
+            checks.add(heuristics == 0 ? new HealthCheck("heuristics", true, "none")
+                    : new HealthCheck("heuristics", false, heuristics + " heuristic outcome(s) wait for an operator: "
                     + "list them with GET /api/in-doubt and decide with POST /api/resolve"));
             checks.add(inDoubtAge(r, now, inDoubtAgeLimit));
         }
-        return new ServiceHealth(checks.stream().allMatch(Check::up), List.copyOf(checks));
+        return new ServiceHealth(checks.stream().allMatch(HealthCheck::up), List.copyOf(checks));
     }
 
-    private static Check lastScan(ScanState s, Instant now) {
+    private static HealthCheck lastScan(ScanState s, Instant now) {
         if (s.lastFailure() != null) {
-            return new Check("lastScan", false, "the last scan failed: " + s.lastFailure());
+            return new HealthCheck("lastScan", false, "the last scan failed: " + s.lastFailure());
         }
         if (s.lastScanEnded() == null) {
-            return new Check("lastScan", false, "no scan has finished since the daemon started at "
+            return new HealthCheck("lastScan", false, "no scan has finished since the daemon started at "
                     + Logfmt.ts(s.since()));
         }
         Duration stale = s.scanInterval().multipliedBy(3);
@@ -67,25 +67,25 @@ record ServiceHealth(boolean up, List<Check> checks) {
         }
         Duration age = Duration.between(s.lastScanEnded(), now);
         if (age.compareTo(stale) > 0) {
-            return new Check("lastScan", false, "the last scan ended " + Durations.format(age.withNanos(0))
+            return new HealthCheck("lastScan", false, "the last scan ended " + Durations.format(age.withNanos(0))
                     + " ago, more than " + Durations.format(stale) + ": a scan may hang (an unresponsive resource)");
         }
-        return new Check("lastScan", true, "ended at " + Logfmt.ts(s.lastScanEnded()));
+        return new HealthCheck("lastScan", true, "ended at " + Logfmt.ts(s.lastScanEnded()));
     }
 
-    private static Check inDoubtAge(ScanReport r, Instant now, Duration limit) {
+    private static HealthCheck inDoubtAge(ScanReport r, Instant now, Duration limit) {
         InDoubtTransaction oldest = r.inDoubt().stream().min(Comparator.comparing(InDoubtTransaction::begin))
                 .orElse(null);
         if (oldest == null) {
-            return new Check("inDoubtAge", true, "nothing in doubt");
+            return new HealthCheck("inDoubtAge", true, "nothing in doubt");
         }
         Duration age = Duration.between(oldest.begin(), now);
         String what = "the oldest in doubt, " + ReportPrinter.shortId(oldest) + ", began "
                 + Durations.format(age.isNegative() ? Duration.ZERO : age.withNanos(0)) + " ago";
         return age.compareTo(limit) > 0
-                ? new Check("inDoubtAge", false, what + ", more than " + HttpSettings.IN_DOUBT_AGE + " = "
+                ? new HealthCheck("inDoubtAge", false, what + ", more than " + HttpSettings.IN_DOUBT_AGE + " = "
                         + Durations.format(limit) + ": " + oldest.waitingFor())
-                : new Check("inDoubtAge", true, what);
+                : new HealthCheck("inDoubtAge", true, what);
     }
 
     /** The JSON of {@code /health}. */
@@ -93,7 +93,7 @@ record ServiceHealth(boolean up, List<Check> checks) {
         ObjectNode root = HttpReply.JSON.createObjectNode().put("status", up ? "UP" : "DOWN")
                 .put("checkedAt", Logfmt.ts(now));
         ObjectNode byName = root.putObject("checks");
-        for (Check c : checks) {
+        for (HealthCheck c : checks) {
             byName.putObject(c.name()).put("status", c.up() ? "UP" : "DOWN").put("detail", c.detail());
         }
         var reasons = root.putArray("reasons");

@@ -26,7 +26,7 @@ class ServiceHealthTest {
         return new ScanReport(NOW, Duration.ofMillis(3), List.of(), List.of(), inDoubt, logProblems);
     }
 
-    private static ServiceHealth.Check check(ServiceHealth h, String name) {
+    private static ServiceHealth.HealthCheck check(ServiceHealth h, String name) {
         return h.checks().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
     }
 
@@ -35,7 +35,7 @@ class ServiceHealthTest {
         ServiceHealth h = ServiceHealth.of(state(report(List.of(), List.of()), NOW.minusSeconds(5), null), NOW, LIMIT);
         assertTrue(h.up(), h.toString());
         assertEquals(List.of("decisionLog", "lastScan", "heuristics", "inDoubtAge"),
-                h.checks().stream().map(ServiceHealth.Check::name).toList());
+                h.checks().stream().map(ServiceHealth.HealthCheck::name).toList());
     }
 
     @Test

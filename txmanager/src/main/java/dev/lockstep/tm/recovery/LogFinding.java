@@ -17,11 +17,11 @@ import java.util.Objects;
  * @param offset the byte offset within {@link #file()} (corruption, torn tail), or null
  * @param detail the whole message, as in {@link ScanReport#logProblems()} for a problem
  */
-public record LogFinding(Kind kind, String nodeId, Long incarnation, String id, Path file, Long offset,
+public record LogFinding(FindingKind kind, String nodeId, Long incarnation, String id, Path file, Long offset,
         String detail) {
 
     /** What was found. */
-    public enum Kind {
+    public enum FindingKind {
         /** Damage inside forced data (invariant 8): recovery of the incarnation stops; a problem. */
         CORRUPT,
         /** The incarnation's log cannot be read (an I/O error, not corruption); a problem. */
@@ -50,6 +50,6 @@ public record LogFinding(Kind kind, String nodeId, Long incarnation, String id, 
 
     /** True if the finding stops recovery of some transactions: it is also one of the report's log problems. */
     public boolean problem() {
-        return kind != Kind.NO_LOG && kind != Kind.TORN_TAIL;
+        return kind != FindingKind.NO_LOG && kind != FindingKind.TORN_TAIL;
     }
 }

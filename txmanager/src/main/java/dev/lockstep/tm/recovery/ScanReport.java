@@ -45,9 +45,9 @@ public record ScanReport(Instant startedAt, Duration took, List<ResourceStatus> 
         return inDoubt.isEmpty() && logProblems.isEmpty() && resources.stream().allMatch(ResourceStatus::reachable);
     }
 
-    /** The configured nodes that have no log at all ({@link LogFinding.Kind#NO_LOG}), in the order found. */
+    /** The configured nodes that have no log at all ({@link LogFinding.FindingKind#NO_LOG}), in the order found. */
     public List<String> nodesWithoutLog() {
-        return logFindings.stream().filter(f -> f.kind() == LogFinding.Kind.NO_LOG).map(LogFinding::nodeId)
+        return logFindings.stream().filter(f -> f.kind() == LogFinding.FindingKind.NO_LOG).map(LogFinding::nodeId)
                 .toList();
     }
 }

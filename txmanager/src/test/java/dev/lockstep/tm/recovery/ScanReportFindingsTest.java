@@ -17,7 +17,7 @@ import dev.lockstep.tm.log.RecordCodec;
 import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.recovery.InDoubtTransaction.Decision;
 import dev.lockstep.tm.recovery.InDoubtTransaction.Owner;
-import dev.lockstep.tm.recovery.LogFinding.Kind;
+import dev.lockstep.tm.recovery.LogFinding.FindingKind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -98,7 +98,7 @@ class ScanReportFindingsTest {
 
         try (Recovery ro = builder().readOnly(true).build()) {
             ScanReport report = ro.inspect();
-            LogFinding f = only(report, Kind.CORRUPT);
+            LogFinding f = only(report, FindingKind.CORRUPT);
             assertEquals(NODE, f.nodeId());
             assertEquals(dead.incarnation(), f.incarnation());
             assertEquals(segment, f.file());
@@ -119,7 +119,7 @@ class ScanReportFindingsTest {
 
         try (Recovery ro = builder().readOnly(true).build()) {
             ScanReport report = ro.inspect();
-            LogFinding f = only(report, Kind.TORN_TAIL);
+            LogFinding f = only(report, FindingKind.TORN_TAIL);
             assertEquals(segment, f.file());
             assertEquals(tail, f.offset());
             assertNull(f.id(), "nothing to act on");
@@ -128,7 +128,7 @@ class ScanReportFindingsTest {
             assertEquals(List.of(), report.logProblems());
         }
         try (Recovery r = builder().build()) {
-            LogFinding f = only(r.scan(), Kind.TORN_TAIL);
+            LogFinding f = only(r.scan(), FindingKind.TORN_TAIL);
             assertEquals(tail, f.offset());
             assertTrue(f.detail().contains("repaired by the take-over"), f.detail());
         }
@@ -140,7 +140,7 @@ class ScanReportFindingsTest {
             ScanReport report = ro.inspect();
             assertEquals(java.util.Set.of(NODE, "billing-1"), java.util.Set.copyOf(report.nodesWithoutLog()));
             LogFinding f = report.logFindings().stream().filter(x -> x.nodeId().equals(NODE)).findFirst().orElseThrow();
-            assertEquals(Kind.NO_LOG, f.kind());
+            assertEquals(FindingKind.NO_LOG, f.kind());
             assertEquals(TmMessage.NODE_WITHOUT_LOG.id(), f.id());
             assertTrue(f.detail().startsWith(TmMessage.NODE_WITHOUT_LOG + " node 'orders-1' has no log in "),
                     f.detail());
@@ -152,7 +152,7 @@ class ScanReportFindingsTest {
         }
     }
 
-    private static LogFinding only(ScanReport report, Kind kind) {
+    private static LogFinding only(ScanReport report, FindingKind kind) {
         List<LogFinding> found = report.logFindings().stream().filter(f -> f.kind() == kind).toList();
         assertEquals(1, found.size(), report.logFindings().toString());
         return found.get(0);

@@ -37,7 +37,7 @@ final class DecisionReader {
         try {
             decisions = source.node(node);
         } catch (IOException e) {
-            pass.finding(new LogFinding(LogFinding.Kind.DIRECTORY_UNREADABLE, node, null,
+            pass.finding(new LogFinding(LogFinding.FindingKind.DIRECTORY_UNREADABLE, node, null,
                     TmMessage.LOG_DIRECTORY_UNREADABLE.id(), null, null, TmMessage.LOG_DIRECTORY_UNREADABLE
                     + " cannot read the log directory " + source.location(node) + ": " + Pass.describe(e)));
             return;
@@ -57,10 +57,10 @@ final class DecisionReader {
         }
         if (!decisions.hasLog()) {
             if (anyListed) {
-                pass.finding(new LogFinding(LogFinding.Kind.MISSING, node, null, TmMessage.LOG_MISSING.id(), null, null,
+                pass.finding(new LogFinding(LogFinding.FindingKind.MISSING, node, null, TmMessage.LOG_MISSING.id(), null, null,
                         TmMessage.LOG_MISSING + " " + decisions.missingLogProblem()));
             } else if (incarnations.isEmpty()) {
-                pass.finding(new LogFinding(LogFinding.Kind.NO_LOG, node, null, TmMessage.NODE_WITHOUT_LOG.id(), null, null,
+                pass.finding(new LogFinding(LogFinding.FindingKind.NO_LOG, node, null, TmMessage.NODE_WITHOUT_LOG.id(), null, null,
                         TmMessage.NODE_WITHOUT_LOG + " node '" + node + "' has no log in " + source.location(node)
                         + ": it never ran with this log directory; check log.directory and the node ids"));
             }
@@ -97,14 +97,14 @@ final class DecisionReader {
         tornTail(key, look.tornTail(), false);
         if (look.failure() instanceof CorruptLogException e) {
             v.problem = "corrupt log: " + e.getMessage();
-            pass.finding(new LogFinding(LogFinding.Kind.CORRUPT, key.nodeId(), key.incarnation(), TmMessage.CORRUPT_LOG.id(),
+            pass.finding(new LogFinding(LogFinding.FindingKind.CORRUPT, key.nodeId(), key.incarnation(), TmMessage.CORRUPT_LOG.id(),
                     e.file(), e.offset(), TmMessage.CORRUPT_LOG + " the log of node '" + key.nodeId()
                     + "' incarnation " + key.incarnation() + " is corrupt: " + e.getMessage() + " (file " + e.file()
                     + ", offset " + e.offset() + "); its transactions are left in doubt for an operator: no "
                     + "decision is guessed"));
         } else if (look.failure() != null) {
             v.problem = "cannot read its log: " + Pass.describe(look.failure());
-            pass.finding(new LogFinding(LogFinding.Kind.UNREADABLE, key.nodeId(), key.incarnation(),
+            pass.finding(new LogFinding(LogFinding.FindingKind.UNREADABLE, key.nodeId(), key.incarnation(),
                     TmMessage.LOG_UNREADABLE.id(), null, null, TmMessage.LOG_UNREADABLE + " cannot read the log of "
                     + "node '" + key.nodeId() + "' incarnation " + key.incarnation() + ": "
                     + Pass.describe(look.failure())));
@@ -116,7 +116,7 @@ final class DecisionReader {
         if (t == null) {
             return;
         }
-        pass.finding(new LogFinding(LogFinding.Kind.TORN_TAIL, key.nodeId(), key.incarnation(), null, t.file(), t.offset(),
+        pass.finding(new LogFinding(LogFinding.FindingKind.TORN_TAIL, key.nodeId(), key.incarnation(), null, t.file(), t.offset(),
                 "torn tail of node '" + key.nodeId() + "' incarnation " + key.incarnation() + " at " + t.file()
                 + " offset " + t.offset() + " (" + t.problem() + "): never acknowledged, ignored"
                 + (repaired ? " and repaired by the take-over" : " (read without repair: a live owner may be "
