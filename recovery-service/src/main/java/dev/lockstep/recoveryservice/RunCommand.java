@@ -22,7 +22,9 @@ import picocli.CommandLine.Command;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run the recovery daemon: a scan every scan.interval until SIGTERM or SIGINT, then finish "
                 + "the scan in progress, release the locks and exit 0. Prints every action and one summary line per "
-                + "scan as logfmt on stdout, errors on stderr. Exit 4 at start if another recovery holds a node."})
+                + "scan as logfmt on stdout, errors on stderr. With http.port set, also serves GET /health, "
+                + "GET /api/in-doubt and POST /api/resolve (docs/recovery-service.md). Exit 4 at start if another "
+                + "recovery holds a node."})
 final class RunCommand extends ServiceCommand {
 
     /** How long a stop waits for the scan in progress; past it the process exits and the OS frees the locks. */
