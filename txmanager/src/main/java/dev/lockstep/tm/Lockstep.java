@@ -23,6 +23,7 @@ import dev.lockstep.tm.internal.log.OpenedLog;
 import dev.lockstep.tm.internal.timeout.Housekeeper;
 import dev.lockstep.tm.internal.xa.XidFactory;
 import dev.lockstep.tm.log.PendingDecision;
+import dev.lockstep.tm.recovery.ScanReport;
 import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.settings.Setting;
 import dev.lockstep.tm.settings.Settings;
@@ -39,6 +40,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One Lockstep transaction manager: a node id, its decision log, and the JTA objects over them.
@@ -69,6 +71,7 @@ public final class Lockstep implements AutoCloseable {
     private final Housekeeper reaper;
     private final Housekeeper housekeeper;
     private final List<PendingDecision> pendingAtStart;
+    private final InProcessRecovery recovery;
     private volatile boolean closed;
 
     private Lockstep(LockstepSettings b, OpenedDecisionStore store) {
@@ -96,9 +99,14 @@ public final class Lockstep implements AutoCloseable {
         });
         if (!pendingAtStart.isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, TmMessage.UNFINISHED_DECISIONS_AT_START
-                    + " node {0}: {1} decision(s) of earlier incarnations are "
-                    + "unfinished (COMMIT without END, or heuristics); the recovery service finishes them", b.nodeId(),
-                    pendingAtStart.size());
+                    + " node {0}: {1} decision(s) of earlier incarnations are unfinished (COMMIT without END, or "
+                    + "heuristics); {2}", b.nodeId(), pendingAtStart.size(), b.inProcessRecovery()
+                    ? "in-process recovery finishes them within " + b.recoveryInterval() + " of the start, once the "
+                    + "resources are registered" : "the recovery service finishes them");
+        }
+        this.recovery = b.inProcessRecovery() ? new InProcessRecovery(b, coordinator.registry()::all) : null;
+        if (recovery != null) {
+            recovery.start();
         }
     }
 
@@ -152,6 +160,15 @@ public final class Lockstep implements AutoCloseable {
         return coordinator.registry().unregister(resource);
     }
 
+    /**
+     * Runs an in-process recovery scan now, on the calling thread (docs/recovery.md): over the resources registered
+     * with this Lockstep, for this node's earlier incarnations (with the database store: every node whose lease
+     * expired). Empty if in-process recovery is off, no resource is registered, or another recovery holds the node.
+     */
+    public Optional<ScanReport> recoverNow() {
+        return recovery == null ? Optional.empty() : recovery.scanNow();
+    }
+
     /** A snapshot of the counters. */
     public LockstepMetrics metrics() {
         TmMetrics m = coordinator.metrics();
@@ -189,6 +206,9 @@ public final class Lockstep implements AutoCloseable {
             closed = true;
         }
         LockstepInstances.closing(this);
+        if (recovery != null) {
+            recovery.stop();
+        }
         coordinator.stopAccepting();
         long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
         while (!coordinator.liveTransactions().isEmpty() && System.nanoTime() < deadline) {
@@ -242,6 +262,8 @@ public final class Lockstep implements AutoCloseable {
         private long logSegmentBytes = Settings.LOG_SEGMENT_BYTES.defaultValue();
         private int groupCommitMaxBatchBytes = Settings.GROUP_COMMIT_MAX_BATCH_BYTES.defaultValue();
         private Duration groupCommitMaxWait = Settings.GROUP_COMMIT_MAX_WAIT.defaultValue();
+        private boolean inProcessRecovery = Settings.IN_PROCESS_RECOVERY.defaultValue();
+        private Duration recoveryInterval = Settings.RECOVERY_INTERVAL.defaultValue();
         private Clock clock = Settings.CLOCK.defaultValue();
         private CrashPoint.Hook crashHook = Settings.CRASH_HOOK.defaultValue();
         private LogStorage logStorage;
@@ -283,6 +305,23 @@ public final class Lockstep implements AutoCloseable {
          */
         public Builder decisionStore(PostgresDecisionStore store) {
             this.decisionStore = store;
+            return this;
+        }
+
+        /**
+         * Whether this Lockstep finishes what earlier incarnations of its node left in doubt (with the database store:
+         * also every node whose lease expired), scanning the resources registered with it every
+         * {@link #recoveryInterval}. Default true; turn it off where a recovery service (or the Spring Boot starter's
+         * recovery) does it.
+         */
+        public Builder inProcessRecovery(boolean on) {
+            this.inProcessRecovery = on;
+            return this;
+        }
+
+        /** Time to the first in-process recovery scan, and between scans. Default 30 s. */
+        public Builder recoveryInterval(Duration interval) {
+            this.recoveryInterval = interval;
             return this;
         }
 
@@ -390,6 +429,10 @@ public final class Lockstep implements AutoCloseable {
                 return groupCommitMaxBatchBytes((Integer) v);
             } else if (setting == Settings.GROUP_COMMIT_MAX_WAIT) {
                 return groupCommitMaxWait((Duration) v);
+            } else if (setting == Settings.IN_PROCESS_RECOVERY) {
+                return inProcessRecovery((Boolean) v);
+            } else if (setting == Settings.RECOVERY_INTERVAL) {
+                return recoveryInterval((Duration) v);
             } else if (setting == Settings.CLOCK) {
                 return clock((Clock) v);
             } else if (setting == Settings.CRASH_HOOK) {
@@ -422,7 +465,8 @@ public final class Lockstep implements AutoCloseable {
         public Lockstep build() {
             LockstepSettings settings = new LockstepSettings(nodeId, logDirectory, defaultTimeout, parallelPhases,
                     phaseThreads, retryInitialDelay, retryMaxDelay, timeoutCheckInterval, lostBranchWindow,
-                    drainTimeout, logSegmentBytes, groupCommitMaxBatchBytes, groupCommitMaxWait, clock, crashHook, decisionStore);
+                    drainTimeout, logSegmentBytes, groupCommitMaxBatchBytes, groupCommitMaxWait, inProcessRecovery,
+                    recoveryInterval, clock, crashHook, decisionStore);
             Lockstep lockstep = new Lockstep(settings, settings.decisionStore() != null
                     ? PgStore.open(settings.decisionStore(), settings.nodeId()) : openFileLog(settings));
             LockstepInstances.opened(lockstep);

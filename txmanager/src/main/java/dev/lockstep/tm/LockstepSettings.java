@@ -16,7 +16,8 @@ import java.time.Duration;
 public record LockstepSettings(String nodeId, Path logDirectory, Duration defaultTimeout, boolean parallelPhases,
         int phaseThreads, Duration retryInitialDelay, Duration retryMaxDelay, Duration timeoutCheckInterval,
         Duration lostBranchWindow, Duration drainTimeout, long logSegmentBytes, int groupCommitMaxBatchBytes,
-        Duration groupCommitMaxWait, Clock clock, CrashPoint.Hook crashHook, PostgresDecisionStore decisionStore) {
+        Duration groupCommitMaxWait, boolean inProcessRecovery, Duration recoveryInterval, Clock clock,
+        CrashPoint.Hook crashHook, PostgresDecisionStore decisionStore) {
 
     public LockstepSettings {
         Settings.NODE_ID.require(nodeId);
@@ -33,6 +34,7 @@ public record LockstepSettings(String nodeId, Path logDirectory, Duration defaul
         Settings.LOG_SEGMENT_BYTES.require(logSegmentBytes);
         Settings.GROUP_COMMIT_MAX_BATCH_BYTES.require(groupCommitMaxBatchBytes);
         Settings.GROUP_COMMIT_MAX_WAIT.require(groupCommitMaxWait);
+        Settings.RECOVERY_INTERVAL.require(recoveryInterval);
         Settings.CLOCK.require(clock);
         Settings.CRASH_HOOK.require(crashHook);
         String backoff = Settings.backoffProblem(retryInitialDelay, retryMaxDelay, "retryInitialDelay");

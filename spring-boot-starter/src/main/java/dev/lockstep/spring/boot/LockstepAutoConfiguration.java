@@ -66,6 +66,9 @@ public class LockstepAutoConfiguration {
                     .logSegmentBytes(p.getLogSegmentSize().toBytes())
                     .groupCommitMaxBatchBytes((int) p.getGroupCommitMaxBatchSize().toBytes())
                     .groupCommitMaxWait(p.getGroupCommitMaxWait())
+                    // The starter's own recovery (lockstep.recovery.*, LockstepRecovery) scans this node, with the
+                    // DataSources and JMS factories it configured; the core's would only contend for the same lock.
+                    .inProcessRecovery(false)
                     .build();
         } catch (RuntimeException e) {
             // Typically the log is locked by another process with the same node id and directory (invariant 4).

@@ -292,6 +292,18 @@ public enum TmMessage implements MessageId {
     RECOVERY_LISTENER_FAILED(211,
             "A recovery listener threw; recovery goes on.",
             "Fix the listener."),
+    IN_PROCESS_RECOVERY_FAILED(212,
+            "An in-process recovery scan failed as a whole (it could not be built or threw); the next one runs "
+            + "after the recovery interval.",
+            "Read the cause: usually the log directory or the decision store cannot be read."),
+    IN_PROCESS_RECOVERY_LEFT_IN_DOUBT(213,
+            "An in-process recovery scan ended with transactions still in doubt or with problems (an unreachable "
+            + "resource, an unreadable log).",
+            "Read the listed problems; the next scan tries again. Transactions the owner still decides are left to "
+            + "it."),
+    IN_PROCESS_RECOVERY_ACTED(214,
+            "An in-process recovery scan finished transactions of an earlier incarnation or of a dead node.",
+            "Nothing: this is what it is for. The actions are listed."),
 
     // an operator's resolve refused (ResolveRefusedException)
     RESOLVE_NOT_A_GTRID(220,

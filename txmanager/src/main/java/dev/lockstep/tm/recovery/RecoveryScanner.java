@@ -77,7 +77,8 @@ public final class RecoveryScanner {
 
     /**
      * Builds a recovery with {@code opener} for each scan (typically {@code builder::build}) and closes it after; a
-     * turn whose build throws {@link RecoveryLockedException} is skipped.
+     * turn whose build throws {@link RecoveryLockedException} is skipped, and one whose opener returns null (nothing
+     * to scan yet) passes silently.
      */
     public static RecoveryScanner reopening(Supplier<Recovery> opener, Duration initialDelay, Duration interval,
             String threadName, Listener listener) {
@@ -122,6 +123,10 @@ public final class RecoveryScanner {
             } catch (RecoveryLockedException e) {
                 skipped.incrementAndGet();
                 listener.skipped(e);
+                return Optional.empty();
+            }
+            if (recovery == null) {
+                // The opener has nothing to scan this turn (an in-process recovery with no resources yet).
                 return Optional.empty();
             }
             ScanReport report;

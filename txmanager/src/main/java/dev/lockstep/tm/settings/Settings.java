@@ -94,6 +94,18 @@ public final class Settings {
             CrashPoint.Hook.NONE, "none", any(), null, String::valueOf,
             "called at the crash points C1–C7 of [docs/design.md](docs/design.md) (crash tests)");
 
+    public static final Setting<Boolean> IN_PROCESS_RECOVERY = new Setting<>("inProcessRecovery", null, "boolean",
+            true, "true", any(), Settings::bool, String::valueOf,
+            "scan the resources registered with this Lockstep every `recoveryInterval` and finish what earlier "
+            + "incarnations of this node left in doubt (with the database store: also every node whose lease expired), "
+            + "as the recovery service would; only while resources are registered by name (the pools register "
+            + "theirs); a turn is skipped while another recovery holds the node. Spring Boot: the starter's "
+            + "`lockstep.recovery.*` runs it instead");
+
+    public static final Setting<Duration> RECOVERY_INTERVAL = duration("recoveryInterval", null,
+            Duration.ofSeconds(30), positive(), "time from the start to the first in-process recovery scan, and "
+            + "between the end of one and the start of the next");
+
     /**
      * How long past a live transaction's deadline, or past a live COMMIT decision, recovery waits before acting in
      * its owner's place (Spring Boot: {@code lockstep.recovery.orphan-safety-interval}; the recovery service:
@@ -107,7 +119,8 @@ public final class Settings {
     /** Every setting of {@code Lockstep.builder()}, in the README's order. */
     public static final List<Setting<?>> BUILDER = List.of(NODE_ID, LOG_DIRECTORY, DEFAULT_TIMEOUT, PARALLEL_PHASES,
             PHASE_THREADS, RETRY_INITIAL_DELAY, RETRY_MAX_DELAY, TIMEOUT_CHECK_INTERVAL, LOST_BRANCH_WINDOW,
-            DRAIN_TIMEOUT, LOG_SEGMENT_BYTES, GROUP_COMMIT_MAX_BATCH_BYTES, GROUP_COMMIT_MAX_WAIT, CLOCK, CRASH_HOOK);
+            DRAIN_TIMEOUT, LOG_SEGMENT_BYTES, GROUP_COMMIT_MAX_BATCH_BYTES, GROUP_COMMIT_MAX_WAIT, IN_PROCESS_RECOVERY,
+            RECOVERY_INTERVAL, CLOCK, CRASH_HOOK);
 
     private Settings() {
     }
