@@ -17,9 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * The recovery service's configuration: a Java properties file (UTF-8), read once and validated as a whole, so an
@@ -77,9 +79,9 @@ public final class ServiceConfig {
     /** Longest first: "password.env" must not be read as attribute "env" of a resource named "NAME.password". */
     private static final List<String> RESOURCE_ATTRIBUTES =
             List.of("password.file", "password.env", "password", "kind", "url", "user");
-    private static final List<String> TOP_LEVEL_KEYS = java.util.stream.Stream.concat(java.util.stream.Stream.of(
-            LOG_DIRECTORY, NODES, SCAN_INTERVAL, ORPHAN_SAFETY_INTERVAL, RETRY_INITIAL_DELAY, RETRY_MAX_DELAY),
-            HttpSettings.KEYS.stream()).toList();
+    private static final List<String> TOP_LEVEL_KEYS = Stream.concat(Stream.of(LOG_DIRECTORY, NODES,
+            SCAN_INTERVAL, ORPHAN_SAFETY_INTERVAL, RETRY_INITIAL_DELAY, RETRY_MAX_DELAY), HttpSettings.KEYS.stream())
+            .toList();
     private static final String KEYS_HELP = "the keys are " + String.join(", ", TOP_LEVEL_KEYS)
             + " and resource.NAME.{kind,url,user,password,password.env,password.file}";
 
@@ -167,8 +169,8 @@ public final class ServiceConfig {
     }
 
     /** The daemon's HTTP side, or empty when {@code http.port} is not set (it is off). */
-    public java.util.Optional<HttpSettings.HttpConfig> http() {
-        return java.util.Optional.ofNullable(http);
+    Optional<HttpSettings.HttpConfig> http() {
+        return Optional.ofNullable(http);
     }
 
     /** The recovery resources of {@link #resources()}; open no connection. */
