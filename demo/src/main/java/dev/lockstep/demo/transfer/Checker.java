@@ -36,6 +36,8 @@ public final class Checker {
     private final String run;
     private final Set<String> nodes;
     private final boolean messages;
+    /** Consume only this run's messages (several runs share the queue at once). */
+    private final boolean onlyThisRun;
 
     /**
      * @param servers  every server to look at; with a broker URL, Artemis' recover() list is checked too
@@ -44,6 +46,10 @@ public final class Checker {
      * @param messages whether the run sent messages (a three-resource run) that must be consumed and counted
      */
     public Checker(Endpoints servers, String run, Set<String> nodes, boolean messages) {
+        this(servers, run, nodes, messages, false);
+    }
+
+    private Checker(Endpoints servers, String run, Set<String> nodes, boolean messages, boolean onlyThisRun) {
         if (messages && !servers.withBroker()) {
             throw new IllegalArgumentException("checking messages needs the broker URL");
         }
@@ -51,6 +57,12 @@ public final class Checker {
         this.run = run;
         this.nodes = Set.copyOf(nodes);
         this.messages = messages;
+        this.onlyThisRun = onlyThisRun;
+    }
+
+    /** A checker for one of several runs that share the queue at once: it consumes only its run's messages. */
+    public static Checker forRunAmongOthers(Endpoints servers, String node) {
+        return new Checker(servers, node, Set.of(node), true, true);
     }
 
     /** A checker for one TransferApp run: its node is the run id. */
@@ -83,7 +95,7 @@ public final class Checker {
         if (messages) {
             Set<String> expected = new TreeSet<>(pg.keySet());
             expected.addAll(maria.keySet());
-            Drained d = drain(servers, run, expected);
+            Drained d = drain(servers, run, expected, onlyThisRun);
             delivered = d.perId;
             stale = d.otherRuns;
         }
@@ -98,14 +110,17 @@ public final class Checker {
      * Consumes every message on the queue; counts those of {@code run} per id. Waits until each expected id came
      * (at most 5 s without a new message), then for 500 ms of quiet to catch late duplicates.
      */
-    private static Drained drain(Endpoints servers, String run, Set<String> expected) throws Exception {
+    private static Drained drain(Endpoints servers, String run, Set<String> expected, boolean onlyThisRun)
+            throws Exception {
         Map<String, Integer> perId = new LinkedHashMap<>();
         int others = 0;
         try (ActiveMQConnectionFactory f = new ActiveMQConnectionFactory(servers.brokerUrl());
              Connection c = f.createConnection(servers.brokerLogin().user(), servers.brokerLogin().password())) {
             c.start();
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            MessageConsumer consumer = s.createConsumer(s.createQueue(TransferTables.QUEUE));
+            MessageConsumer consumer = onlyThisRun
+                    ? s.createConsumer(s.createQueue(TransferTables.QUEUE), "run = '" + run + "'")
+                    : s.createConsumer(s.createQueue(TransferTables.QUEUE));
             while (true) {
                 boolean allSeen = perId.keySet().containsAll(expected);
                 Message m = consumer.receive(allSeen ? 500 : 5_000);

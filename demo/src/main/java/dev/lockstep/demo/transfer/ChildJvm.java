@@ -124,6 +124,15 @@ public final class ChildJvm implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGTERM, as an orchestrator stops a pod: the JVM runs its shutdown hooks and exits. Returns the exit value. */
+    public int terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("child " + pid() + " still alive 30 s after SIGTERM");
+        }
+        return process.exitValue();
+    }
+
     /** Milliseconds since the child was started. */
     public long ageMillis() {
         return (System.nanoTime() - startNanos) / 1_000_000;

@@ -1,7 +1,10 @@
 package dev.lockstep.demo.transfer;
 
+import dev.lockstep.jdbc.LockstepDataSources;
 import dev.lockstep.tm.Lockstep;
 import dev.lockstep.tm.spi.CrashPoint;
+import dev.lockstep.tm.store.PostgresDecisionStore;
+import io.agroal.api.AgroalDataSource;
 import jakarta.jms.TextMessage;
 import jakarta.transaction.UserTransaction;
 import java.io.InputStream;
@@ -74,6 +77,8 @@ public final class TransferApp {
     /** Load mode with pause-at, else null. */
     private final Pauser pauser;
     private final AtomicLong committed = new AtomicLong();
+    /** The decision store's pool when the decisions are in PostgreSQL, else null. */
+    private final AgroalDataSource storePool;
 
     private TransferApp(Options o) throws Exception {
         this.options = o;
@@ -81,6 +86,9 @@ public final class TransferApp {
         this.pauser = o.mode() == Mode.LOAD && o.pauseAt() != null ? new Pauser(o.pauseAt()) : null;
         Lockstep.Builder b = Lockstep.builder().nodeId(o.node()).logDirectory(o.logDir())
                 .defaultTimeout(Duration.ofSeconds(30))
+                // The crash suite measures the recovery service's recovery; a node in the database store finishes
+                // the others' transactions itself (docs/cluster.md).
+                .inProcessRecovery(o.storeSchema() != null)
                 // crash mode and pausing: one branch after the other, so "some prepared/committed" means exactly
                 // the first, and the hook runs on the committing thread
                 .parallelPhases(o.mode() == Mode.LOAD && pauser == null);
@@ -88,6 +96,16 @@ public final class TransferApp {
             b.crashHook(halter);
         } else if (pauser != null) {
             b.crashHook(pauser);
+        }
+        if (o.storeSchema() != null) {
+            Endpoints.Login login = o.endpoints().pgLogin();
+            this.storePool = LockstepDataSources.decisionStore(o.endpoints().pgUrl(), login.user(), login.password(),
+                    3);
+            b.decisionStore(PostgresDecisionStore.builder(storePool).schema(o.storeSchema())
+                    .lease(Duration.ofMillis(o.leaseMillis())).build())
+                    .recoveryInterval(Duration.ofMillis(o.recoveryMillis()));
+        } else {
+            this.storePool = null;
         }
         this.lockstep = b.build();
         this.ut = lockstep.userTransaction();
@@ -311,20 +329,34 @@ public final class TransferApp {
      * {@code threads} (load, default 4), {@code limit} (transfers per thread in load, 0 = until killed),
      * {@code running-after} (committed transfers before {@value #LOAD_RUNNING}, default 20), {@code accounts}
      * (default 10, opened by the parent), {@code pause-at} (a crash point: load mode pauses one transfer there) and
-     * {@code pause-after} (committed transfers before that, default 0). Logins of servers that are not the
+     * {@code pause-after} (committed transfers before that, default 0); {@code store-schema} (decisions in that
+     * schema of the PostgreSQL server instead of {@code log-dir}, with {@code lease-ms} and in-process recovery every
+     * {@code recovery-ms}). Logins of servers that are not the
      * harness': {@code pg-user}, {@code pg-password}, {@code maria-user}, {@code maria-password},
      * {@code broker-user}, {@code broker-password}.
      */
     public record Options(String node, Path logDir, Endpoints endpoints, Mode mode, CrashPoint point, int before,
                           int threads, long limit, long runningAfter, int accounts, CrashPoint pauseAt,
-                          long pauseAfter) {
+                          long pauseAfter, String storeSchema, long leaseMillis, long recoveryMillis) {
 
         public static Options crash(String node, Path logDir, Endpoints e, CrashPoint point, int before) {
-            return new Options(node, logDir, e, Mode.CRASH, point, before, 1, 0, 0, Workload.ACCOUNTS, null, 0);
+            return new Options(node, logDir, e, Mode.CRASH, point, before, 1, 0, 0, Workload.ACCOUNTS, null, 0,
+                    null, 0, 0);
         }
 
         public static Options load(String node, Path logDir, Endpoints e, int threads, long limit) {
-            return new Options(node, logDir, e, Mode.LOAD, null, 0, threads, limit, 20, Workload.ACCOUNTS, null, 0);
+            return new Options(node, logDir, e, Mode.LOAD, null, 0, threads, limit, 20, Workload.ACCOUNTS, null, 0,
+                    null, 0, 0);
+        }
+
+        /**
+         * The same, with the decisions in the PostgreSQL server's schema {@code schema} (docs/cluster.md) instead of
+         * the log directory, a lease of {@code lease}, and in-process recovery of every node of the store every
+         * {@code recoveryInterval}.
+         */
+        public Options inStore(String schema, Duration lease, Duration recoveryInterval) {
+            return new Options(node, logDir, endpoints, mode, point, before, threads, limit, runningAfter, accounts,
+                    pauseAt, pauseAfter, schema, lease.toMillis(), recoveryInterval.toMillis());
         }
 
         /** Load mode that pauses the first transfer reaching {@code point} once {@code after} transfers committed. */
@@ -333,7 +365,7 @@ public final class TransferApp {
                 throw new IllegalStateException("pause-at is for load mode; crash mode halts at its point");
             }
             return new Options(node, logDir, endpoints, mode, this.point, before, threads, limit, runningAfter,
-                    accounts, point, after);
+                    accounts, point, after, storeSchema, leaseMillis, recoveryMillis);
         }
 
         public List<String> toArgs() {
@@ -360,6 +392,11 @@ public final class TransferApp {
             if (pauseAt != null) {
                 m.put("pause-at", pauseAt.name());
                 m.put("pause-after", Long.toString(pauseAfter));
+            }
+            if (storeSchema != null) {
+                m.put("store-schema", storeSchema);
+                m.put("lease-ms", Long.toString(leaseMillis));
+                m.put("recovery-ms", Long.toString(recoveryMillis));
             }
             List<String> args = new ArrayList<>();
             m.forEach((k, v) -> args.add("--" + k + "=" + v));
@@ -402,7 +439,9 @@ public final class TransferApp {
                     mode, point, Integer.parseInt(get(m, "before", "1")), Integer.parseInt(get(m, "threads", "4")),
                     Long.parseLong(get(m, "limit", "0")), Long.parseLong(get(m, "running-after", "20")),
                     Integer.parseInt(get(m, "accounts", Integer.toString(Workload.ACCOUNTS))),
-                    pause == null ? null : crashPoint(pause), Long.parseLong(get(m, "pause-after", "0")));
+                    pause == null ? null : crashPoint(pause), Long.parseLong(get(m, "pause-after", "0")),
+                    get(m, "store-schema", null), Long.parseLong(get(m, "lease-ms", "0")),
+                    Long.parseLong(get(m, "recovery-ms", "0")));
         }
 
         private static Endpoints.Login login(Map<String, String> m, String server, Endpoints.Login dflt) {

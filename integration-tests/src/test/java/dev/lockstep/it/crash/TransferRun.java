@@ -12,6 +12,7 @@ import dev.lockstep.tm.spi.CrashPoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -75,6 +76,15 @@ final class TransferRun {
     ChildJvm load(int threads, long limit) throws IOException {
         return ChildJvm.start(TransferApp.class,
                 TransferApp.Options.load(node, logDir, app, threads, limit).toArgs(), dir.resolve("app.out"));
+    }
+
+    /**
+     * Starts the app in load mode with its decisions in the PostgreSQL server's {@code schema}, a lease of
+     * {@code lease} and in-process recovery of every node of the store every {@code recoveryInterval}.
+     */
+    ChildJvm loadInStore(int threads, String schema, Duration lease, Duration recoveryInterval) throws IOException {
+        return ChildJvm.start(TransferApp.class, TransferApp.Options.load(node, logDir, app, threads, 0)
+                .inStore(schema, lease, recoveryInterval).toArgs(), dir.resolve("app.out"));
     }
 
     Checker checker() {

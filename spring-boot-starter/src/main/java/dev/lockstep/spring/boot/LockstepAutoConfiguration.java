@@ -1,5 +1,10 @@
 package dev.lockstep.spring.boot;
 
+import dev.lockstep.tm.recovery.Recovery;
+import dev.lockstep.tm.store.PostgresDecisionStore;
+import java.sql.SQLException;
+import java.util.function.Supplier;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import dev.lockstep.tm.Lockstep;
 import dev.lockstep.tm.spi.RecoverableResource;
 import java.util.ArrayList;
@@ -49,12 +54,15 @@ public class LockstepAutoConfiguration {
     /** Opens and locks the decision log; closed last, after the pools (they depend on it), draining transactions. */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public Lockstep lockstep(LockstepProperties p, Environment environment) {
+    public Lockstep lockstep(LockstepProperties p, Environment environment,
+            ObjectProvider<LockstepDecisionStore> decisionStore) {
         LockstepPropertiesValidator.validate(p, environment);
+        LockstepDecisionStore store = decisionStore.getIfAvailable();
         try {
             return Lockstep.builder()
                     .nodeId(p.getNodeId())
-                    .logDirectory(p.getLogDirectory().toAbsolutePath())
+                    .logDirectory(p.getLogDirectory() == null ? null : p.getLogDirectory().toAbsolutePath())
+                    .decisionStore(store == null ? null : store.store())
                     .defaultTimeout(p.getDefaultTimeout())
                     .parallelPhases(p.isParallelPhases())
                     .phaseThreads(p.getPhaseThreads())
@@ -95,6 +103,18 @@ public class LockstepAutoConfiguration {
     }
 
     /**
+     * The database decision store and its pool of plain connections, when {@code lockstep.decision-store.url} is set;
+     * closed after the Lockstep that writes through it.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "lockstep.decision-store.url")
+    public LockstepDecisionStore lockstepDecisionStore(LockstepProperties p, Environment environment)
+            throws SQLException {
+        LockstepPropertiesValidator.validate(p, environment);
+        return LockstepDecisionStore.open(p.getDecisionStore());
+    }
+
+    /**
      * Scheduled in-process recovery over the configured resources. Each gets a recovery resource of its own (fresh
      * XA connections, never pooled ones, which may hold another branch), under the same name.
      */
@@ -119,7 +139,11 @@ public class LockstepAutoConfiguration {
                     jms.getBrokerUrl(), jms.getUsername(), jms.getPassword()));
         }
         LockstepProperties.RecoveryProperties r = p.getRecovery();
-        return new LockstepRecovery(p.getLogDirectory().toAbsolutePath(), lockstep.nodeId(), resources,
-                r.getInterval(), r.getInitialDelay(), r.getOrphanSafetyInterval());
+        PostgresDecisionStore store = lockstep.settings().decisionStore();
+        Supplier<Recovery.Builder> target = store != null
+                ? () -> Recovery.builder().decisionStore(store).allNodes()
+                : () -> Recovery.builder().logDirectory(p.getLogDirectory().toAbsolutePath()).nodeId(lockstep.nodeId());
+        return new LockstepRecovery(target, lockstep.nodeId(), resources, r.getInterval(), r.getInitialDelay(),
+                r.getOrphanSafetyInterval());
     }
 }

@@ -85,6 +85,12 @@ public class LockstepProperties {
     /** The in-process recovery of this node's earlier incarnations. */
     private final RecoveryProperties recovery = new RecoveryProperties();
 
+    /**
+     * Decisions in PostgreSQL instead of {@code log-directory} (docs/cluster.md): set {@code url} to choose it. For
+     * nodes without a disk of their own; the node id may then change at every start (a pod's name).
+     */
+    private final DecisionStoreProperties decisionStore = new DecisionStoreProperties();
+
     /** What the database behind a DataSource is: decides the XADataSource and the vendor's XA quirks. */
     public enum DatabaseKind {
         /** PostgreSQL through pgjdbc (jdbc:postgresql: URLs). */
@@ -307,6 +313,96 @@ public class LockstepProperties {
 
     public void setEnabled(boolean enabled) {
         this.enabled = enabled;
+    }
+
+    public DecisionStoreProperties getDecisionStore() {
+        return decisionStore;
+    }
+
+    /** The database decision store: a PostgreSQL database reached with plain (non-XA) pooled connections. */
+    public static class DecisionStoreProperties {
+
+        /** JDBC URL of the PostgreSQL database that keeps the decisions; unset: the file log. */
+        private String url;
+
+        private String username;
+
+        private String password;
+
+        /** Schema of the store's tables. */
+        private String schema = "lockstep";
+
+        /** Create the schema on first use; false refuses to start and prints the DDL. */
+        private boolean createSchema = true;
+
+        /** How long a lease lasts without renewal (2 s to 10 min). */
+        private Duration lease = Duration.ofSeconds(15);
+
+        /** Connections of the store's pool: the writer, the lease, and recovery. */
+        private int poolSize = 4;
+
+        public String getUrl() {
+            return url;
+        }
+
+        public void setUrl(String url) {
+            this.url = url;
+        }
+
+        public String getUsername() {
+            return username;
+        }
+
+        public void setUsername(String username) {
+            this.username = username;
+        }
+
+        public String getPassword() {
+            return password;
+        }
+
+        public void setPassword(String password) {
+            this.password = password;
+        }
+
+        public String getSchema() {
+            return schema;
+        }
+
+        public void setSchema(String schema) {
+            this.schema = schema;
+        }
+
+        public boolean isCreateSchema() {
+            return createSchema;
+        }
+
+        public void setCreateSchema(boolean createSchema) {
+            this.createSchema = createSchema;
+        }
+
+        public Duration getLease() {
+            return lease;
+        }
+
+        public void setLease(Duration lease) {
+            this.lease = lease;
+        }
+
+        public int getPoolSize() {
+            return poolSize;
+        }
+
+        public void setPoolSize(int poolSize) {
+            this.poolSize = poolSize;
+        }
+
+        /** Never the password. */
+        @Override
+        public String toString() {
+            return "DecisionStore[url=" + url + ", username=" + username + ", schema=" + schema + ", lease=" + lease
+                    + "]";
+        }
     }
 
     public String getNodeId() {

@@ -3,6 +3,7 @@ package dev.lockstep.spring.boot;
 import dev.lockstep.tm.settings.DurationSyntax;
 import dev.lockstep.tm.settings.Setting;
 import dev.lockstep.tm.settings.Settings;
+import dev.lockstep.tm.store.PostgresDecisionStore;
 import dev.lockstep.tm.spi.NamedXAResource;
 import dev.lockstep.tm.spi.ResourceVendor;
 import java.time.Duration;
@@ -97,9 +98,25 @@ final class LockstepPropertiesValidator {
         } else {
             setting("node-id", Settings.NODE_ID, p.getNodeId());
         }
-        if (p.getLogDirectory() == null) {
+        LockstepProperties.DecisionStoreProperties store = p.getDecisionStore();
+        if (store.getUrl() == null && p.getLogDirectory() == null) {
             problem("log-directory", "is missing: set the directory of the decision log, on a local disk that "
-                    + "survives restarts, e.g. lockstep.log-directory=/var/lib/lockstep");
+                    + "survives restarts, e.g. lockstep.log-directory=/var/lib/lockstep, or keep the decisions in "
+                    + "PostgreSQL with lockstep.decision-store.url");
+        }
+        if (store.getUrl() != null) {
+            if (!store.getUrl().startsWith("jdbc:postgresql:")) {
+                problem("decision-store.url", "is '" + store.getUrl() + "': the decision store is PostgreSQL, give a "
+                        + "jdbc:postgresql: URL");
+            }
+            if (store.getPoolSize() < 2) {
+                problem("decision-store.pool-size", "is " + store.getPoolSize() + ": the store needs at least 2 "
+                        + "connections (its writer and its lease)");
+            }
+            String bad = PostgresDecisionStore.problem(store.getSchema(), store.getLease());
+            if (bad != null) {
+                problem("decision-store", bad);
+            }
         }
         duration(Settings.DEFAULT_TIMEOUT, p.getDefaultTimeout());
         setting(Settings.PHASE_THREADS.propertyKey(), Settings.PHASE_THREADS, p.getPhaseThreads());

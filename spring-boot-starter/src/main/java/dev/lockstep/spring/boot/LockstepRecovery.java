@@ -8,10 +8,10 @@ import dev.lockstep.tm.recovery.RecoveryScanner;
 import dev.lockstep.tm.recovery.ResourceStatus;
 import dev.lockstep.tm.recovery.ScanReport;
 import dev.lockstep.tm.spi.RecoverableResource;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.Optional;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -40,13 +40,17 @@ public final class LockstepRecovery implements SmartLifecycle {
     private final Duration interval;
     private final RecoveryScanner scanner;
 
-    LockstepRecovery(Path logDirectory, String nodeId, List<RecoverableResource> resources, Duration interval,
-            Duration initialDelay, Duration orphanSafetyInterval) {
-        Objects.requireNonNull(logDirectory, "logDirectory");
+    /**
+     * @param target a recovery builder set to where the decisions are: this node's log directory, or the database
+     *     store with all its nodes
+     */
+    LockstepRecovery(Supplier<Recovery.Builder> target, String nodeId, List<RecoverableResource> resources,
+            Duration interval, Duration initialDelay, Duration orphanSafetyInterval) {
+        Objects.requireNonNull(target, "target");
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.resources = List.copyOf(resources);
         this.interval = interval;
-        this.scanner = RecoveryScanner.reopening(() -> Recovery.builder().logDirectory(logDirectory).nodeId(nodeId)
+        this.scanner = RecoveryScanner.reopening(() -> target.get()
                 .resources(this.resources).orphanSafetyInterval(orphanSafetyInterval).build(), initialDelay, interval,
                 "lockstep-recovery-" + nodeId, new RecoveryScanner.Listener() {
                     @Override

@@ -6,6 +6,7 @@ import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.settings.DurationSyntax;
 import dev.lockstep.tm.settings.Setting;
 import dev.lockstep.tm.settings.Settings;
+import dev.lockstep.tm.store.PostgresDecisionStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -16,11 +17,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import javax.naming.Context;
+import javax.naming.InitialContext;
 import javax.naming.Name;
 import javax.naming.NamingException;
 import javax.naming.RefAddr;
 import javax.naming.Reference;
 import javax.naming.spi.ObjectFactory;
+import javax.sql.DataSource;
 
 /**
  * A JNDI {@link ObjectFactory} that creates Lockstep from a {@link Reference}'s attributes and returns, according to
@@ -64,6 +67,18 @@ public final class LockstepObjectFactory implements ObjectFactory {
 
     /** Every attribute: the builder's settings that can be written as text, by name. */
     private static final Map<String, Setting<?>> SETTINGS = settings();
+
+    /**
+     * The database decision store's attributes (docs/cluster.md): the JNDI name of a DataSource of plain connections
+     * to PostgreSQL (Tomcat: a {@code <Resource type="javax.sql.DataSource">} of its own pool), and the store's
+     * schema, whether to create it, and the lease.
+     */
+    public static final String DECISION_STORE_DATA_SOURCE = "decisionStoreDataSource";
+    public static final String DECISION_STORE_SCHEMA = "decisionStoreSchema";
+    public static final String DECISION_STORE_CREATE_SCHEMA = "decisionStoreCreateSchema";
+    public static final String DECISION_STORE_LEASE = "decisionStoreLease";
+    private static final Set<String> STORE_ATTRIBUTES = Set.of(DECISION_STORE_DATA_SOURCE, DECISION_STORE_SCHEMA,
+            DECISION_STORE_CREATE_SCHEMA, DECISION_STORE_LEASE);
 
     private static final Map<String, Built> BUILT = new HashMap<>();
 
@@ -116,10 +131,20 @@ public final class LockstepObjectFactory implements ObjectFactory {
                     + "the attribute nodeId is missing: set it to the node id of this "
                     + "transaction manager (unique among the TMs sharing resources, stable across restarts)", null);
         }
-        if (attributes.get("logDirectory") == null || attributes.get("logDirectory").isBlank()) {
+        boolean store = attributes.containsKey(DECISION_STORE_DATA_SOURCE);
+        if (!store && (attributes.get("logDirectory") == null || attributes.get("logDirectory").isBlank())) {
             throw error(TmMessage.JNDI_LOG_DIRECTORY_MISSING + " " + where(name)
                     + "the attribute logDirectory is missing: set it to the directory "
-                    + "of the decision log, on a local disk that survives restarts, e.g. /var/lib/lockstep", null);
+                    + "of the decision log, on a local disk that survives restarts, e.g. /var/lib/lockstep, or keep "
+                    + "the decisions in PostgreSQL with " + DECISION_STORE_DATA_SOURCE + "=<JNDI name of a DataSource>",
+                    null);
+        }
+        for (String key : STORE_ATTRIBUTES) {
+            if (!store && attributes.containsKey(key)) {
+                throw error(TmMessage.JNDI_ATTRIBUTE_INVALID + " " + where(name) + "the attribute " + key
+                        + " needs " + DECISION_STORE_DATA_SOURCE + ": name the DataSource of the decision store, or "
+                        + "remove " + key, null);
+            }
         }
         synchronized (BUILT) {
             Built built = BUILT.get(nodeId);
@@ -145,7 +170,13 @@ public final class LockstepObjectFactory implements ObjectFactory {
                 }
             }
             Lockstep.Builder builder = Lockstep.builder();
+            if (store) {
+                builder.decisionStore(decisionStore(attributes, name));
+            }
             for (Map.Entry<String, String> e : attributes.entrySet()) {
+                if (STORE_ATTRIBUTES.contains(e.getKey())) {
+                    continue;
+                }
                 try {
                     apply(builder, SETTINGS.get(e.getKey()), e.getValue());
                 } catch (IllegalArgumentException bad) {
@@ -165,6 +196,46 @@ public final class LockstepObjectFactory implements ObjectFactory {
         }
     }
 
+    /** The decision store of the {@code decisionStore*} attributes, its DataSource looked up by its JNDI name. */
+    private static PostgresDecisionStore decisionStore(Map<String, String> attributes, Name name)
+            throws NamingException {
+        String dsName = attributes.get(DECISION_STORE_DATA_SOURCE);
+        Object found;
+        try {
+            found = new InitialContext().lookup(dsName);
+        } catch (NamingException e) {
+            throw error(TmMessage.JNDI_ATTRIBUTE_INVALID + " " + where(name) + "the attribute "
+                    + DECISION_STORE_DATA_SOURCE + "='" + dsName + "' names nothing that can be looked up (" + e
+                    + "): bind a DataSource of plain connections to the decision database under that name", e);
+        }
+        if (!(found instanceof DataSource ds)) {
+            throw error(TmMessage.JNDI_ATTRIBUTE_INVALID + " " + where(name) + "the attribute "
+                    + DECISION_STORE_DATA_SOURCE + "='" + dsName + "' names a " + (found == null ? "null"
+                    : found.getClass().getName()) + ", not a javax.sql.DataSource", null);
+        }
+        try {
+            PostgresDecisionStore.Builder b = PostgresDecisionStore.builder(ds);
+            if (attributes.containsKey(DECISION_STORE_SCHEMA)) {
+                b.schema(attributes.get(DECISION_STORE_SCHEMA));
+            }
+            if (attributes.containsKey(DECISION_STORE_CREATE_SCHEMA)) {
+                String v = attributes.get(DECISION_STORE_CREATE_SCHEMA).strip();
+                if (!v.equals("true") && !v.equals("false")) {
+                    throw new IllegalArgumentException(DECISION_STORE_CREATE_SCHEMA + " must be true or false, got '"
+                            + v + "'");
+                }
+                b.createSchema(Boolean.parseBoolean(v));
+            }
+            if (attributes.containsKey(DECISION_STORE_LEASE)) {
+                b.lease(DurationSyntax.parse(attributes.get(DECISION_STORE_LEASE)));
+            }
+            return b.build();
+        } catch (IllegalArgumentException bad) {
+            throw error(TmMessage.JNDI_ATTRIBUTE_INVALID + " " + where(name) + "the decision store's attributes "
+                    + "are not valid: " + bad.getMessage(), bad);
+        }
+    }
+
     /** The Reference's Lockstep attributes, sorted; an unknown one is an error naming the known ones. */
     private static Map<String, String> attributes(Reference ref, Name name) throws NamingException {
         Map<String, String> out = new TreeMap<>();
@@ -175,9 +246,11 @@ public final class LockstepObjectFactory implements ObjectFactory {
             if (CONTAINER_ATTRIBUTES.contains(key)) {
                 continue;
             }
-            if (!SETTINGS.containsKey(key)) {
+            if (!SETTINGS.containsKey(key) && !STORE_ATTRIBUTES.contains(key)) {
+                java.util.TreeSet<String> known = new java.util.TreeSet<>(SETTINGS.keySet());
+                known.addAll(STORE_ATTRIBUTES);
                 throw error(TmMessage.JNDI_UNKNOWN_ATTRIBUTE + " " + where(name) + "unknown attribute '" + key
-                        + "': Lockstep's attributes are " + new TreeMap<>(SETTINGS).keySet(), null);
+                        + "': Lockstep's attributes are " + known, null);
             }
             Object content = addr.getContent();
             if (content != null) {

@@ -111,17 +111,30 @@ public final class PostgresDecisionStore {
             return this;
         }
 
+        /** @throws IllegalArgumentException naming the setting and its bound ({@link #problem}) */
         public PostgresDecisionStore build() {
-            if (schema == null || !SCHEMA.matcher(schema).matches()) {
-                throw new IllegalArgumentException("schema '" + schema + "' is not a plain PostgreSQL name: use "
-                        + "lower-case letters, digits and '_', starting with a letter or '_', at most 63 characters");
-            }
-            if (lease == null || lease.compareTo(MIN_LEASE) < 0 || lease.compareTo(MAX_LEASE) > 0) {
-                throw new IllegalArgumentException("lease " + lease + " must be between " + MIN_LEASE.toSeconds()
-                        + " s and " + MAX_LEASE.toMinutes() + " min: long enough to survive a pause of the node, short "
-                        + "enough that a dead node's branches are finished soon");
+            String problem = problem(schema, lease);
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
             }
             return new PostgresDecisionStore(this);
         }
+    }
+
+    /**
+     * Null, or what is wrong with a schema name and a lease length and how to fix it: the one check of these settings,
+     * for the builder and for the integrations that read them as text (Spring Boot, JNDI, the recovery service).
+     */
+    public static String problem(String schema, Duration lease) {
+        if (schema == null || !SCHEMA.matcher(schema).matches()) {
+            return "schema '" + schema + "' is not a plain PostgreSQL name: use lower-case letters, digits and '_', "
+                    + "starting with a letter or '_', at most 63 characters";
+        }
+        if (lease == null || lease.compareTo(MIN_LEASE) < 0 || lease.compareTo(MAX_LEASE) > 0) {
+            return "lease " + lease + " must be between " + MIN_LEASE.toSeconds() + " s and " + MAX_LEASE.toMinutes()
+                    + " min: long enough to survive a pause of the node, short enough that a dead node's branches are "
+                    + "finished soon";
+        }
+        return null;
     }
 }

@@ -169,7 +169,8 @@ class JndiTest {
         assertError("phaseThreads must be between 1 and 256, got 0",
                 Map.of("nodeId", "jndi-bad", "logDirectory", d, "phaseThreads", "0"));
         assertError("nodeId 'has space'", Map.of("nodeId", "has space", "logDirectory", d));
-        assertError("unknown attribute 'defaultTimout': Lockstep's attributes are [defaultTimeout, drainTimeout,",
+        assertError("unknown attribute 'defaultTimout': Lockstep's attributes are [decisionStoreCreateSchema, "
+                + "decisionStoreDataSource, decisionStoreLease, decisionStoreSchema, defaultTimeout, drainTimeout,",
                 Map.of("nodeId", "jndi-bad", "logDirectory", d, "defaultTimout", "30s"));
 
         var wrongType = assertThrows(NamingException.class, () -> create(ref("javax.sql.DataSource", node1())));
@@ -205,5 +206,48 @@ class JndiTest {
                 Map.of("nodeId", "jndi-bad", "logDirectory", d, "groupCommitMaxWait", "2s"));
         assertError("logSegmentBytes must be between 65536 (64 KiB) and 1073741824 (1 GiB), got 2147483648 (2 GiB)",
                 Map.of("nodeId", "jndi-bad", "logDirectory", d, "logSegmentBytes", "2147483648"));
+    }
+
+    @Test
+    void theDecisionStoreAttributesAreCheckedBeforeAnythingIsBuilt() throws Exception {
+        var noStore = assertThrows(NamingException.class, () -> create(ref(LockstepObjectFactory.LOCKSTEP,
+                Map.of("nodeId", "jndi-bad", "decisionStoreLease", "30s", "logDirectory", dir.toString()))));
+        assertTrue(noStore.getMessage().contains("decisionStoreLease needs decisionStoreDataSource"),
+                noStore.getMessage());
+        var neither = assertThrows(NamingException.class, () -> create(ref(LockstepObjectFactory.LOCKSTEP,
+                Map.of("nodeId", "jndi-bad"))));
+        assertTrue(neither.getMessage().contains("logDirectory is missing")
+                && neither.getMessage().contains("decisionStoreDataSource"), neither.getMessage());
+
+        String before = System.getProperty(Context.INITIAL_CONTEXT_FACTORY);
+        System.setProperty(Context.INITIAL_CONTEXT_FACTORY, InMemoryContext.Factory.class.getName());
+        try {
+            jndi.bind("notADataSource", "a string");
+            var wrongType = assertThrows(NamingException.class, () -> create(ref(LockstepObjectFactory.LOCKSTEP,
+                    Map.of("nodeId", "jndi-bad", "decisionStoreDataSource", "notADataSource"))));
+            assertTrue(wrongType.getMessage().contains("not a javax.sql.DataSource"), wrongType.getMessage());
+            var missing = assertThrows(NamingException.class, () -> create(ref(LockstepObjectFactory.LOCKSTEP,
+                    Map.of("nodeId", "jndi-bad", "decisionStoreDataSource", "nothingHere"))));
+            assertTrue(missing.getMessage().contains("names nothing that can be looked up"), missing.getMessage());
+            jndi.bind("decisions", java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {javax.sql.DataSource.class}, (p, m, a) -> {
+                        throw new java.sql.SQLException("no database in this test");
+                    }));
+            var shortLease = assertThrows(NamingException.class, () -> create(ref(LockstepObjectFactory.LOCKSTEP,
+                    Map.of("nodeId", "jndi-bad", "decisionStoreDataSource", "decisions", "decisionStoreLease",
+                            "1s"))));
+            assertTrue(shortLease.getMessage().contains("lease PT1S must be between 2 s and 10 min"),
+                    shortLease.getMessage());
+            var unreachable = assertThrows(NamingException.class, () -> create(ref(LockstepObjectFactory.LOCKSTEP,
+                    Map.of("nodeId", "jndi-bad", "decisionStoreDataSource", "decisions"))));
+            assertTrue(unreachable.getMessage().contains("LKS-042")
+                    && unreachable.getMessage().contains("no database in this test"), unreachable.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty(Context.INITIAL_CONTEXT_FACTORY);
+            } else {
+                System.setProperty(Context.INITIAL_CONTEXT_FACTORY, before);
+            }
+        }
     }
 }

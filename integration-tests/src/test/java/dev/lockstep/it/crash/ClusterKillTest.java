@@ -1,0 +1,219 @@
+package dev.lockstep.it.crash;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockstep.demo.transfer.Checker;
+import dev.lockstep.demo.transfer.ChildJvm;
+import dev.lockstep.demo.transfer.Endpoints;
+import dev.lockstep.demo.transfer.LogfmtReader;
+import dev.lockstep.demo.transfer.TransferApp;
+import dev.lockstep.jdbc.JdbcRecoverableResource;
+import dev.lockstep.jdbc.LockstepDataSources;
+import dev.lockstep.jms.ArtemisRecoverableResource;
+import dev.lockstep.tm.recovery.Recovery;
+import dev.lockstep.tm.recovery.ScanReport;
+import dev.lockstep.tm.store.PostgresDecisionStore;
+import io.agroal.api.AgroalDataSource;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Three application processes share one decision store in PostgreSQL (docs/cluster.md) and transfer across
+ * PostgreSQL, MariaDB and Artemis, each with in-process recovery of every node of the store. Then a scale-down from
+ * three nodes to one: the first is killed with SIGKILL at a random moment under load, the second is stopped with
+ * SIGTERM; the survivor finishes both nodes' transactions with no recovery service and no operator. Last the
+ * survivor is killed too, and a recovery of all nodes (as a recovery service runs it) finishes its transactions.
+ *
+ * <p>Checked for every node: nothing of it stays in doubt, every transfer is in all three resources or in none,
+ * each message delivered once, the balances add up, no transfer the app saw commit is lost, and its incarnation is
+ * retired from the store. The takeover times (kill to the last branch finished) are printed and written to {@code
+ * target/cluster-kill.md}. Trials: {@code -Dlockstep.cluster.trials} (default 1); kill delays from {@code
+ * -Dlockstep.cluster.seed}.
+ */
+class ClusterKillTest {
+
+    private static final Duration LEASE = Duration.ofSeconds(3);
+    private static final Duration SCAN_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration TAKEOVER_LIMIT = Duration.ofSeconds(60);
+    private static final List<Long> TAKEOVER_MILLIS = Collections.synchronizedList(new ArrayList<>());
+    private static final List<String> TRIALS = Collections.synchronizedList(new ArrayList<>());
+    private static Endpoints all;
+    private static AgroalDataSource storePool;
+    private static long seed;
+
+    @BeforeAll
+    static void servers() throws Exception {
+        all = Endpoints.ofHarness(true);
+        storePool = LockstepDataSources.decisionStore(all.pgUrl(), all.pgLogin().user(), all.pgLogin().password(),
+                4);
+        seed = Long.getLong("lockstep.cluster.seed", System.nanoTime());
+    }
+
+    @AfterAll
+    static void summary() throws Exception {
+        storePool.close();
+        List<Long> t = new ArrayList<>(TAKEOVER_MILLIS);
+        Collections.sort(t);
+        String summary = t.isEmpty() ? "no takeover measured" : t.size() + " takeover(s): kill to last branch "
+                + "finished min " + t.get(0) + " ms, median " + t.get(t.size() / 2) + " ms, max " + t.get(t.size() - 1)
+                + " ms (lease " + LEASE.toSeconds() + " s, scan every " + SCAN_INTERVAL.toSeconds() + " s)";
+        System.out.println("[cluster-kill] seed " + seed + ": " + summary);
+        StringBuilder md = new StringBuilder("# Three nodes on one decision store, scaled down to none\n\nSeed "
+                + seed + ". " + summary + ".\n\n```\n");
+        TRIALS.forEach(line -> md.append(line).append('\n'));
+        md.append("```\n");
+        java.nio.file.Files.writeString(java.nio.file.Path.of("target", "cluster-kill.md"), md.toString());
+    }
+
+    @TestFactory
+    Stream<DynamicTest> scaleDownByKillAndTermThenRecoveryOfAllNodes() {
+        int trials = Integer.getInteger("lockstep.cluster.trials", 1);
+        Random random = new Random(seed);
+        long[] delays = random.longs(trials, 0, 1_001).toArray();
+        System.out.println("[cluster-kill] " + trials + " trial(s), seed " + seed);
+        return IntStream.range(0, trials).mapToObj(i -> DynamicTest.dynamicTest("trial " + (i + 1) + ": kill -9 "
+                + delays[i] + " ms into the load", () -> trial(i + 1, delays[i])));
+    }
+
+    private void trial(int n, long delayMillis) throws Exception {
+        CrashRuns.cleanSlate(all);
+        String schema = "cluster_" + n + "_" + Long.toHexString(System.nanoTime() & 0xffffff);
+        exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        List<TransferRun> runs = List.of(TransferRun.open("cla", all, 3), TransferRun.open("clb", all, 3),
+                TransferRun.open("clc", all, 3));
+        List<ChildJvm> apps = new ArrayList<>();
+        try {
+            for (TransferRun run : runs) {
+                apps.add(run.loadInStore(2, schema, LEASE, SCAN_INTERVAL));
+            }
+            for (ChildJvm app : apps) {
+                app.awaitLine(TransferApp.LOAD_RUNNING, Duration.ofSeconds(90));
+            }
+            Thread.sleep(delayMillis);
+
+            long killed = System.nanoTime();
+            assertEquals(ChildJvm.SIGKILL_EXIT, apps.get(0).kill9());
+            long firstTakeover = awaitFinished(runs.get(0), schema, killed, apps.get(2));
+
+            long termed = System.nanoTime();
+            apps.get(1).terminate();
+            long secondTakeover = awaitFinished(runs.get(1), schema, termed, apps.get(2));
+
+            for (int i = 0; i < 2; i++) {
+                check(runs.get(i), apps.get(i));
+            }
+
+            long lastKilled = System.nanoTime();
+            assertEquals(ChildJvm.SIGKILL_EXIT, apps.get(2).kill9());
+            long lastRecovered = recoverLast(runs.get(2), schema, lastKilled);
+            check(runs.get(2), apps.get(2));
+            assertEquals(0, count("SELECT count(*) FROM " + schema + ".incarnation"), "every incarnation retired");
+
+            String line = String.format("trial %d: kill -9 %4d ms into the load; taken over and finished by the "
+                    + "survivors: SIGKILL %d ms, SIGTERM %d ms; the last node by a recovery of all nodes: %d ms", n,
+                    delayMillis, firstTakeover, secondTakeover, lastRecovered);
+            TRIALS.add(line);
+            System.out.println("[cluster-kill] " + line);
+        } finally {
+            for (ChildJvm app : apps) {
+                app.close();
+            }
+        }
+    }
+
+    /** Waits until the node's branches are finished and its incarnation retired; returns the time since it died. */
+    private long awaitFinished(TransferRun run, String schema, long diedNanos, ChildJvm survivor) throws Exception {
+        Checker checker = Checker.forRunAmongOthers(all, run.node);
+        long deadline = diedNanos + TAKEOVER_LIMIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (checker.inDoubt().isEmpty() && count("SELECT count(*) FROM " + schema + ".incarnation WHERE node_id = '"
+                    + run.node + "'") == 0) {
+                long millis = (System.nanoTime() - diedNanos) / 1_000_000;
+                TAKEOVER_MILLIS.add(millis);
+                return millis;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("node " + run.node + " still has branches in doubt or an incarnation "
+                + TAKEOVER_LIMIT + " after it died: " + checker.inDoubt() + "\nthe survivor's output:\n"
+                + survivor.tail());
+    }
+
+    /** The last node: a recovery of all nodes (as the recovery service runs it) once its lease expired. */
+    private long recoverLast(TransferRun run, String schema, long diedNanos) throws Exception {
+        PostgresDecisionStore store = PostgresDecisionStore.builder(storePool).schema(schema).build();
+        Checker checker = Checker.forRunAmongOthers(all, run.node);
+        long deadline = diedNanos + TAKEOVER_LIMIT.toNanos();
+        JdbcRecoverableResource pg = JdbcRecoverableResource.postgresql(Endpoints.PG_RESOURCE, all.pgUrl(),
+                all.pgLogin().user(), all.pgLogin().password());
+        JdbcRecoverableResource maria = JdbcRecoverableResource.mysql(Endpoints.MARIA_RESOURCE, all.mariaUrl(),
+                all.mariaLogin().user(), all.mariaLogin().password());
+        try (ArtemisRecoverableResource jms = new ArtemisRecoverableResource(Endpoints.JMS_RESOURCE,
+                all.brokerUrl(), all.brokerLogin().user(), all.brokerLogin().password())) {
+            ScanReport last = null;
+            while (System.nanoTime() < deadline) {
+                try (Recovery recovery = Recovery.builder().decisionStore(store).allNodes()
+                        .resources(List.of(pg, maria, jms)).build()) {
+                    last = recovery.scan();
+                }
+                if (checker.inDoubt().isEmpty() && count("SELECT count(*) FROM " + schema
+                        + ".incarnation WHERE node_id = '" + run.node + "'") == 0) {
+                    long millis = (System.nanoTime() - diedNanos) / 1_000_000;
+                    TAKEOVER_MILLIS.add(millis);
+                    return millis;
+                }
+                Thread.sleep(500);
+            }
+            throw new AssertionError("the last node " + run.node + " is not recovered after " + TAKEOVER_LIMIT
+                    + ": " + checker.inDoubt() + "\nlast scan: " + last);
+        }
+    }
+
+    private void check(TransferRun run, ChildJvm app) throws Exception {
+        Checker.Report report = Checker.forRunAmongOthers(all, run.node).check();
+        assertTrue(report.ok(), report.toString());
+        long seen = lastCommittedCount(app.output());
+        assertTrue(report.committed() >= seen, "node " + run.node + " saw " + seen + " transfers commit, the "
+                + "resources hold " + report.committed() + ": " + report);
+        assertTrue(!app.output().contains("FAILED id="), "transfers failed under load:\n" + app.tail());
+    }
+
+    private static long lastCommittedCount(String output) {
+        long last = 0;
+        for (String line : output.lines().toList()) {
+            if (line.startsWith(TransferApp.PROGRESS) || line.startsWith(TransferApp.LOAD_RUNNING)) {
+                String v = LogfmtReader.parse(line).get("committed");
+                if (v != null) {
+                    last = Long.parseLong(v);
+                }
+            }
+        }
+        return last;
+    }
+
+    private static void exec(String sql) throws Exception {
+        try (var c = storePool.getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static long count(String sql) throws Exception {
+        try (var c = storePool.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
