@@ -15,7 +15,10 @@ public final class ExitCodes {
     public static final int IN_DOUBT = 1;
     /** A usage or configuration error; the message names the option or key and how to fix it. */
     public static final int USAGE = 2;
-    /** A decision log cannot be used (corrupt, or a node's log is missing); the message names file and offset. */
+    /**
+     * A decision log cannot be used (corrupt, or a node's log is missing); the message names file and offset. For
+     * {@code list} and {@code log dump} also a configured node without any log (most likely a wrong directory).
+     */
     public static final int LOG_UNUSABLE = 3;
     /** Another recovery holds one of the nodes (a daemon, a {@code scan}, an application recovering in-process). */
     public static final int LOCKED = 4;

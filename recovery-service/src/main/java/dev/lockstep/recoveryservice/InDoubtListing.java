@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockstep.tm.recovery.InDoubtTransaction;
+import dev.lockstep.tm.recovery.LogFinding;
 import dev.lockstep.tm.recovery.ResourceStatus;
 import dev.lockstep.tm.recovery.ScanReport;
 import java.io.PrintWriter;
@@ -22,8 +23,12 @@ import java.util.List;
  *               "owner" (ALIVE|DEAD|NO_LOG), "decision" (COMMIT|NONE), "decidedAt",
  *               "branches": [{"resource", "bqual", "state" (IN_DOUBT|FINISHED|UNKNOWN)}],
  *               "heuristics": [{"resource", "bqual", "outcome", "at"}], "waitingFor"}],
+ *  "liveDecisions": [same fields as inDoubt: a live owner's open decision that no resource lists],
  *  "resources": [{"name", "reachable", "skipped", "ourBranches", "foreignBranches", "error", "nextAttempt"}],
- *  "logProblems": [text]}
+ *  "logProblems": [text],
+ *  "logFindings": [{"kind" (CORRUPT|UNREADABLE|DIRECTORY_UNREADABLE|MISSING|NO_LOG|TORN_TAIL), "problem" (bool),
+ *                   "node", "incarnation", "id" (LKS-nnn or null), "file", "offset", "detail"}],
+ *  "nodesWithoutLog": [node id]}
  * </pre>
  * Times are ISO-8601 UTC strings; absent values are JSON null.
  */
@@ -74,10 +79,30 @@ final class InDoubtListing {
             }
             t.print(out);
         }
+        if (!r.liveDecisions().isEmpty()) {
+            out.println();
+            out.println(r.liveDecisions().size() + " open decision(s) of live transaction managers, no branch "
+                    + "listed (their owners finish them):");
+            for (InDoubtTransaction tx : r.liveDecisions()) {
+                out.println("  " + ReportPrinter.shortId(tx) + "  gtrid " + tx.gtrid() + "  decided "
+                        + Logfmt.ts(tx.decidedAt()) + "  " + tx.waitingFor());
+            }
+        }
         if (!r.logProblems().isEmpty()) {
             out.println();
             out.println("Logs that cannot be used:");
-            r.logProblems().forEach(p -> out.println("  " + p));
+            for (String p : r.logProblems()) {
+                out.println("  " + p);
+                r.logFindings().stream().filter(f -> f.detail().equals(p) && f.file() != null).findFirst()
+                        .ifPresent(f -> out.println("    file   " + f.file() + (f.offset() == null ? ""
+                                : " @" + f.offset())));
+            }
+        }
+        List<LogFinding> notes = r.logFindings().stream().filter(f -> !f.problem()).toList();
+        if (!notes.isEmpty()) {
+            out.println();
+            out.println("Notes on the logs:");
+            notes.forEach(f -> out.println("  " + f.detail()));
         }
         out.flush();
     }
@@ -88,27 +113,11 @@ final class InDoubtListing {
         root.put("clean", r.clean());
         ArrayNode txs = root.putArray("inDoubt");
         for (InDoubtTransaction tx : r.inDoubt()) {
-            ObjectNode o = txs.addObject();
-            o.put("gtrid", tx.gtrid());
-            o.put("tx", ReportPrinter.shortId(tx));
-            o.put("node", tx.nodeId());
-            o.put("incarnation", tx.incarnation());
-            o.put("sequence", tx.sequence());
-            o.put("begin", time(tx.begin()));
-            o.put("deadline", time(tx.deadline()));
-            o.put("owner", name(tx.owner()));
-            o.put("decision", name(tx.decision()));
-            o.put("decidedAt", time(tx.decidedAt()));
-            ArrayNode branches = o.putArray("branches");
-            for (InDoubtTransaction.BranchState b : tx.branches()) {
-                branches.addObject().put("resource", b.resource()).put("bqual", b.bqual()).put("state", name(b.state()));
-            }
-            ArrayNode heuristics = o.putArray("heuristics");
-            for (InDoubtTransaction.Heuristic h : tx.heuristics()) {
-                heuristics.addObject().put("resource", h.resource()).put("bqual", h.bqual())
-                        .put("outcome", name(h.outcome())).put("at", time(h.at()));
-            }
-            o.put("waitingFor", tx.waitingFor());
+            transaction(txs.addObject(), tx);
+        }
+        ArrayNode live = root.putArray("liveDecisions");
+        for (InDoubtTransaction tx : r.liveDecisions()) {
+            transaction(live.addObject(), tx);
         }
         ArrayNode resources = root.putArray("resources");
         for (ResourceStatus s : r.resources()) {
@@ -118,12 +127,47 @@ final class InDoubtListing {
         }
         ArrayNode problems = root.putArray("logProblems");
         r.logProblems().forEach(problems::add);
+        ArrayNode findings = root.putArray("logFindings");
+        for (LogFinding f : r.logFindings()) {
+            ObjectNode o = findings.addObject().put("kind", f.kind().name()).put("problem", f.problem())
+                    .put("node", f.nodeId());
+            o.put("incarnation", f.incarnation());
+            o.put("id", f.id()).put("file", f.file() == null ? null : f.file().toString());
+            o.put("offset", f.offset());
+            o.put("detail", f.detail());
+        }
+        ArrayNode withoutLog = root.putArray("nodesWithoutLog");
+        r.nodesWithoutLog().forEach(withoutLog::add);
         try {
             return JSON.writeValueAsString(root);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(ServiceMessage.LISTING_NOT_SERIALIZED
                     + " a tree of plain values did not serialize: " + e, e);
         }
+    }
+
+    /** The fields of one transaction, the same in {@code inDoubt} and {@code liveDecisions}. */
+    private static void transaction(ObjectNode o, InDoubtTransaction tx) {
+        o.put("gtrid", tx.gtrid());
+        o.put("tx", ReportPrinter.shortId(tx));
+        o.put("node", tx.nodeId());
+        o.put("incarnation", tx.incarnation());
+        o.put("sequence", tx.sequence());
+        o.put("begin", time(tx.begin()));
+        o.put("deadline", time(tx.deadline()));
+        o.put("owner", name(tx.owner()));
+        o.put("decision", name(tx.decision()));
+        o.put("decidedAt", time(tx.decidedAt()));
+        ArrayNode branches = o.putArray("branches");
+        for (InDoubtTransaction.BranchState b : tx.branches()) {
+            branches.addObject().put("resource", b.resource()).put("bqual", b.bqual()).put("state", name(b.state()));
+        }
+        ArrayNode heuristics = o.putArray("heuristics");
+        for (InDoubtTransaction.Heuristic h : tx.heuristics()) {
+            heuristics.addObject().put("resource", h.resource()).put("bqual", h.bqual())
+                    .put("outcome", name(h.outcome())).put("at", time(h.at()));
+        }
+        o.put("waitingFor", tx.waitingFor());
     }
 
     private static String time(Instant t) {

@@ -9,6 +9,7 @@ import dev.lockstep.tm.log.LogLayout;
 import dev.lockstep.tm.log.LogReader;
 import dev.lockstep.tm.log.LogRecord;
 import dev.lockstep.tm.log.ReplayResult;
+import dev.lockstep.tm.messages.TmMessage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -55,8 +56,9 @@ final class LogDump {
             out.println("node " + node + " (" + dir + ")");
             if (!Files.isDirectory(dir)) {
                 out.println("  no log: " + dir + " does not exist");
-                problems.add(new DumpProblem(node, null, dir, null, "node " + node + " has no log: " + dir
-                        + " does not exist; check log.directory and nodes (a node that never ran has no log)"));
+                problems.add(new DumpProblem(node, null, dir, null, TmMessage.NODE_WITHOUT_LOG + " node " + node
+                        + " has no log: " + dir + " does not exist; check log.directory and nodes (a node that never "
+                        + "ran has no log)"));
                 continue;
             }
             List<Long> incarnations;

@@ -47,13 +47,11 @@ final class ResolveCommand extends ServiceCommand {
         try (Recovery recovery = openRecovery(cfg, cfg.createResources(), printer, false)) {
             List<RecoveryAction> actions = recovery.resolve(hex, verdict);
             printer.printMissed(actions);
-            long failed = actions.stream().filter(a -> !a.ok()).count();
-            (failed == 0 ? events.info("resolved") : events.warn("resolved")).add("gtrid", hex)
-                    .add("verdict", verdict.name().toLowerCase(Locale.ROOT)).add("actions", actions.size())
-                    .add("failed", failed).print();
+            Resolution done = new Resolution(hex, verdict, actions);
+            done.print(events);
             // The decision is recorded either way; a branch that could not be finished now is left to the scans,
             // and a script must not read that as done.
-            return failed == 0 ? ExitCodes.OK : ExitCodes.IN_DOUBT;
+            return done.finished() ? ExitCodes.OK : ExitCodes.IN_DOUBT;
         }
     }
 

@@ -1,9 +1,13 @@
 package dev.lockstep.recoveryservice;
 
 import dev.lockstep.tm.recovery.Recovery;
+import dev.lockstep.tm.recovery.RecoveryAction;
 import dev.lockstep.tm.recovery.RecoveryScanner;
 import dev.lockstep.tm.recovery.ScanReport;
+import dev.lockstep.tm.recovery.Verdict;
 import dev.lockstep.tm.spi.RecoverableResource;
+import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -18,7 +22,9 @@ import picocli.CommandLine.Command;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run the recovery daemon: a scan every scan.interval until SIGTERM or SIGINT, then finish "
                 + "the scan in progress, release the locks and exit 0. Prints every action and one summary line per "
-                + "scan as logfmt on stdout, errors on stderr. Exit 4 at start if another recovery holds a node."})
+                + "scan as logfmt on stdout, errors on stderr. With http.port set, also serves GET /health, "
+                + "GET /api/in-doubt and POST /api/resolve (docs/recovery-service.md). Exit 4 at start if another "
+                + "recovery holds a node."})
 final class RunCommand extends ServiceCommand {
 
     /** How long a stop waits for the scan in progress; past it the process exits and the OS frees the locks. */
@@ -33,18 +39,29 @@ final class RunCommand extends ServiceCommand {
         Recovery recovery = openRecovery(cfg, resources, printer, false);
         RecoveryScanner scanner;
         ScanTask task;
+        AdminServer http = null;
         try {
             events.info("started").add("nodes", join(cfg.nodes()))
                     .add("resources", join(resources.stream().map(RecoverableResource::name).toList()))
                     .add("log_directory", cfg.logDirectory()).add("scan_interval", Durations.format(cfg.scanInterval()))
                     .add("pid", ProcessHandle.current().pid()).print();
-            task = new ScanTask(printer, events);
+            task = new ScanTask(printer, events, new ScanState(root().clock().instant(), cfg.scanInterval(), null,
+                    null, null), root().clock());
             scanner = RecoveryScanner.holding(recovery, cfg.scanInterval(), task);
+            if (cfg.http().isPresent()) {
+                http = startHttp(cfg.http().get(), new RecoveryDaemonView(recovery, printer, task), events);
+            }
             root().stopSignal().arm();
             scanner.start();
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
+            if (http != null) {
+                http.close();
+            }
             recovery.close();
-            throw e;
+            if (e instanceof IOException io) {
+                throw new ConfigException(HttpSettings.PORT, io.getMessage(), io);
+            }
+            throw (RuntimeException) e;
         }
         try {
             root().stopSignal().awaitStop();
@@ -52,6 +69,9 @@ final class RunCommand extends ServiceCommand {
             Thread.currentThread().interrupt(); // stop as if signalled
         }
         events.info("stopping").add("detail", "waiting for the scan in progress").print();
+        if (http != null) {
+            http.close(); // no resolve may start once the stop began
+        }
         boolean idle = scanner.stop(STOP_TIMEOUT);
         if (!idle) {
             // Recovery is not thread-safe: closing it under a running scan could release a log mid-write. Exiting
@@ -66,24 +86,70 @@ final class RunCommand extends ServiceCommand {
         return ExitCodes.OK;
     }
 
+    /**
+     * Starts the HTTP side over the daemon and prints where it listens. The routes are here: one line per endpoint.
+     */
+    private AdminServer startHttp(HttpSettings.HttpConfig cfg, DaemonView daemon, EventLog events)
+            throws IOException {
+        AdminServer.Routes routes = new AdminServer.Routes()
+                .get("/health", new HealthEndpoint(daemon, root().clock(), cfg.inDoubtAgeLimit()))
+                .get("/api/in-doubt", new InDoubtEndpoint(daemon))
+                .post("/api/resolve", new ResolveEndpoint(daemon, events));
+        AdminServer server = AdminServer.start(cfg, routes, events);
+        events.info("http_started").add("address", server.address().getAddress().getHostAddress())
+                .add("port", server.address().getPort()).add("endpoints", String.join(",", server.paths()))
+                .add("resolve", cfg.token() == null ? "disabled (no token configured)" : "enabled, token from "
+                        + cfg.tokenSource()).print();
+        return server;
+    }
+
+    /** The daemon's own recovery, seen by the HTTP side; {@link Recovery}'s calls run one at a time. */
+    private record RecoveryDaemonView(Recovery recovery, ActionPrinter printer, ScanTask task) implements DaemonView {
+
+        @Override
+        public ScanReport inspect() {
+            return printer.quietly(recovery::inspect);
+        }
+
+        @Override
+        public List<RecoveryAction> resolve(String gtridHex, Verdict verdict) {
+            return recovery.resolve(gtridHex, verdict);
+        }
+
+        @Override
+        public ScanState scans() {
+            return task.state();
+        }
+    }
+
     /** The lines of each scan of the daemon: the actions, what is open when it changed, a summary. */
     static final class ScanTask implements RecoveryScanner.Listener {
         private final ActionPrinter printer;
         private final EventLog events;
         private final ReportPrinter reports;
         private final AtomicLong scans = new AtomicLong();
+        private final Clock clock;
+        private volatile ScanState state;
         private String lastDetails = "";
         private String lastFailure;
 
-        ScanTask(ActionPrinter printer, EventLog events) {
+        ScanTask(ActionPrinter printer, EventLog events, ScanState initial, Clock clock) {
             this.printer = printer;
             this.events = events;
             this.reports = new ReportPrinter(events);
+            this.state = initial;
+            this.clock = clock;
+        }
+
+        /** How the scans went so far, for {@code /health}. */
+        ScanState state() {
+            return state;
         }
 
         @Override
         public void scanned(ScanReport report) {
             scans.incrementAndGet();
+            state = state.scanned(report, clock.instant());
             lastFailure = null;
             printer.printMissed(report.actions());
             // What is open is printed when it changes, not every few seconds while an operator looks at it.
@@ -101,6 +167,7 @@ final class RunCommand extends ServiceCommand {
             scans.incrementAndGet(); // counted as a scan that ran, as before the scanner was shared
             events.error("scan_failed").add("error", e.toString()).print();
             String failure = String.valueOf(e);
+            state = state.failed(failure);
             if (!Objects.equals(failure, lastFailure)) {
                 events.stackTrace(e); // once per distinct failure
             }

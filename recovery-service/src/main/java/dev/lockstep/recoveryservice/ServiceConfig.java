@@ -17,9 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * The recovery service's configuration: a Java properties file (UTF-8), read once and validated as a whole, so an
@@ -40,6 +42,7 @@ import java.util.TreeMap;
  * resource.NAME.password         no**      text                                 none
  * resource.NAME.password.env     no**      name of an environment variable      none
  * resource.NAME.password.file    no**      path; one trailing newline dropped   none
+ * http.*                         no        see {@link HttpSettings}                  HTTP side off
  * </pre>
  * (*) for every resource NAME mentioned; (**) at most one of the three. Durations as {@link Durations} (Lockstep's
  * one duration syntax), NAME as {@link NamedXAResource#requireValidName} (Lockstep's one name rule), the kinds and
@@ -76,8 +79,9 @@ public final class ServiceConfig {
     /** Longest first: "password.env" must not be read as attribute "env" of a resource named "NAME.password". */
     private static final List<String> RESOURCE_ATTRIBUTES =
             List.of("password.file", "password.env", "password", "kind", "url", "user");
-    private static final List<String> TOP_LEVEL_KEYS = List.of(LOG_DIRECTORY, NODES, SCAN_INTERVAL,
-            ORPHAN_SAFETY_INTERVAL, RETRY_INITIAL_DELAY, RETRY_MAX_DELAY);
+    private static final List<String> TOP_LEVEL_KEYS = Stream.concat(Stream.of(LOG_DIRECTORY, NODES,
+            SCAN_INTERVAL, ORPHAN_SAFETY_INTERVAL, RETRY_INITIAL_DELAY, RETRY_MAX_DELAY), HttpSettings.KEYS.stream())
+            .toList();
     private static final String KEYS_HELP = "the keys are " + String.join(", ", TOP_LEVEL_KEYS)
             + " and resource.NAME.{kind,url,user,password,password.env,password.file}";
 
@@ -88,10 +92,12 @@ public final class ServiceConfig {
     private final Duration retryInitialDelay;
     private final Duration retryMaxDelay;
     private final List<ResourceConfig> resources;
+    private final HttpSettings.HttpConfig http;
 
     private ServiceConfig(Path logDirectory, List<String> nodes, Duration scanInterval,
             Duration orphanSafetyInterval, Duration retryInitialDelay, Duration retryMaxDelay,
-            List<ResourceConfig> resources) {
+            List<ResourceConfig> resources, HttpSettings.HttpConfig http) {
+        this.http = http;
         this.logDirectory = logDirectory;
         this.nodes = List.copyOf(nodes);
         this.scanInterval = scanInterval;
@@ -162,6 +168,11 @@ public final class ServiceConfig {
         return resources;
     }
 
+    /** The daemon's HTTP side, or empty when {@code http.port} is not set (it is off). */
+    Optional<HttpSettings.HttpConfig> http() {
+        return Optional.ofNullable(http);
+    }
+
     /** The recovery resources of {@link #resources()}; open no connection. */
     public List<RecoverableResource> createResources() throws ConfigException {
         List<RecoverableResource> list = new ArrayList<>();
@@ -176,7 +187,7 @@ public final class ServiceConfig {
         return "ServiceConfig[logDirectory=" + logDirectory + ", nodes=" + nodes + ", scanInterval="
                 + Durations.format(scanInterval) + ", orphanSafetyInterval=" + Durations.format(orphanSafetyInterval)
                 + ", retryInitialDelay=" + Durations.format(retryInitialDelay) + ", retryMaxDelay="
-                + Durations.format(retryMaxDelay) + ", resources=" + resources + "]";
+                + Durations.format(retryMaxDelay) + ", resources=" + resources + ", http=" + http + "]";
     }
 
     /** One pass over the keys that collects every problem before giving up. */
@@ -228,10 +239,11 @@ public final class ServiceConfig {
                     resources.add(r);
                 }
             });
+            HttpSettings.HttpConfig http = HttpSettings.read(values, base, env, problems);
             if (!problems.isEmpty()) {
                 throw new ConfigException(problems);
             }
-            return new ServiceConfig(logDirectory, nodes, scan, orphan, initial, max, resources);
+            return new ServiceConfig(logDirectory, nodes, scan, orphan, initial, max, resources, http);
         }
 
         private void classifyResourceKey(String key, String value, Map<String, Map<String, String>> resourceKeys) {

@@ -212,6 +212,7 @@ class CommandLineTest {
 
     @Test
     void aSecondRecoveryOnTheSameNodeExitsWith4() throws Exception {
+        commitTransactions(1);
         try (Recovery held = Recovery.builder().logDirectory(logs).nodeId(NODE).build()) {
             for (String cmd : new String[] {"scan", "run"}) {
                 Cli.Result r = Cli.run(cmd, "-c", config.toString());
@@ -318,6 +319,7 @@ class CommandLineTest {
 
     @Test
     void listPrintsATableOrJsonAndTakesNoLock() throws Exception {
+        commitTransactions(1);
         Cli.Result table = Cli.run("list", "-c", config.toString());
         assertEquals(ExitCodes.OK, table.code(), table.toString());
         assertTrue(table.out().contains("Nothing in doubt."), table.toString());
@@ -332,7 +334,8 @@ class CommandLineTest {
     }
 
     @Test
-    void listShowsUnreachableResources() throws IOException {
+    void listShowsUnreachableResources() throws Exception {
+        commitTransactions(1);
         Path cfg = Cli.config(dir, "log.directory = logs", "nodes = " + NODE, "resource.pg.kind = postgresql",
                 "resource.pg.url = jdbc:postgresql://127.0.0.1:1/orders?connectTimeout=2");
         Cli.Result r = Cli.run("list", "--json", "-c", cfg.toString());
@@ -346,6 +349,80 @@ class CommandLineTest {
 
         Cli.Result table = Cli.run("list", "-c", cfg.toString());
         assertTrue(table.out().lines().anyMatch(l -> l.startsWith("pg") && l.contains(" no ")), table.toString());
+    }
+
+    /*
+     * Scenario: a configured node that never ran (no log at all). Expected: list exits 3 with the same event as
+     * log dump (log_unusable, naming the node and LKS-209), and its JSON names the node in nodesWithoutLog and as a
+     * NO_LOG finding; scan is not troubled by it (a service may be set up before its nodes start).
+     */
+    @Test
+    void listOfANodeWithoutAnyLogExits3AsLogDumpDoes() throws Exception {
+        Cli.Result json = Cli.run("list", "--json", "-c", config.toString());
+        assertEquals(ExitCodes.LOG_UNUSABLE, json.code(), json.toString());
+        assertTrue(json.err().contains("level=error event=log_unusable node=" + NODE + " detail=\"" 
+                + TmMessage.NODE_WITHOUT_LOG + " "), json.toString());
+        JsonNode root = new ObjectMapper().readTree(json.out());
+        assertEquals(NODE, root.get("nodesWithoutLog").get(0).asText());
+        JsonNode finding = root.get("logFindings").get(0);
+        assertEquals("NO_LOG", finding.get("kind").asText());
+        assertFalse(finding.get("problem").asBoolean());
+        assertEquals(TmMessage.NODE_WITHOUT_LOG.id(), finding.get("id").asText());
+
+        Cli.Result table = Cli.run("list", "-c", config.toString());
+        assertEquals(ExitCodes.LOG_UNUSABLE, table.code(), table.toString());
+        assertTrue(table.out().contains("Notes on the logs:"), table.toString());
+
+        Cli.Result dump = Cli.run("log", "dump", "-c", config.toString());
+        assertEquals(ExitCodes.LOG_UNUSABLE, dump.code(), dump.toString());
+        assertTrue(dump.err().contains("event=log_unusable node=" + NODE) && dump.err().contains(
+                TmMessage.NODE_WITHOUT_LOG.id()), dump.toString());
+        assertEquals(ExitCodes.OK, Cli.run("scan", "-c", config.toString()).code());
+    }
+
+    /*
+     * Scenario: a corrupt log and a torn tail. Expected: list's JSON gives the corrupt log's file and offset as
+     * fields of a CORRUPT finding (with LKS-205), and a TORN_TAIL finding for an ignored tail, which is no problem.
+     */
+    @Test
+    void listGivesACorruptLogsFileAndOffsetAndTornTailsAsFields() throws Exception {
+        commitTransactions(2); // two batches: the second one's MARK says the first was forced
+        Path seg = onlySegment();
+        String dump = Cli.run("log", "dump", "-c", config.toString()).out();
+        Matcher end = Pattern.compile("@(\\d+) END").matcher(dump);
+        long lastEnd = -1;
+        while (end.find()) {
+            lastEnd = Long.parseLong(end.group(1));
+        }
+        assertTrue(lastEnd > 0, dump);
+        long tail = lastEnd + 8 + 2 + gtridLength(dump);
+        try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 40, 1, 2, 3, 4, 1}), tail);
+        }
+        Cli.Result torn = Cli.run("list", "--json", "-c", config.toString());
+        assertEquals(ExitCodes.OK, torn.code(), "a torn tail is harmless: " + torn);
+        JsonNode finding = new ObjectMapper().readTree(torn.out()).get("logFindings").get(0);
+        assertEquals("TORN_TAIL", finding.get("kind").asText(), torn.out());
+        assertEquals(seg.toString(), finding.get("file").asText());
+        assertEquals(tail, finding.get("offset").asLong());
+        assertTrue(finding.get("id").isNull());
+
+        flipByte(seg, 37 + 8 + 4); // inside the first record, which a later batch's MARK says was forced
+        Cli.Result corrupt = Cli.run("list", "--json", "-c", config.toString());
+        assertEquals(ExitCodes.LOG_UNUSABLE, corrupt.code(), corrupt.toString());
+        JsonNode root = new ObjectMapper().readTree(corrupt.out());
+        JsonNode c = null;
+        for (JsonNode f : root.get("logFindings")) {
+            if (f.get("kind").asText().equals("CORRUPT")) {
+                c = f;
+            }
+        }
+        assertTrue(c != null, corrupt.out());
+        assertEquals(seg.toString(), c.get("file").asText());
+        assertEquals(37, c.get("offset").asLong());
+        assertEquals(TmMessage.CORRUPT_LOG.id(), c.get("id").asText());
+        assertTrue(c.get("problem").asBoolean());
+        assertEquals(c.get("detail").asText(), root.get("logProblems").get(0).asText());
     }
 
     // --- resolve ---------------------------------------------------------------------------------------------------

@@ -290,6 +290,11 @@ public enum TmMessage implements MessageId {
     LOG_UNREADABLE(208,
             "Recovery cannot read an incarnation's log (an I/O error, not corruption).",
             "Check the disk and the permissions; the next scan tries again."),
+    NODE_WITHOUT_LOG(209,
+            "A configured node has no log at all in the log directory (no incarnation file): it never ran there, or "
+            + "the directory is wrong.",
+            "Check log.directory and the node ids; a node that never started has no log, and nothing of it is in "
+            + "doubt."),
 
     // actions
     RECOVERY_ACTION(210,

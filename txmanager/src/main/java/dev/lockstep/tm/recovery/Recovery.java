@@ -52,7 +52,9 @@ import java.util.Set;
  *
  * <p>Only one recovery may work on a node at a time: building one takes {@code <logDirectory>/<nodeId>/recovery.lock}
  * for each node, and a second fails with {@link RecoveryLockedException} (unless built {@link Builder#readOnly}).
- * Logs taken over stay locked until {@link #close()}. Not thread-safe: one thread scans.
+ * Logs taken over stay locked until {@link #close()}. Thread-safe: {@link #scan()}, {@link #inspect()},
+ * {@link #resolve} and {@link #close()} run one at a time (a daemon's HTTP side inspects and resolves between the
+ * scans of its scanning thread); the listener is told on the thread of the call.
  */
 public final class Recovery implements AutoCloseable {
 
@@ -75,7 +77,7 @@ public final class Recovery implements AutoCloseable {
     }
 
     /** One pass of the algorithm above. Never throws for a resource or log problem: the report lists them. */
-    public ScanReport scan() {
+    public synchronized ScanReport scan() {
         return engine.scan();
     }
 
@@ -83,7 +85,7 @@ public final class Recovery implements AutoCloseable {
      * What is unfinished right now, without changing anything: {@code recover()} on every resource and a read of
      * every log, no lock taken, no phase-two call. For status displays ({@code list}).
      */
-    public ScanReport inspect() {
+    public synchronized ScanReport inspect() {
         return engine.inspect();
     }
 
@@ -96,13 +98,13 @@ public final class Recovery implements AutoCloseable {
      *
      * @return what was done
      */
-    public List<RecoveryAction> resolve(String gtridHex, Verdict verdict) {
+    public synchronized List<RecoveryAction> resolve(String gtridHex, Verdict verdict) {
         return engine.resolve(gtridHex, verdict);
     }
 
     /** Releases the logs taken over and the recovery locks; closes nothing that was passed in. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
         engine.close();
     }
 

@@ -167,6 +167,26 @@ public final class Settings {
                 : DurationSyntax.format(dflt), c, DurationSyntax::parse, DurationSyntax::format, meaning);
     }
 
+    /**
+     * A whole-number setting of a tool outside the builder (the recovery service's {@code http.port}): {@code dflt}
+     * may be null for "not set", with {@code defaultText} saying what that means.
+     */
+    public static Setting<Integer> integer(String name, String propertyKey, String unit, Integer dflt,
+            String defaultText, Setting.Check<Integer> c, String meaning) {
+        return new Setting<>(name, propertyKey, unit, dflt, defaultText, c,
+                text -> (int) number(text, Integer.MAX_VALUE), String::valueOf, meaning);
+    }
+
+    /**
+     * A text setting of a tool outside the builder (an address, the name of an environment variable, a path kept
+     * as written so that the tool resolves it against its own base): {@code dflt} may be null for "not set".
+     */
+    public static Setting<String> text(String name, String propertyKey, String unit, String dflt, String defaultText,
+            Setting.Check<String> c, String meaning) {
+        return new Setting<>(name, propertyKey, unit, dflt, defaultText, c, Function.identity(), Function.identity(),
+                meaning);
+    }
+
     /** Any value goes (beyond not being null). */
     public static <T> Setting.Check<T> any() {
         return new Setting.Check<>() {

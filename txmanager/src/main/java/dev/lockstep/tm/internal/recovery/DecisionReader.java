@@ -1,7 +1,9 @@
 package dev.lockstep.tm.internal.recovery;
 
 import dev.lockstep.tm.log.CorruptLogException;
+import dev.lockstep.tm.log.ReplayResult;
 import dev.lockstep.tm.messages.TmMessage;
+import dev.lockstep.tm.recovery.LogFinding;
 import dev.lockstep.tm.recovery.RecoveryAction.Kind;
 import java.io.IOException;
 import java.util.Map;
@@ -35,8 +37,9 @@ final class DecisionReader {
         try {
             decisions = source.node(node);
         } catch (IOException e) {
-            pass.problem(node, TmMessage.LOG_DIRECTORY_UNREADABLE + " cannot read the log directory "
-                    + source.location(node) + ": " + Pass.describe(e));
+            pass.finding(new LogFinding(LogFinding.FindingKind.DIRECTORY_UNREADABLE, node, null,
+                    TmMessage.LOG_DIRECTORY_UNREADABLE.id(), null, null, TmMessage.LOG_DIRECTORY_UNREADABLE
+                    + " cannot read the log directory " + source.location(node) + ": " + Pass.describe(e)));
             return;
         }
         TreeSet<Long> incarnations = new TreeSet<>(decisions.incarnations());
@@ -52,8 +55,15 @@ final class DecisionReader {
                 anyListed = true;
             }
         }
-        if (!decisions.hasLog() && anyListed) {
-            pass.problem(node, TmMessage.LOG_MISSING + " " + decisions.missingLogProblem());
+        if (!decisions.hasLog()) {
+            if (anyListed) {
+                pass.finding(new LogFinding(LogFinding.FindingKind.MISSING, node, null, TmMessage.LOG_MISSING.id(), null, null,
+                        TmMessage.LOG_MISSING + " " + decisions.missingLogProblem()));
+            } else if (incarnations.isEmpty()) {
+                pass.finding(new LogFinding(LogFinding.FindingKind.NO_LOG, node, null, TmMessage.NODE_WITHOUT_LOG.id(), null, null,
+                        TmMessage.NODE_WITHOUT_LOG + " node '" + node + "' has no log in " + source.location(node)
+                        + ": it never ran with this log directory; check log.directory and the node ids"));
+            }
         }
         for (long inc : incarnations) {
             IncKey key = new IncKey(node, inc);
@@ -80,19 +90,36 @@ final class DecisionReader {
             pass.action(Kind.TAKE_OVER, true, key.nodeId(), null, null, null, "incarnation " + key.incarnation()
                     + " is dead (its lock was free): its log is taken over, " + o.pending.size()
                     + " open decision(s)" + look.repaired());
+            tornTail(key, look.taken().tornTail(), true);
             return;
         }
         v.pending = look.pending();
+        tornTail(key, look.tornTail(), false);
         if (look.failure() instanceof CorruptLogException e) {
             v.problem = "corrupt log: " + e.getMessage();
-            pass.problem(key.nodeId(), TmMessage.CORRUPT_LOG + " the log of node '" + key.nodeId() + "' incarnation "
-                    + key.incarnation() + " is corrupt: " + e.getMessage() + " (file " + e.file() + ", offset "
-                    + e.offset() + "); its transactions are left in doubt for an operator: no decision is "
-                    + "guessed");
+            pass.finding(new LogFinding(LogFinding.FindingKind.CORRUPT, key.nodeId(), key.incarnation(), TmMessage.CORRUPT_LOG.id(),
+                    e.file(), e.offset(), TmMessage.CORRUPT_LOG + " the log of node '" + key.nodeId()
+                    + "' incarnation " + key.incarnation() + " is corrupt: " + e.getMessage() + " (file " + e.file()
+                    + ", offset " + e.offset() + "); its transactions are left in doubt for an operator: no "
+                    + "decision is guessed"));
         } else if (look.failure() != null) {
             v.problem = "cannot read its log: " + Pass.describe(look.failure());
-            pass.problem(key.nodeId(), TmMessage.LOG_UNREADABLE + " cannot read the log of node '" + key.nodeId()
-                    + "' incarnation " + key.incarnation() + ": " + Pass.describe(look.failure()));
+            pass.finding(new LogFinding(LogFinding.FindingKind.UNREADABLE, key.nodeId(), key.incarnation(),
+                    TmMessage.LOG_UNREADABLE.id(), null, null, TmMessage.LOG_UNREADABLE + " cannot read the log of "
+                    + "node '" + key.nodeId() + "' incarnation " + key.incarnation() + ": "
+                    + Pass.describe(look.failure())));
         }
+    }
+
+    /** An ignored torn tail, as a finding: repaired when this pass took the log over, else left to its owner. */
+    private void tornTail(IncKey key, ReplayResult.TornTail t, boolean repaired) {
+        if (t == null) {
+            return;
+        }
+        pass.finding(new LogFinding(LogFinding.FindingKind.TORN_TAIL, key.nodeId(), key.incarnation(), null, t.file(), t.offset(),
+                "torn tail of node '" + key.nodeId() + "' incarnation " + key.incarnation() + " at " + t.file()
+                + " offset " + t.offset() + " (" + t.problem() + "): never acknowledged, ignored"
+                + (repaired ? " and repaired by the take-over" : " (read without repair: a live owner may be "
+                + "writing there)")));
     }
 }

@@ -6,6 +6,7 @@ import dev.lockstep.tm.log.ForgetRecord;
 import dev.lockstep.tm.log.Gtrid;
 import dev.lockstep.tm.log.HeuristicRecord;
 import dev.lockstep.tm.log.PendingDecision;
+import dev.lockstep.tm.log.ReplayResult;
 import dev.lockstep.tm.recovery.InDoubtTransaction.Owner;
 import java.io.Closeable;
 import java.io.IOException;
@@ -85,13 +86,30 @@ public interface DecisionSource {
      * @param repaired what the take-over repaired (a torn tail), in words, or ""
      * @param problem why the incarnation cannot be used when it is missing, else null
      * @param failure the read's failure ({@link dev.lockstep.tm.log.CorruptLogException} for corruption), or null
+     * @param tornTail the torn tail a read-only replay ignored, or null (a take-over's is in {@link Taken})
      */
     record Look(Owner owner, Map<Gtrid, PendingDecision> pending, Taken taken, String repaired, String problem,
-            IOException failure) {
+            IOException failure, ReplayResult.TornTail tornTail) {
+
+        /** A look that found no torn tail (a store without one, such as a database). */
+        public Look(Owner owner, Map<Gtrid, PendingDecision> pending, Taken taken, String repaired, String problem,
+                IOException failure) {
+            this(owner, pending, taken, repaired, problem, failure, null);
+        }
     }
 
-    /** An incarnation taken over, and its open decisions as the take-over found them. */
-    record Taken(TakenOverLog log, Map<Gtrid, PendingDecision> pending, String repaired) {
+    /**
+     * An incarnation taken over, and its open decisions as the take-over found them.
+     *
+     * @param tornTail the torn tail the take-over ignored and repaired, or null
+     */
+    record Taken(TakenOverLog log, Map<Gtrid, PendingDecision> pending, String repaired,
+            ReplayResult.TornTail tornTail) {
+
+        /** A take-over that repaired no torn tail. */
+        public Taken(TakenOverLog log, Map<Gtrid, PendingDecision> pending, String repaired) {
+            this(log, pending, repaired, null);
+        }
     }
 
     /** The log of a dead incarnation while this recovery holds it: recovery's own writes. */

@@ -112,7 +112,8 @@ public final class FileDecisionSource implements DecisionSource {
         }
         ReplayResult replay = t.replay();
         return new Taken(new FileLog(t.log()), replay.pending(), replay.tornTail().map(tt -> "; torn tail at "
-                + tt.file() + " offset " + tt.offset() + " (" + tt.problem() + ") ignored and repaired").orElse(""));
+                + tt.file() + " offset " + tt.offset() + " (" + tt.problem() + ") ignored and repaired").orElse(""),
+                replay.tornTail().orElse(null));
     }
 
     /** One node's directory as listed once. */
@@ -176,7 +177,8 @@ public final class FileDecisionSource implements DecisionSource {
                         probe.close();
                     }
                 }
-                return new Look(owner, LogReplays.readOnly(storage, nodeDir, inc).pending(), null, "", null, null);
+                ReplayResult replay = LogReplays.readOnly(storage, nodeDir, inc);
+                return new Look(owner, replay.pending(), null, "", null, null, replay.tornTail().orElse(null));
             } catch (IOException e) {
                 // Without an owner yet, the take-over found its lock free, then the log unreadable.
                 return new Look(owner == null ? Owner.DEAD : owner, Map.of(), null, "", null, e);

@@ -4,6 +4,7 @@ import dev.lockstep.tm.internal.xa.XaCodes;
 import dev.lockstep.tm.log.CommitRecord;
 import dev.lockstep.tm.log.Gtrid;
 import dev.lockstep.tm.messages.TmMessage;
+import dev.lockstep.tm.recovery.LogFinding;
 import dev.lockstep.tm.recovery.RecoveryAction;
 import dev.lockstep.tm.recovery.RecoveryAction.Kind;
 import dev.lockstep.tm.recovery.RecoveryListener;
@@ -30,6 +31,8 @@ final class Pass {
     final long nowMillis;
     final List<RecoveryAction> actions = new ArrayList<>();
     final List<String> logProblems = new ArrayList<>();
+    /** Every log problem with its fields, and what is worth telling that is not a problem (torn tails, no log). */
+    final List<LogFinding> logFindings = new ArrayList<>();
     final Map<String, ResourceScan> scans = new LinkedHashMap<>();
     final Map<Gtrid, ListedTx> listed = new LinkedHashMap<>();
     final Map<IncKey, IncView> incs = new LinkedHashMap<>();
@@ -63,9 +66,16 @@ final class Pass {
         return null;
     }
 
-    void problem(String node, String message) {
-        logProblems.add(message);
-        action(Kind.ERROR, false, node, null, null, null, message);
+    /**
+     * Notes a finding about a log; a problem (one that stops recovery of some transactions) is also one of the
+     * report's log problems and an ERROR action.
+     */
+    void finding(LogFinding f) {
+        logFindings.add(f);
+        if (f.problem()) {
+            logProblems.add(f.detail());
+            action(Kind.ERROR, false, f.nodeId(), null, null, null, f.detail());
+        }
     }
 
     void action(Kind kind, boolean ok, ListedTx tx, ListedBranch b, String detail) {

@@ -49,20 +49,27 @@ final class ReportWriter {
                 inDoubt.put(tx.gtrid, describe(tx.gtrid, tx.parsed, pass.incs.get(tx.key())));
             }
         }
+        List<InDoubtTransaction> live = new ArrayList<>();
         for (IncView v : pass.incs.values()) {
             for (Map.Entry<Gtrid, PendingDecision> e : v.pending.entrySet()) {
-                PendingDecision d = e.getValue();
-                boolean open = v.owner == Owner.DEAD || !d.heuristics().isEmpty();
-                if (open && !inDoubt.containsKey(e.getKey())) {
-                    GlobalId parsed = LockstepXid.parseGtrid(e.getKey().bytes());
-                    if (parsed != null) {
-                        inDoubt.put(e.getKey(), describe(e.getKey(), parsed, v));
-                    }
+                if (inDoubt.containsKey(e.getKey())) {
+                    continue;
+                }
+                GlobalId parsed = LockstepXid.parseGtrid(e.getKey().bytes());
+                if (parsed == null) {
+                    continue;
+                }
+                boolean open = v.owner == Owner.DEAD || !e.getValue().heuristics().isEmpty();
+                if (open) {
+                    inDoubt.put(e.getKey(), describe(e.getKey(), parsed, v));
+                } else {
+                    // A live owner's decision with no branch listed: its own phase two is at work (or stuck).
+                    live.add(describe(e.getKey(), parsed, v));
                 }
             }
         }
         return new ScanReport(pass.started, Duration.between(pass.started, pass.engine.clock.instant()), statuses,
-                pass.actions, new ArrayList<>(inDoubt.values()), pass.logProblems);
+                pass.actions, new ArrayList<>(inDoubt.values()), pass.logProblems, live, pass.logFindings);
     }
 
     private InDoubtTransaction describe(Gtrid gtrid, GlobalId parsed, IncView v) {
@@ -108,6 +115,10 @@ final class ReportWriter {
         }
         if (v != null && v.problem != null && waiting.isEmpty()) {
             waiting.add(v.problem);
+        }
+        if (waiting.isEmpty() && v != null && v.owner == Owner.ALIVE && commit != null) {
+            waiting.add("its owner is alive and no resource lists a branch of it: the transaction manager's own "
+                    + "phase two finishes it and writes its END");
         }
         return new InDoubtTransaction(gtrid.toString(), parsed.nodeId(), parsed.incarnation(), parsed.sequence(),
                 Instant.ofEpochMilli(parsed.beginMillis()), Instant.ofEpochMilli(parsed.deadlineMillis()),
