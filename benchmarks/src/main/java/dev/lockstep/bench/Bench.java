@@ -96,6 +96,16 @@ public final class Bench {
             }
         }
         long perCell = (long) o.threads.size() * (o.window.toMillis() + o.warmup.toMillis());
+        List<String> pgArgs = List.of();
+        if (o.adapters.stream().anyMatch(a -> a.needsPostgres() && o.workloads.stream().anyMatch(w -> o.runs(a, w)))) {
+            say("decisions in a database: starting the test harness's private PostgreSQL server ...");
+            PostgresServer pg = Servers.postgres();
+            pgArgs = List.of("--pg-url=" + pg.jdbcUrl(), "--pg-user=" + PostgresServer.USER,
+                    "--pg-password=" + PostgresServer.PASSWORD);
+            results.fact("PostgreSQL server", new RealServers(pg.jdbcUrl(), null, null, PostgresServer.USER,
+                    PostgresServer.PASSWORD).serverVersion(pg.jdbcUrl(), "SHOW server_version")
+                    + ", private instance of the test harness, fsync on");
+        }
         say("in-memory workloads: " + trials * o.repeats + " trial JVMs, about "
                 + Duration.ofMillis((perCell * cells + 2000L * trials) * o.repeats).toSeconds() + " s");
         for (int repeat = 1; repeat <= o.repeats; repeat++) {
@@ -109,10 +119,13 @@ public final class Bench {
                     String name = repeat + "-" + ids.replace(',', '+') + "-" + a.id();
                     Path out = runDir.resolve("micro").resolve(name + ".out");
                     Path dir = runDir.resolve("micro").resolve(name);
-                    List<String> args = List.of("--adapter=" + a.id(), "--workloads=" + ids,
+                    List<String> args = new ArrayList<>(List.of("--adapter=" + a.id(), "--workloads=" + ids,
                             "--threads=" + join(o.threads), "--first-warmup-ms=" + o.firstWarmup.toMillis(),
                             "--warmup-ms=" + o.warmup.toMillis(), "--window-ms=" + o.window.toMillis(),
-                            "--dir=" + dir, "--out=" + out);
+                            "--dir=" + dir, "--out=" + out));
+                    if (a.needsPostgres()) {
+                        args.addAll(pgArgs);
+                    }
                     results.sampleLoad();
                     String why = TrialLauncher.run(MicroTrial.class, args, runDir.resolve("micro")
                             .resolve(name + ".log"), Duration.ofMillis(perCell * mine.size()

@@ -30,7 +30,10 @@ public final class BenchOptions {
               --threads=LIST       thread counts of the in-memory workloads, e.g. 1,4,16,64
               --real-threads=LIST  thread counts of the real-resource workload, e.g. 1,4,16
               --adapters=LIST      in-memory adapters: %s
-                                   (lockstep-sequential is not in the standard set)
+                                   (not in the standard set: lockstep-sequential, lockstep-metrics, lockstep-meters,
+                                   and the decisions in PostgreSQL of issue 13, lockstep-pgstore, narayana-jdbcstore,
+                                   ceiling-pg-row, which start the private PostgreSQL server: run them with
+                                   --workloads=2pc --adapters=lockstep-pgstore,narayana-jdbcstore,ceiling-pg-row)
               --workloads=LIST     in-memory workloads: 2pc,1pc,ro
               --no-real            skip the real-resource workload (no servers are started)
               --no-micro           skip the in-memory workloads

@@ -1,5 +1,9 @@
 package dev.lockstep.bench.micro;
 
+import dev.lockstep.bench.pg.LockstepPgStoreSystem;
+import dev.lockstep.bench.pg.NarayanaJdbcStoreSystem;
+import dev.lockstep.bench.pg.PgRowCeiling;
+import dev.lockstep.bench.pg.PgTarget;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
@@ -25,7 +29,18 @@ public enum Adapter {
     ATOMIKOS("atomikos", "Atomikos", EnumSet.allOf(Workload.class)),
     CEILING_FORCE("ceiling-force", "ceiling: forced append, one force each", EnumSet.of(Workload.TWO_PHASE)),
     CEILING_GROUP("ceiling-group", "ceiling: forced append, group commit", EnumSet.of(Workload.TWO_PHASE)),
-    XA_BY_HAND("xa-by-hand", "XA calls by hand, no TM, no log", EnumSet.allOf(Workload.class));
+    XA_BY_HAND("xa-by-hand", "XA calls by hand, no TM, no log", EnumSet.allOf(Workload.class)),
+    /*
+     * Not in the standard set: decisions in a database (issue 13), all three on the harness's private PostgreSQL,
+     * which the harness starts when one of them is chosen (--workloads=2pc --adapters=lockstep-pgstore,...).
+     */
+    /** Lockstep with PostgresDecisionStore, a fresh schema per trial, in-process recovery off. */
+    LOCKSTEP_PGSTORE("lockstep-pgstore", "Lockstep, PostgreSQL decision store", EnumSet.of(Workload.TWO_PHASE)),
+    /** Narayana with its JDBC object store on the same server, a table prefix per trial. */
+    NARAYANA_JDBCSTORE("narayana-jdbcstore", "Narayana, JDBC store on PostgreSQL", EnumSet.of(Workload.TWO_PHASE)),
+    /** N connections each inserting one COMMIT-sized row and committing it (synchronous_commit on), no batching. */
+    CEILING_PG_ROW("ceiling-pg-row", "ceiling: PostgreSQL, one row inserted and committed each",
+            EnumSet.of(Workload.TWO_PHASE));
 
     /**
      * Size of the records of the ceilings: Lockstep's framed COMMIT record of a two-branch transaction with short
@@ -56,8 +71,20 @@ public enum Adapter {
         return workloads.contains(workload);
     }
 
-    /** Opens the system in {@code dir} (a fresh, empty directory of this trial). */
-    public TxSystem open(Path dir) throws Exception {
+    /** Whether this adapter keeps its decisions in the harness's private PostgreSQL server. */
+    public boolean needsPostgres() {
+        return this == LOCKSTEP_PGSTORE || this == NARAYANA_JDBCSTORE || this == CEILING_PG_ROW;
+    }
+
+    /**
+     * Opens the system in {@code dir} (a fresh, empty directory of this trial); {@code pg} is the private PostgreSQL
+     * server for the adapters that {@link #needsPostgres()}, else null.
+     */
+    public TxSystem open(Path dir, PgTarget pg) throws Exception {
+        if (needsPostgres() && pg == null) {
+            throw new IllegalArgumentException(id + " needs the PostgreSQL server (--pg-url=, --pg-user=, "
+                    + "--pg-password=)");
+        }
         return switch (this) {
             case LOCKSTEP -> new LockstepSystem(dir, true, LockstepSystem.Listening.NONE);
             case LOCKSTEP_SEQUENTIAL -> new LockstepSystem(dir, false, LockstepSystem.Listening.NONE);
@@ -69,6 +96,9 @@ public enum Adapter {
             case CEILING_FORCE -> new ForcedAppendCeiling(dir, COMMIT_RECORD_BYTES);
             case CEILING_GROUP -> new GroupCommitCeiling(dir, COMMIT_RECORD_BYTES);
             case XA_BY_HAND -> new XaByHand();
+            case LOCKSTEP_PGSTORE -> new LockstepPgStoreSystem(pg);
+            case NARAYANA_JDBCSTORE -> new NarayanaJdbcStoreSystem(dir, pg);
+            case CEILING_PG_ROW -> new PgRowCeiling(pg, COMMIT_RECORD_BYTES);
         };
     }
 

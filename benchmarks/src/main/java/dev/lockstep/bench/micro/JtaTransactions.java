@@ -5,13 +5,13 @@ import jakarta.transaction.TransactionManager;
 import javax.transaction.xa.XAResource;
 
 /** One transaction through a JTA TransactionManager, the same calls for every TM under test. */
-final class JtaTransactions {
+public final class JtaTransactions {
 
     private JtaTransactions() {
     }
 
     /** begin, enlist each resource, commit; rolls back and rethrows if enlisting fails. */
-    static void run(TransactionManager tm, XAResource[] resources) throws Exception {
+    public static void run(TransactionManager tm, XAResource[] resources) throws Exception {
         tm.begin();
         try {
             Transaction tx = tm.getTransaction();

@@ -29,6 +29,11 @@ public final class Args {
         return v;
     }
 
+    /** The value of {@code key}, or null if it was not given. */
+    public String optional(String key) {
+        return values.get(key);
+    }
+
     public Duration millis(String key) {
         return Duration.ofMillis(Long.parseLong(get(key)));
     }

@@ -5,6 +5,7 @@ import dev.lockstep.bench.micro.CountingXAResource;
 import dev.lockstep.bench.micro.TxSystem;
 import dev.lockstep.bench.micro.Validity;
 import dev.lockstep.bench.micro.Workload;
+import dev.lockstep.bench.pg.PgTarget;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ import javax.transaction.xa.XAResource;
  * The main class of one in-memory trial JVM: one adapter, one or more workloads, a list of thread counts. For each
  * thread count it warms up, measures a window, checks validity, and appends one result line per cell to the output
  * file. Arguments: {@code --adapter= --workloads=2pc,1pc --threads=1,4 --first-warmup-ms= --warmup-ms=
- * --window-ms= --dir= --out=}.
+ * --window-ms= --dir= --out=}, and for the adapters on PostgreSQL {@code --pg-url= --pg-user= --pg-password=}.
  */
 public final class MicroTrial {
 
@@ -34,7 +35,9 @@ public final class MicroTrial {
         Path dir = Path.of(args.get("dir"));
         Path out = Path.of(args.get("out"));
         Files.createDirectories(dir);
-        try (TxSystem system = adapter.open(dir);
+        PgTarget pg = args.optional("pg-url") == null ? null
+                : new PgTarget(args.get("pg-url"), args.get("pg-user"), args.get("pg-password"));
+        try (TxSystem system = adapter.open(dir, pg);
              PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8,
                      StandardOpenOption.CREATE, StandardOpenOption.APPEND))) {
             for (Map.Entry<String, String> e : system.configuration().entrySet()) {
