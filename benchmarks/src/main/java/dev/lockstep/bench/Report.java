@@ -76,6 +76,9 @@ final class Report {
                 workload(w, w == Workload.TWO_PHASE && chart2pc);
             }
         }
+        if (o.micro) {
+            decisionsInPostgres();
+        }
         if (o.real) {
             real(chartReal);
         }
@@ -274,6 +277,120 @@ final class Report {
             line(sb.toString().replaceAll("; $", ".") + " (Counted over warm-up and window.)");
             line("");
         }
+    }
+
+    // ---------------------------------------------------------------------------------------- decisions in PostgreSQL
+
+    /** Issue 13's measurement: Lockstep's database store beside Narayana's JDBC store and a row-per-commit ceiling. */
+    private void decisionsInPostgres() {
+        String ls = Adapter.LOCKSTEP_PGSTORE.id();
+        String ny = Adapter.NARAYANA_JDBCSTORE.id();
+        String row = Adapter.CEILING_PG_ROW.id();
+        List<Adapter> shown = new ArrayList<>();
+        for (Adapter a : List.of(Adapter.LOCKSTEP_PGSTORE, Adapter.NARAYANA_JDBCSTORE, Adapter.CEILING_PG_ROW)) {
+            if (o.runs(a, Workload.TWO_PHASE)) {
+                shown.add(a);
+            }
+        }
+        if (shown.isEmpty()) {
+            return;
+        }
+        line("## Decisions in PostgreSQL (issue 13)");
+        line("");
+        line("On the same private PostgreSQL server (synchronous_commit on, fsync on), the two-phase workload (two "
+                + "in-memory resources): Lockstep with its database decision store; Narayana with its JDBC object "
+                + "store; and the ceiling of a store that commits each decision alone: N connections, each inserting "
+                + "one row of " + Adapter.COMMIT_RECORD_BYTES + " bytes and committing it. **round trips**, "
+                + "**commits**: counted by the client (a counting DataSource: statements executed, plus explicit "
+                + "commits; a statement in autocommit mode is one commit); **server xids**: transactions that wrote, "
+                + "counted by the server (the growth of its next transaction id, whoever wrote: lease renewals and "
+                + "END batches included); all per transaction, over warm-up and window, median of the repeats.");
+        line("");
+        if (shown.size() == 3) {
+            line("| target | measured | met |");
+            line("|---|---|---|");
+            if (o.threads.contains(16)) {
+                double x = ratio(ls, ny, "2pc", 16);
+                target("16 threads: ≥ 10× Narayana's JDBC store", times(x) + " (" + tps(ls, "2pc", 16) + " vs "
+                        + tps(ny, "2pc", 16) + " tx/s)", x >= 10, Double.isNaN(x));
+            }
+            for (int t : List.of(16, 64)) {
+                if (o.threads.contains(t)) {
+                    double x = ratio(ls, row, "2pc", t);
+                    target(t + " threads: ≥ 1.0× the row-per-commit ceiling", times(x) + " (" + tps(ls, "2pc", t)
+                            + " vs " + tps(row, "2pc", t) + " tx/s)", x >= 1.0, Double.isNaN(x));
+                }
+            }
+            if (o.threads.contains(1)) {
+                double p50 = r.median(ls, "2pc", 1, "latP50us") / r.median(row, "2pc", 1, "latP50us");
+                double mean = ratio(row, ls, "2pc", 1);
+                target("1 thread: two-phase commit latency ≤ 1.3× one insert-and-commit", "p50 " + times(p50)
+                        + " (" + num(r.median(ls, "2pc", 1, "latP50us")) + " vs "
+                        + num(r.median(row, "2pc", 1, "latP50us")) + " µs); mean (1/throughput) " + times(mean),
+                        p50 <= 1.3, Double.isNaN(p50));
+            }
+            line("");
+        }
+        StringBuilder head = new StringBuilder("| tx/s (median) |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (int t : o.threads) {
+            head.append(' ').append(t).append(t == 1 ? " thread |" : " threads |");
+            rule.append("---:|");
+        }
+        line(head.toString());
+        line(rule.toString());
+        for (Adapter a : shown) {
+            StringBuilder rowLine = new StringBuilder("| " + a.label() + " |");
+            for (int t : o.threads) {
+                rowLine.append(' ').append(tps(a.id(), "2pc", t)).append(" |");
+            }
+            line(rowLine.toString());
+        }
+        if (shown.contains(Adapter.LOCKSTEP_PGSTORE)) {
+            for (Adapter a : shown) {
+                if (a == Adapter.LOCKSTEP_PGSTORE) {
+                    continue;
+                }
+                StringBuilder rowLine = new StringBuilder("| *Lockstep, PostgreSQL ÷ " + a.label() + "* |");
+                for (int t : o.threads) {
+                    rowLine.append(' ').append(times(ratio(ls, a.id(), "2pc", t))).append(" |");
+                }
+                line(rowLine.toString());
+            }
+        }
+        line("");
+        line("| system | threads | tx/s | p50 µs | p99 µs | round trips/tx | commits/tx | server xids/tx | heap B/tx |");
+        line("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (Adapter a : shown) {
+            for (int t : o.threads) {
+                double tx = r.median(a.id(), "2pc", t, "ctr.tx");
+                line("| " + a.label() + " | " + t + " | " + tps(a.id(), "2pc", t) + " | "
+                        + num(r.median(a.id(), "2pc", t, "latP50us")) + " | "
+                        + num(r.median(a.id(), "2pc", t, "latP99us")) + " | "
+                        + perTx(r.median(a.id(), "2pc", t, "ctr.dbRoundTrips"), tx) + " | "
+                        + perTx(r.median(a.id(), "2pc", t, "ctr.dbCommits"), tx) + " | "
+                        + perTx(r.median(a.id(), "2pc", t, "ctr.serverXids"), tx) + " | "
+                        + num(r.median(a.id(), "2pc", t, "allocPerTx")) + " |");
+            }
+        }
+        line("");
+        if (shown.contains(Adapter.LOCKSTEP_PGSTORE)) {
+            StringBuilder sb = new StringBuilder("Lockstep's own counters (`lockstep.metrics()`: `logRecords()` ÷ "
+                    + "`logForces()`, COMMIT records per fenced statement), median: ");
+            for (int t : o.threads) {
+                double forces = r.median(ls, "2pc", t, "ctr.logForces");
+                double records = r.median(ls, "2pc", t, "ctr.logRecords");
+                sb.append(t).append(" thr: ").append(String.format(Locale.ROOT, "%.1f", records / forces))
+                        .append("; ");
+            }
+            line(sb.toString().replaceAll("; $", "."));
+            line("");
+        }
+    }
+
+    private static String perTx(double count, double tx) {
+        return Double.isNaN(count) || Double.isNaN(tx) || tx <= 0 ? "n/a"
+                : String.format(Locale.ROOT, "%.2f", count / tx);
     }
 
     // ---------------------------------------------------------------------------------------------------- real

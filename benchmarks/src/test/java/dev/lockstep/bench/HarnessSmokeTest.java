@@ -52,12 +52,23 @@ class HarnessSmokeTest {
         }
         // Lockstep's own counters agree with the resources: one forced COMMIT per two-phase transaction at most.
         assertTrue(r.median("lockstep", "2pc", 1, "ctr.logForces") >= 1);
+        // The database adapters: the ceiling commits one row per transaction, Lockstep at most one statement per
+        // transaction (fewer once batched), Narayana at least two commits (write the log record, remove it).
+        double rows = r.median("ceiling-pg-row", "2pc", 1, "ctr.tx");
+        double xids = r.median("ceiling-pg-row", "2pc", 1, "ctr.serverXids");
+        assertTrue(Math.abs(xids - rows) <= 2 + rows / 50, rows + " rows committed, " + xids + " xids");
+        assertTrue(r.median("lockstep-pgstore", "2pc", 4, "ctr.logForces")
+                <= r.median("lockstep-pgstore", "2pc", 4, "ctr.committed"));
+        assertTrue(r.median("narayana-jdbcstore", "2pc", 1, "ctr.dbCommits")
+                >= 2 * r.median("narayana-jdbcstore", "2pc", 1, "ctr.tx"));
 
         String md = Files.readString(out.resolve(Report.FILE));
         for (String expected : List.of("> smoke test", "`HarnessSmokeTest`", "## The targets of issue 5",
                 "## Machine", "## Versions", "| narayana-jta | 7.3.4.Final |", "## Two-phase commit",
                 "## One-phase commit", "## Read-only", "## Real resources", "| *Lockstep ÷ Narayana, file store* |",
                 "ceiling: forced append, group commit", "HornetqObjectStoreAdaptor", "com.atomikos.icatch.log_base_dir",
+                "## Decisions in PostgreSQL (issue 13)", "16 threads: ≥ 10× Narayana's JDBC store",
+                "objectstore.jdbc.JDBCStore",
                 "](" + Report.CHART_2PC + ")", "](" + Report.CHART_REAL + ")", "Every cell of this run was valid.")) {
             assertTrue(md.contains(expected), "performance.md lacks: " + expected + "\n" + md);
         }
