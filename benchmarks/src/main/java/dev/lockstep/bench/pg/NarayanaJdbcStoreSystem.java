@@ -22,14 +22,12 @@ import javax.transaction.xa.XAResource;
  * Narayana's JTA transaction manager with its transaction log (the action store, the default
  * ObjectStoreEnvironmentBean) in its JDBC object store on the harness's private PostgreSQL, a table prefix per
  * trial. The store opens a connection from the DataSource for every operation and closes it, so it is given a pool
- * (Agroal, plain connections) as large as the most threads of the issue's runs: the pool never makes it wait.
+ * (Agroal, plain connections) as large as the most threads of the run: the pool never makes it wait.
  */
 public final class NarayanaJdbcStoreSystem implements TxSystem {
 
-    /** As many connections as the most threads measured (64): no worker ever waits for one. */
-    static final int POOL = 64;
-
     private final PgTarget pg;
+    private final int poolSize;
     private final String tablePrefix;
     private final AgroalDataSource pool;
     private final CountingDataSource counted;
@@ -41,10 +39,11 @@ public final class NarayanaJdbcStoreSystem implements TxSystem {
     public NarayanaJdbcStoreSystem(Path dir, PgTarget pg) throws Exception {
         this.pg = pg;
         this.tablePrefix = PgTarget.trialName("bench_ny") + "_";
-        this.pool = LockstepDataSources.decisionStore(pg.url(), pg.user(), pg.password(), POOL);
+        this.poolSize = pg.maxThreads();
+        this.pool = LockstepDataSources.decisionStore(pg.url(), pg.user(), pg.password(), poolSize);
         this.counted = new CountingDataSource(pool);
         this.server = new ServerCounters(pg);
-        PgTarget.fill(pool, POOL);
+        PgTarget.fill(pool, poolSize);
         ObjectStoreEnvironmentBean actionStore = BeanPopulator.getDefaultInstance(ObjectStoreEnvironmentBean.class);
         // Set before the common configuration: it reads the default bean, and StoreManager creates the store on the
         // first transaction.
@@ -57,7 +56,8 @@ public final class NarayanaJdbcStoreSystem implements TxSystem {
         configuration.put("objectStoreType", JDBCStore.class.getName() + " for the action store (the transaction "
                 + "log: the default ObjectStoreEnvironmentBean); communicationStore and stateStore stay file stores "
                 + "(not on the commit path)");
-        configuration.put("JDBC store", "jdbcDataSource=Agroal pool of " + POOL + " plain connections, all opened before the first "
+        configuration.put("JDBC store", "jdbcDataSource=Agroal pool of " + poolSize + " plain connections (the most threads of the run, "
+                + "so no worker waits for one), all opened before the first "
                 + "transaction "
                 + "(LockstepDataSources.decisionStore; the store sets autocommit off and commits each operation), "
                 + "tablePrefix=" + tablePrefix + " (fresh table per trial), createTable=true, dropTable=false; "

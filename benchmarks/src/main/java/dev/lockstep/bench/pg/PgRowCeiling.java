@@ -23,9 +23,6 @@ import javax.transaction.xa.XAResource;
  */
 public final class PgRowCeiling implements TxSystem {
 
-    /** Connections opened before the first transaction: as many as the most threads measured (64). */
-    static final int CONNECTIONS = 64;
-
     private final PgTarget pg;
     private final String table;
     private final int recordBytes;
@@ -43,7 +40,7 @@ public final class PgRowCeiling implements TxSystem {
             s.execute("CREATE TABLE " + table + " (id BIGINT NOT NULL, record BYTEA NOT NULL)");
         }
         this.server = new ServerCounters(pg);
-        for (int i = 0; i < CONNECTIONS; i++) {
+        for (int i = 0; i < pg.maxThreads(); i++) {
             idle.add(open());
         }
     }
@@ -102,8 +99,8 @@ public final class PgRowCeiling implements TxSystem {
         c.put("record", recordBytes + " bytes of BYTEA (Lockstep's COMMIT record of two branches) and a BIGINT id, "
                 + "one row per transaction, in a table of its own per trial (no index)");
         c.put("write", "INSERT of one row on a connection of its own (pgjdbc, autocommit, SET synchronous_commit = on),"
-                + " one statement and one database commit each, " + CONNECTIONS + " connections opened before the "
-                + "first transaction, each thread takes one from an idle stack and gives it back after its commit");
+                + " one statement and one database commit each, " + pg.maxThreads() + " connections (the most threads of the "
+                + "run) opened before the first transaction, each thread takes one from an idle stack and gives it back after its commit");
         c.put("table", table);
         return c;
     }

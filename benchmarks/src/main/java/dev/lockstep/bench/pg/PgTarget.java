@@ -10,8 +10,10 @@ import javax.sql.DataSource;
 /**
  * The private PostgreSQL server the harness started for the adapters that keep their decisions in a database
  * ({@code lockstep-pgstore}, {@code narayana-jdbcstore}, {@code ceiling-pg-row}): all three on the same server.
+ * {@code maxThreads} is the most worker threads of the trial: the adapters that use a connection per worker (Narayana's
+ * store, the ceiling) open that many before the first transaction.
  */
-public record PgTarget(String url, String user, String password) {
+public record PgTarget(String url, String user, String password, int maxThreads) {
 
     /** A plain connection (autocommit), not pooled. */
     public Connection connect() throws SQLException {

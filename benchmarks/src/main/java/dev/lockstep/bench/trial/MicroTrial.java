@@ -36,7 +36,8 @@ public final class MicroTrial {
         Path out = Path.of(args.get("out"));
         Files.createDirectories(dir);
         PgTarget pg = args.optional("pg-url") == null ? null
-                : new PgTarget(args.get("pg-url"), args.get("pg-user"), args.get("pg-password"));
+                : new PgTarget(args.get("pg-url"), args.get("pg-user"), args.get("pg-password"),
+                        args.ints("threads").stream().mapToInt(Integer::intValue).max().orElse(1));
         try (TxSystem system = adapter.open(dir, pg);
              PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8,
                      StandardOpenOption.CREATE, StandardOpenOption.APPEND))) {
