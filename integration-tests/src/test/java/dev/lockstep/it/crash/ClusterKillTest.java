@@ -7,13 +7,9 @@ import dev.lockstep.demo.transfer.Checker;
 import dev.lockstep.demo.transfer.ChildJvm;
 import dev.lockstep.demo.transfer.Endpoints;
 import dev.lockstep.demo.transfer.LogfmtReader;
+import dev.lockstep.demo.transfer.RecoveryServiceProcess;
 import dev.lockstep.demo.transfer.TransferApp;
-import dev.lockstep.jdbc.JdbcRecoverableResource;
 import dev.lockstep.jdbc.LockstepDataSources;
-import dev.lockstep.jms.ArtemisRecoverableResource;
-import dev.lockstep.tm.recovery.Recovery;
-import dev.lockstep.tm.recovery.ScanReport;
-import dev.lockstep.tm.store.PostgresDecisionStore;
 import io.agroal.api.AgroalDataSource;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -34,7 +30,7 @@ import org.junit.jupiter.api.TestFactory;
  * PostgreSQL, MariaDB and Artemis, each with in-process recovery of every node of the store. Then a scale-down from
  * three nodes to one: the first is killed with SIGKILL at a random moment under load, the second is stopped with
  * SIGTERM; the survivor finishes both nodes' transactions with no recovery service and no operator. Last the
- * survivor is killed too, and a recovery of all nodes (as a recovery service runs it) finishes its transactions.
+ * survivor is killed too, and the recovery service (decision.store.*, nodes = *) finishes its transactions.
  *
  * <p>Checked for every node: nothing of it stays in doubt, every transfer is in all three resources or in none,
  * each message delivered once, the balances add up, no transfer the app saw commit is lost, and its incarnation is
@@ -55,6 +51,7 @@ class ClusterKillTest {
 
     @BeforeAll
     static void servers() throws Exception {
+        RecoveryServiceProcess.jar();
         all = Endpoints.ofHarness(true);
         storePool = LockstepDataSources.decisionStore(all.pgUrl(), all.pgLogin().user(), all.pgLogin().password(),
                 4);
@@ -122,7 +119,7 @@ class ClusterKillTest {
             assertEquals(0, count("SELECT count(*) FROM " + schema + ".incarnation"), "every incarnation retired");
 
             String line = String.format("trial %d: kill -9 %4d ms into the load; taken over and finished by the "
-                    + "survivors: SIGKILL %d ms, SIGTERM %d ms; the last node by a recovery of all nodes: %d ms", n,
+                    + "survivors: SIGKILL %d ms, SIGTERM %d ms; the last node by the recovery service: %d ms", n,
                     delayMillis, firstTakeover, secondTakeover, lastRecovered);
             TRIALS.add(line);
             System.out.println("[cluster-kill] " + line);
@@ -151,34 +148,33 @@ class ClusterKillTest {
                 + survivor.tail());
     }
 
-    /** The last node: a recovery of all nodes (as the recovery service runs it) once its lease expired. */
+    /**
+     * The last node: the recovery service jar, configured with the decision store and {@code nodes = *}, runs
+     * {@code scan} until the node's lease expired and its transactions are finished.
+     */
     private long recoverLast(TransferRun run, String schema, long diedNanos) throws Exception {
-        PostgresDecisionStore store = PostgresDecisionStore.builder(storePool).schema(schema).build();
+        RecoveryServiceProcess service = new RecoveryServiceProcess(run.dir.resolve("service"), run.logDir,
+                List.of(run.node), all).set("log.directory", null).set("nodes", "*")
+                .set("decision.store.url", all.pgUrl()).set("decision.store.user", all.pgLogin().user())
+                .set("decision.store.password", all.pgLogin().password()).set("decision.store.schema", schema);
         Checker checker = Checker.forRunAmongOthers(all, run.node);
         long deadline = diedNanos + TAKEOVER_LIMIT.toNanos();
-        JdbcRecoverableResource pg = JdbcRecoverableResource.postgresql(Endpoints.PG_RESOURCE, all.pgUrl(),
-                all.pgLogin().user(), all.pgLogin().password());
-        JdbcRecoverableResource maria = JdbcRecoverableResource.mysql(Endpoints.MARIA_RESOURCE, all.mariaUrl(),
-                all.mariaLogin().user(), all.mariaLogin().password());
-        try (ArtemisRecoverableResource jms = new ArtemisRecoverableResource(Endpoints.JMS_RESOURCE,
-                all.brokerUrl(), all.brokerLogin().user(), all.brokerLogin().password())) {
-            ScanReport last = null;
-            while (System.nanoTime() < deadline) {
-                try (Recovery recovery = Recovery.builder().decisionStore(store).allNodes()
-                        .resources(List.of(pg, maria, jms)).build()) {
-                    last = recovery.scan();
-                }
-                if (checker.inDoubt().isEmpty() && count("SELECT count(*) FROM " + schema
-                        + ".incarnation WHERE node_id = '" + run.node + "'") == 0) {
-                    long millis = (System.nanoTime() - diedNanos) / 1_000_000;
-                    TAKEOVER_MILLIS.add(millis);
-                    return millis;
-                }
-                Thread.sleep(500);
+        RecoveryServiceProcess.Result last = null;
+        while (System.nanoTime() < deadline) {
+            last = service.run(Duration.ofSeconds(60), "scan");
+            int exit = last.exitCode();
+            assertTrue(exit == RecoveryServiceProcess.OK || exit == RecoveryServiceProcess.IN_DOUBT, last.describe());
+            if (checker.inDoubt().isEmpty() && count("SELECT count(*) FROM " + schema
+                    + ".incarnation WHERE node_id = '" + run.node + "'") == 0) {
+                long millis = (System.nanoTime() - diedNanos) / 1_000_000;
+                TAKEOVER_MILLIS.add(millis);
+                return millis;
             }
-            throw new AssertionError("the last node " + run.node + " is not recovered after " + TAKEOVER_LIMIT
-                    + ": " + checker.inDoubt() + "\nlast scan: " + last);
+            Thread.sleep(500);
         }
+        throw new AssertionError("the last node " + run.node + " is not recovered by the service after "
+                + TAKEOVER_LIMIT + ": " + checker.inDoubt() + "\nlast scan: " + (last == null ? "none"
+                : last.describe()));
     }
 
     private void check(TransferRun run, ChildJvm app, boolean failuresExpected) throws Exception {
