@@ -237,6 +237,22 @@ class AdminServerTest {
         assertEquals(List.of(), daemon.resolved);
     }
 
+    /**
+     * The 413 must reach a client that is still sending: answering before the body is read and closing makes the
+     * kernel reset the connection. Many sizes up to the drain limit, each several times, make the race show.
+     */
+    @Test
+    void a413ReachesAClientStillSendingItsBody() throws Exception {
+        start(TOKEN);
+        int[] sizes = {AdminServer.MAX_BODY_BYTES + 1, 100_000, 300_000, (int) AdminServer.DRAIN_LIMIT_BYTES};
+        for (int size : sizes) {
+            for (int i = 0; i < 5; i++) {
+                HttpResponse<String> r = HttpTesting.post(base, "/api/resolve", "x".repeat(size), TOKEN);
+                assertEquals(413, r.statusCode(), size + " bytes: " + r.body());
+            }
+        }
+    }
+
     @Test
     void aBodyOverTheLimitIs413() throws Exception {
         start(TOKEN);
