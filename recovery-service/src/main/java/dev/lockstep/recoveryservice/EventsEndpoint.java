@@ -6,8 +6,8 @@ import com.sun.net.httpserver.HttpExchange;
  * {@code GET /api/events}: the daemon's recovery events as server-sent events ({@code text/event-stream}), from an
  * {@link EventHub}. A client that sends {@code Last-Event-ID} is first replayed what came after that id and is still
  * in the history; without it the stream starts with the next event ({@code Last-Event-ID: 0} asks for the whole
- * history). Answers 400 (LKS-614) for an id that is not a number, 503 (LKS-617) when the hub has no room for another
- * stream or the daemon is stopping.
+ * history). Answers 400 ({@link ServiceMessage#HTTP_BAD_REQUEST}) for an id that is not a number, 503 ({@link
+ * ServiceMessage#HTTP_EVENTS_UNAVAILABLE}) when the hub has no room for another stream or the daemon is stopping.
  */
 final class EventsEndpoint implements StreamEndpoint {
 
