@@ -215,7 +215,12 @@ class EventsEndpointTest {
         assertTrue(r.body().contains("lockstep_recovery_actions_total{kind=\"commit\",ok=\"true\"} 1.0"), r.body());
         assertTrue(r.body().contains("lockstep_recovery_scan_seconds_count 1"), r.body());
         assertTrue(r.body().contains("lockstep_indoubt_transactions 0.0"), r.body());
+        assertTrue(r.body().contains("lockstep_indoubt_oldest_age_seconds 0.0"), r.body());
+        assertTrue(r.body().contains("lockstep_heuristics_total 0.0"), r.body());
+        assertFalse(r.body().contains("lockstep_transactions"), "the service runs no transaction: " + r.body());
+        assertFalse(r.body().contains("lockstep_log_force"), r.body());
         assertTrue(r.body().contains("jvm_memory_used_bytes"), "the JVM's basics too");
+        assertTrue(r.body().contains("process_uptime_seconds"), r.body());
         assertFalse(r.body().contains("\n\n"), "no blank line in the exposition");
     }
 
