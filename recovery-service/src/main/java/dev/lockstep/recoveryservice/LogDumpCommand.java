@@ -19,6 +19,13 @@ final class LogDumpCommand extends ServiceCommand {
     @Override
     public Integer call() throws ConfigException {
         ServiceConfig cfg = config();
+        if (cfg.decisionStore() != null && cfg.logDirectory() == null) {
+            throw new ConfigException(ServiceConfig.DECISION_STORE_PREFIX + "url", "log dump reads the file log in "
+                    + ServiceConfig.LOG_DIRECTORY + ", and this configuration keeps the decisions in the database "
+                    + "store (" + cfg.decisionStore().url() + ", schema " + cfg.decisionStore().schema() + "): 'list' "
+                    + "shows its open decisions decoded; the raw records are the rows of "
+                    + cfg.decisionStore().schema() + ".decision (docs/cluster.md)");
+        }
         List<String> nodes = cfg.nodes();
         if (node != null) {
             try {

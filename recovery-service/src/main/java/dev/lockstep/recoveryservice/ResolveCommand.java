@@ -63,7 +63,7 @@ final class ResolveCommand extends ServiceCommand {
             throw new ConfigException("GTRID", "GTRID '" + gtrid + "' is not the hex of a Lockstep global "
                     + "transaction id: copy it from the gtrid line of 'list' (or 'log dump')");
         }
-        if (!cfg.nodes().contains(parsed.nodeId())) {
+        if (!cfg.allNodes() && !cfg.nodes().contains(parsed.nodeId())) {
             throw new ConfigException("GTRID", "transaction " + parsed.shortId() + " belongs to node '"
                     + parsed.nodeId() + "', which is not in " + ServiceConfig.NODES + " = " + join(cfg.nodes())
                     + ": add the node to " + ServiceConfig.NODES + " or use the configuration of the service that "

@@ -53,9 +53,12 @@ final class RunCommand extends ServiceCommand {
         ScanTask task;
         AdminServer http = null;
         try {
-            events.info("started").add("nodes", join(cfg.nodes()))
+            events.info("started").add("nodes", cfg.allNodes() ? ServiceConfig.ALL_NODES : join(cfg.nodes()))
                     .add("resources", join(resources.stream().map(RecoverableResource::name).toList()))
-                    .add("log_directory", cfg.logDirectory()).add("scan_interval", Durations.format(cfg.scanInterval()))
+                    .add("log_directory", cfg.logDirectory())
+                    .add("decision_store", cfg.decisionStore() == null ? null
+                            : cfg.decisionStore().url().replaceFirst("[?].*", ""))
+                    .add("scan_interval", Durations.format(cfg.scanInterval()))
                     .add("pid", ProcessHandle.current().pid()).print();
             task = new ScanTask(printer, events, new ScanState(root().clock().instant(), cfg.scanInterval(), null,
                     null, null), root().clock());

@@ -6,6 +6,7 @@ import dev.lockstep.tm.settings.Settings;
 import dev.lockstep.tm.spi.NamedXAResource;
 import dev.lockstep.tm.spi.RecoverableResource;
 import dev.lockstep.tm.spi.ResourceVendor;
+import dev.lockstep.tm.store.PostgresDecisionStore;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.CharacterCodingException;
@@ -43,7 +44,15 @@ import java.util.stream.Stream;
  * resource.NAME.password.env     no**      name of an environment variable      none
  * resource.NAME.password.file    no**      path; one trailing newline dropped   none
  * http.*                         no        see {@link HttpSettings}                  HTTP side off
+ * decision.store.url             no        jdbc:postgresql: URL of the decision      the file log
+ *                                          store (docs/cluster.md)
+ * decision.store.user            no        text                                 none
+ * decision.store.password[.env|.file] no   as a resource's password             none
+ * decision.store.schema          no        schema of the store's tables         lockstep
+ * decision.store.lease           no        duration, 2 s to 10 min              15s
  * </pre>
+ * With {@code decision.store.url}, {@code log.directory} is not needed and {@code nodes = *} means every node of the
+ * store, listed again at each scan (nodes without stable ids, such as a Deployment's pods).
  * (*) for every resource NAME mentioned; (**) at most one of the three. Durations as {@link Durations} (Lockstep's
  * one duration syntax), NAME as {@link NamedXAResource#requireValidName} (Lockstep's one name rule), the kinds and
  * their URLs as the {@link ResourceVendor}s on the class path say. Relative
@@ -58,6 +67,9 @@ public final class ServiceConfig {
     public static final String ORPHAN_SAFETY_INTERVAL = "orphan.safety.interval";
     public static final String RETRY_INITIAL_DELAY = "retry.initial.delay";
     public static final String RETRY_MAX_DELAY = "retry.max.delay";
+    public static final String DECISION_STORE_PREFIX = "decision.store.";
+    /** The value of {@code nodes} for every node of the decision store. */
+    public static final String ALL_NODES = "*";
 
     /** The service's own durations, described as Lockstep's settings are; orphan.safety.interval is shared. */
     public static final Setting<Duration> SCAN_INTERVAL_SETTING = Settings.duration("scanInterval", SCAN_INTERVAL,
@@ -82,8 +94,11 @@ public final class ServiceConfig {
     private static final List<String> TOP_LEVEL_KEYS = Stream.concat(Stream.of(LOG_DIRECTORY, NODES,
             SCAN_INTERVAL, ORPHAN_SAFETY_INTERVAL, RETRY_INITIAL_DELAY, RETRY_MAX_DELAY), HttpSettings.KEYS.stream())
             .toList();
+    private static final List<String> STORE_ATTRIBUTES =
+            List.of("password.file", "password.env", "password", "url", "user", "schema", "lease");
     private static final String KEYS_HELP = "the keys are " + String.join(", ", TOP_LEVEL_KEYS)
-            + " and resource.NAME.{kind,url,user,password,password.env,password.file}";
+            + ", resource.NAME.{kind,url,user,password,password.env,password.file} and decision.store.{url,user,"
+            + "password,password.env,password.file,schema,lease}";
 
     private final Path logDirectory;
     private final List<String> nodes;
@@ -93,11 +108,28 @@ public final class ServiceConfig {
     private final Duration retryMaxDelay;
     private final List<ResourceConfig> resources;
     private final HttpSettings.HttpConfig http;
+    private final StoreConfig decisionStore;
+    private final boolean allNodes;
+
+    /**
+     * The database decision store the transaction managers write to (docs/cluster.md).
+     *
+     * @param password never printed
+     */
+    public record StoreConfig(String url, String user, String password, String schema, Duration lease) {
+        @Override
+        public String toString() {
+            return "StoreConfig[url=" + url + ", user=" + user + ", schema=" + schema + ", lease=" + lease + "]";
+        }
+    }
 
     private ServiceConfig(Path logDirectory, List<String> nodes, Duration scanInterval,
             Duration orphanSafetyInterval, Duration retryInitialDelay, Duration retryMaxDelay,
-            List<ResourceConfig> resources, HttpSettings.HttpConfig http) {
+            List<ResourceConfig> resources, HttpSettings.HttpConfig http, StoreConfig decisionStore,
+            boolean allNodes) {
         this.http = http;
+        this.decisionStore = decisionStore;
+        this.allNodes = allNodes;
         this.logDirectory = logDirectory;
         this.nodes = List.copyOf(nodes);
         this.scanInterval = scanInterval;
@@ -140,6 +172,16 @@ public final class ServiceConfig {
     /** The transaction managers' {@code logDirectory}; an existing directory. */
     public Path logDirectory() {
         return logDirectory;
+    }
+
+    /** The database decision store, or null: the file log under {@link #logDirectory()}. */
+    public StoreConfig decisionStore() {
+        return decisionStore;
+    }
+
+    /** True for {@code nodes = *}: every node of the decision store ({@link #nodes()} is then empty). */
+    public boolean allNodes() {
+        return allNodes;
     }
 
     /** The nodes whose transactions this service recovers, valid node ids, without duplicates, in file order. */
@@ -198,6 +240,9 @@ public final class ServiceConfig {
         private final Map<String, String> env;
         private final List<ConfigException.Problem> problems = new ArrayList<>();
 
+        private StoreConfig store;
+        private boolean allNodes;
+
         Parser(Map<String, String> values, Set<String> duplicates, Path base, Map<String, String> env) {
             this.values = values;
             this.duplicates = duplicates;
@@ -211,6 +256,7 @@ public final class ServiceConfig {
                         + "earlier one here, it is a mistake)");
             }
             Map<String, Map<String, String>> resourceKeys = new TreeMap<>();
+            Map<String, String> storeKeys = new LinkedHashMap<>();
             for (Map.Entry<String, String> e : values.entrySet()) {
                 String key = e.getKey();
                 if (TOP_LEVEL_KEYS.contains(key)) {
@@ -218,11 +264,15 @@ public final class ServiceConfig {
                 }
                 if (key.startsWith(RESOURCE_PREFIX)) {
                     classifyResourceKey(key, e.getValue(), resourceKeys);
+                } else if (key.startsWith(DECISION_STORE_PREFIX)
+                        && STORE_ATTRIBUTES.contains(key.substring(DECISION_STORE_PREFIX.length()))) {
+                    storeKeys.put(key.substring(DECISION_STORE_PREFIX.length()), e.getValue());
                 } else {
                     problem(key, "unknown key '" + key + "'" + suggestion(key) + ": " + KEYS_HELP);
                 }
             }
-            Path logDirectory = logDirectory();
+            store = storeKeys.isEmpty() ? null : decisionStore(storeKeys);
+            Path logDirectory = storeKeys.isEmpty() || values.containsKey(LOG_DIRECTORY) ? logDirectory() : null;
             List<String> nodes = nodes();
             Duration scan = duration(SCAN_INTERVAL, SCAN_INTERVAL_SETTING);
             Duration orphan = duration(ORPHAN_SAFETY_INTERVAL, Settings.ORPHAN_SAFETY_INTERVAL);
@@ -243,7 +293,8 @@ public final class ServiceConfig {
             if (!problems.isEmpty()) {
                 throw new ConfigException(problems);
             }
-            return new ServiceConfig(logDirectory, nodes, scan, orphan, initial, max, resources, http);
+            return new ServiceConfig(logDirectory, nodes, scan, orphan, initial, max, resources, http, store,
+                    allNodes);
         }
 
         private void classifyResourceKey(String key, String value, Map<String, Map<String, String>> resourceKeys) {
@@ -282,10 +333,44 @@ public final class ServiceConfig {
             return dir;
         }
 
+        private StoreConfig decisionStore(Map<String, String> attrs) {
+            int before = problems.size();
+            String url = attrs.get("url");
+            if (url == null || !url.trim().startsWith("jdbc:postgresql:")) {
+                problem(DECISION_STORE_PREFIX + "url", DECISION_STORE_PREFIX + "url " + (url == null ? "is missing"
+                        : "= '" + url.trim() + "' is not a jdbc:postgresql: URL") + ": the decision store is the "
+                        + "PostgreSQL database the transaction managers' decisionStore writes to");
+            }
+            String user = attrs.get("user") == null ? null : attrs.get("user").trim();
+            String password = password(DECISION_STORE_PREFIX, attrs);
+            String schema = attrs.getOrDefault("schema", "lockstep").trim();
+            Duration lease = PostgresDecisionStore.DEFAULT_LEASE;
+            if (attrs.containsKey("lease")) {
+                try {
+                    lease = Durations.parse(DECISION_STORE_PREFIX + "lease", attrs.get("lease").trim());
+                } catch (ConfigException e) {
+                    problems.addAll(e.problems());
+                }
+            }
+            String bad = PostgresDecisionStore.problem(schema, lease);
+            if (bad != null) {
+                problem(DECISION_STORE_PREFIX + (bad.startsWith("schema") ? "schema" : "lease"), bad);
+            }
+            return problems.size() == before ? new StoreConfig(url.trim(), user, password, schema, lease) : null;
+        }
+
         private List<String> nodes() {
             String v = required(NODES, "list the node ids whose transactions this service recovers (the transaction "
                     + "managers' nodeId settings), separated by commas, e.g. nodes = orders-1, orders-2");
             if (v == null) {
+                return List.of();
+            }
+            if (v.trim().equals(ALL_NODES)) {
+                if (values.keySet().stream().noneMatch(k -> k.startsWith(DECISION_STORE_PREFIX))) {
+                    problem(NODES, NODES + " = * (every node) needs the database decision store: set "
+                            + DECISION_STORE_PREFIX + "url, or list the nodes of the log directory");
+                }
+                allNodes = true;
                 return List.of();
             }
             Set<String> ids = new LinkedHashSet<>();
@@ -380,8 +465,9 @@ public final class ServiceConfig {
             List<String> sources = RESOURCE_ATTRIBUTES.stream()
                     .filter(a -> a.startsWith("password") && attrs.containsKey(a)).toList();
             if (sources.size() > 1) {
-                problem(prefix + sources.get(0), "resource '" + prefix.substring(RESOURCE_PREFIX.length(),
-                        prefix.length() - 1) + "' has " + sources.size() + " password sources ("
+                problem(prefix + sources.get(0), (prefix.startsWith(RESOURCE_PREFIX) ? "resource '"
+                        + prefix.substring(RESOURCE_PREFIX.length(), prefix.length() - 1) + "'" : "the decision store")
+                        + " has " + sources.size() + " password sources ("
                         + String.join(", ", sources.stream().map(s -> prefix + s).toList()) + "): keep exactly one");
                 return null;
             }

@@ -61,6 +61,43 @@ class ServiceConfigTest {
         }
     }
 
+    // --- the database decision store ------------------------------------------------------------------------------
+
+    @Test
+    void theDecisionStoreNeedsNoLogDirectoryAndServesEveryNode() throws Exception {
+        ServiceConfig c = parse(Map.of("STORE_PW", "s3cret"), "decision.store.url = jdbc:postgresql://db:5432/app",
+                "decision.store.user = lockstep", "decision.store.password.env = STORE_PW",
+                "decision.store.schema = ls_prod", "decision.store.lease = 20s", "nodes = *");
+        assertTrue(c.allNodes());
+        assertEquals(List.of(), c.nodes());
+        assertNull(c.logDirectory());
+        assertEquals(new ServiceConfig.StoreConfig("jdbc:postgresql://db:5432/app", "lockstep", "s3cret", "ls_prod",
+                Duration.ofSeconds(20)), c.decisionStore());
+        assertFalse(c.toString().contains("s3cret") || c.decisionStore().toString().contains("s3cret"),
+                c.toString());
+        ServiceConfig named = parse("decision.store.url = jdbc:postgresql://db/app", "nodes = pod-1, pod-2");
+        assertFalse(named.allNodes());
+        assertEquals(List.of("pod-1", "pod-2"), named.nodes());
+        assertEquals("lockstep", named.decisionStore().schema());
+        assertEquals(Duration.ofSeconds(15), named.decisionStore().lease());
+    }
+
+    @Test
+    void everyNodeNeedsTheDecisionStoreAndItsSettingsAreChecked() {
+        ConfigException star = assertThrows(ConfigException.class,
+                () -> parse("log.directory = " + logs, "nodes = *"));
+        assertProblem(star, "nodes", "needs the database decision store", "decision.store.url");
+        ConfigException bad = assertThrows(ConfigException.class, () -> parse("nodes = *",
+                "decision.store.url = jdbc:mysql://db/app", "decision.store.lease = 1s",
+                "decision.store.password = a", "decision.store.password.env = B"));
+        assertProblem(bad, "decision.store.url", "is not a jdbc:postgresql: URL");
+        assertProblem(bad, "decision.store.lease", "must be between 2 s and 10 min");
+        assertProblem(bad, "decision.store.password.env", "the decision store has 2 password sources");
+        ConfigException unknown = assertThrows(ConfigException.class, () -> parse("nodes = *",
+                "decision.store.url = jdbc:postgresql://db/app", "decision.store.leas = 20s"));
+        assertProblem(unknown, "decision.store.leas", "unknown key");
+    }
+
     // --- valid files -----------------------------------------------------------------------------------------------
 
     @Test

@@ -96,6 +96,9 @@ public final class Lockstep implements AutoCloseable {
         this.coordinator = new Coordinator(cs, store.decisions(),
                 new XidFactory(store.xidNodeName(), store.incarnation()), b.clock(), System::nanoTime,
                 new ResourceRegistry(), b.phaseThreads(), b.crashHook(), events);
+        // A store that can never record a decision of this incarnation again (its lease was taken over): refuse new
+        // transactions at begin() rather than let them prepare branches only to roll them back.
+        store.onLost(why -> coordinator.refuseNewTransactions(why + "; no transaction can begin"));
         this.userTransaction = new LockstepUserTransaction(coordinator.transactionManager());
         this.registry = new LockstepSynchronizationRegistry(coordinator.transactionManager());
         // Two threads, so a disk that stalls the lazy write of END records cannot stop timeouts: the reaper's

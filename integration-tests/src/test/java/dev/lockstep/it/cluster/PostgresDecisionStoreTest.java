@@ -135,6 +135,10 @@ class PostgresDecisionStoreTest {
             assertEquals(1, a.rolledBack().size());
             assertEquals(1, b.rolledBack().size());
             assertEquals(0, queryLong("SELECT count(*) FROM ls_fence.decision"), "the fence wrote nothing");
+            IllegalStateException refused = assertThrows(IllegalStateException.class, tm::begin,
+                    "a node that can never decide again refuses new transactions");
+            assertTrue(refused.getMessage().contains("LKS-043")
+                    && refused.getMessage().contains("no transaction can begin"), refused.getMessage());
         }
         assertEquals(1, queryLong("SELECT count(*) FROM ls_fence.incarnation"), "the taker's row stays the taker's");
     }

@@ -153,8 +153,8 @@ class TomcatJndiTest {
     void aMisspeltAttributeInContextXmlFailsTheLookupNamingIt() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/bad/lookup")).build(), HttpResponse.BodyHandlers.ofString());
-        assertTrue(r.body().contains("unknown attribute 'logDir': Lockstep's attributes are [defaultTimeout"),
-                r.body());
+        assertTrue(r.body().contains("unknown attribute 'logDir': Lockstep's attributes are [decisionStoreCreateSchema, "
+                + "decisionStoreDataSource, decisionStoreLease, decisionStoreSchema, defaultTimeout"), r.body());
         assertFalse(LockstepInstances.open().stream().anyMatch(l -> l.nodeId().equals("it-tomcat-bad")));
     }
 

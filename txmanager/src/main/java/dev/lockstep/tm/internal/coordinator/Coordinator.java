@@ -44,7 +44,8 @@ public final class Coordinator implements AutoCloseable {
     private final CrashPoint.Hook crashHook;
     private final LiveTransactions live = new LiveTransactions();
     private final LockstepTransactionManager transactionManager;
-    private volatile boolean closed;
+    /** Why no transaction may begin (closed, or the decision store's lease was lost), or null. */
+    private volatile String refusal;
     /**
      * Where the reaper's rollbacks run. Not on the reaper's own thread: a driver may block end(TMFAIL) or rollback
      * while the owning thread is inside a statement on the same connection, and the reaper must go on to the other
@@ -94,9 +95,9 @@ public final class Coordinator implements AutoCloseable {
 
     /** Begins a transaction with the given timeout (seconds, > 0). */
     LockstepTransaction begin(int timeoutSeconds) {
-        if (closed) {
-            throw new IllegalStateException(TmMessage.CLOSED
-                    + " this Lockstep instance is closed: no transaction can begin");
+        String refused = refusal;
+        if (refused != null) {
+            throw new IllegalStateException(refused);
         }
         long now = clock.millis();
         long sequence = xids.nextSequence();
@@ -167,12 +168,22 @@ public final class Coordinator implements AutoCloseable {
 
     /** Refuses new transactions from now on. */
     public void stopAccepting() {
-        closed = true;
+        refusal = TmMessage.CLOSED + " this Lockstep instance is closed: no transaction can begin";
+    }
+
+    /**
+     * From now on {@code begin()} fails with {@code reason}: the decision store can no longer record a decision of
+     * this incarnation (its lease was taken over), so a new transaction could only prepare branches to roll back.
+     */
+    public void refuseNewTransactions(String reason) {
+        if (refusal == null) {
+            refusal = reason;
+        }
     }
 
     @Override
     public void close() {
-        closed = true;
+        stopAccepting();
         retrier.close();
         phases.close();
         timeoutRollbacks.shutdown();

@@ -33,6 +33,13 @@ public interface OpenedDecisionStore extends AutoCloseable {
     /** Bytes written to storage for records, where the store knows them (the file log), else 0. */
     long bytesWritten();
 
+    /**
+     * Tells {@code whenLost} (once, with the reason) if the store learns that this incarnation can never record a
+     * decision again (the database store's lease was taken over); the file log never does.
+     */
+    default void onLost(java.util.function.Consumer<String> whenLost) {
+    }
+
     /** Where the decisions are, for messages (no secrets). */
     String location();
 

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
@@ -52,6 +53,7 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
     private final DataSource dataSource;
     private final PgSql sql;
     private final PgLease lease;
+    private final Consumer<String> lost;
     private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<EndRecord> ends = new ConcurrentLinkedQueue<>();
     private final AtomicInteger endCount = new AtomicInteger();
@@ -62,6 +64,12 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
     private volatile boolean closing;
 
     PgDecisionWriter(DataSource dataSource, PgSql sql, PgLease lease, String nodeId) {
+        this(dataSource, sql, lease, nodeId, reason -> { });
+    }
+
+    /** @param lost told when a fenced write finds the lease taken over for good */
+    PgDecisionWriter(DataSource dataSource, PgSql sql, PgLease lease, String nodeId, Consumer<String> lost) {
+        this.lost = lost;
         this.dataSource = dataSource;
         this.sql = sql;
         this.lease = lease;
@@ -174,6 +182,9 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
                         + ": this node can no longer decide; " + batch.size() + " decision(s) not written, their "
                         + "transactions roll back", null);
                 LOG.log(Level.ERROR, failure.getMessage());
+                if (lease.lost(c, sql)) {
+                    lost.accept(failure.getMessage());
+                }
             }
             if (failure == null) {
                 batches.incrementAndGet();

@@ -69,6 +69,18 @@ record PgLease(long incarnation, long epoch, String holder) {
         }
     }
 
+    /** True if this holder can never write again: the row is gone or its epoch moved on (not a mere expiry). */
+    boolean lost(Connection c, PgSql sql) {
+        try (PreparedStatement ps = c.prepareStatement(sql.leaseRow)) {
+            ps.setLong(1, incarnation);
+            try (ResultSet rs = ps.executeQuery()) {
+                return !rs.next() || rs.getLong(1) != epoch;
+            }
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
     /** Why a fenced write was refused, in words: taken over, expired, or deleted. */
     String whyRefused(Connection c, PgSql sql) {
         try (PreparedStatement ps = c.prepareStatement(sql.leaseRow)) {

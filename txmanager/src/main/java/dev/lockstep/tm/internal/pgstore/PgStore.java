@@ -40,6 +40,7 @@ public final class PgStore implements OpenedDecisionStore {
     private final ScheduledExecutorService renewer;
     private final List<PendingDecision> pendingOfEarlier;
     private volatile boolean leaseLost;
+    private volatile java.util.function.Consumer<String> whenLost;
 
     private PgStore(PostgresDecisionStore config, PgSql sql, PgLease lease, String nodeId, String xidName,
             List<PendingDecision> pendingOfEarlier) {
@@ -48,7 +49,7 @@ public final class PgStore implements OpenedDecisionStore {
         this.sql = sql;
         this.lease = lease;
         this.pendingOfEarlier = List.copyOf(pendingOfEarlier);
-        this.writer = new PgDecisionWriter(config.dataSource(), sql, lease, nodeId);
+        this.writer = new PgDecisionWriter(config.dataSource(), sql, lease, nodeId, this::lost);
         this.renewer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("lockstep-lease-" + nodeId));
         long every = Math.max(1, config.lease().toMillis() / 3);
         renewer.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
@@ -167,7 +168,23 @@ public final class PgStore implements OpenedDecisionStore {
         return pendingOfEarlier;
     }
 
-    /** True once a renewal found the lease taken: every later decision is refused. */
+    private void lost(String why) {
+        leaseLost = true;
+        java.util.function.Consumer<String> l = whenLost;
+        if (l != null) {
+            l.accept(why);
+        }
+    }
+
+    @Override
+    public void onLost(java.util.function.Consumer<String> whenLost) {
+        this.whenLost = whenLost;
+        if (leaseLost) {
+            whenLost.accept(TmMessage.LEASE_LOST + " the lease of incarnation " + lease.incarnation() + " was lost");
+        }
+    }
+
+    /** True once a renewal or a write found the lease taken: every later decision is refused. */
     public boolean leaseLost() {
         return leaseLost;
     }
@@ -178,10 +195,11 @@ public final class PgStore implements OpenedDecisionStore {
         }
         try (Connection c = config.dataSource().getConnection()) {
             c.setAutoCommit(true);
-            if (!lease.renew(c, sql, config.lease())) {
-                leaseLost = true;
-                LOG.log(Level.ERROR, TmMessage.LEASE_LOST + " " + lease.whyRefused(c, sql) + ": this node can no "
-                        + "longer decide; restart it to register a new incarnation");
+            if (!lease.renew(c, sql, config.lease()) && lease.lost(c, sql)) {
+                String why = TmMessage.LEASE_LOST + " " + lease.whyRefused(c, sql) + ": this node can no longer "
+                        + "decide; restart it to register a new incarnation";
+                LOG.log(Level.ERROR, why);
+                lost(why);
             }
         } catch (SQLException e) {
             LOG.log(Level.WARNING, TmMessage.LEASE_RENEW_FAILED + " renewing the lease of incarnation "
