@@ -19,30 +19,10 @@ final class ActionPrinter implements RecoveryListener {
         this.events = events;
     }
 
-    /** True on a thread whose recovery calls only look ({@link #quietly}). */
-    private final ThreadLocal<Boolean> quiet = ThreadLocal.withInitial(() -> false);
-
     @Override
     public synchronized void onAction(RecoveryAction action) {
-        if (quiet.get()) {
-            return;
-        }
         events.action(action);
         printed.add(action);
-    }
-
-    /**
-     * Runs {@code look} with no action printed from this thread: an HTTP inspection of the daemon's recovery acts on
-     * nothing, and reprinting its view of the resources and logs at every request would bury the scans' lines.
-     * Recovery tells its listener on the calling thread, so the scanning thread keeps printing meanwhile.
-     */
-    <T> T quietly(java.util.function.Supplier<T> look) {
-        quiet.set(true);
-        try {
-            return look.get();
-        } finally {
-            quiet.remove();
-        }
     }
 
     /** Prints the actions of {@code done} not printed since the last call, then forgets what was printed. */

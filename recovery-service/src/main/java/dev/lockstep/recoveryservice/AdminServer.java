@@ -27,7 +27,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * log). Nothing of a request's headers or body is logged or echoed, nor a path that is not an endpoint: a client may
  * have pasted a token anywhere.
  *
- * <p>Adding an endpoint is one {@link Routes#get}/{@link Routes#post} line where the daemon builds the routes.
+ * <p>A {@link StreamEndpoint} ({@code /api/events}) goes through the same steps and then takes the exchange over: it
+ * answers from a thread of its own, so the server's two threads never wait on a stream. Its owner ends the streams
+ * before {@link #close()}: the JDK's server only closes the connections once the delay given to {@code stop} is over
+ * (on JDK 17 it waits that whole delay, exchanges in progress or not).
+ *
+ * <p>Adding an endpoint is one {@link Routes#get}/{@link Routes#post}/{@link Routes#stream} line where the daemon
+ * builds the routes.
  */
 final class AdminServer implements AutoCloseable {
 
@@ -44,24 +50,29 @@ final class AdminServer implements AutoCloseable {
         private final Map<String, Map<String, Route>> byPath = new LinkedHashMap<>();
 
         Routes get(String path, Endpoint endpoint) {
-            return add("GET", path, endpoint, false);
+            return add("GET", path, new Route(endpoint, null, false));
         }
 
         /** A mutating endpoint: it needs the bearer token, and is disabled without one. */
         Routes post(String path, Endpoint endpoint) {
-            return add("POST", path, endpoint, true);
+            return add("POST", path, new Route(endpoint, null, true));
         }
 
-        private Routes add(String method, String path, Endpoint endpoint, boolean mutating) {
-            if (byPath.computeIfAbsent(path, p -> new LinkedHashMap<>()).put(method,
-                    new Route(endpoint, mutating)) != null) {
+        /** A GET endpoint that answers with a stream which stays open. */
+        Routes stream(String path, StreamEndpoint endpoint) {
+            return add("GET", path, new Route(null, endpoint, false));
+        }
+
+        private Routes add(String method, String path, Route route) {
+            if (byPath.computeIfAbsent(path, p -> new LinkedHashMap<>()).put(method, route) != null) {
                 throw new IllegalArgumentException(method + " " + path + " is routed twice");
             }
             return this;
         }
     }
 
-    private record Route(Endpoint endpoint, boolean mutating) {
+    /** One of {@code endpoint} and {@code stream} is null. */
+    private record Route(Endpoint endpoint, StreamEndpoint stream, boolean mutating) {
     }
 
     private final Routes routes;
@@ -111,7 +122,10 @@ final class AdminServer implements AutoCloseable {
         return server.getAddress();
     }
 
-    /** Stops listening; a call in progress gets up to a second to finish. */
+    /**
+     * Stops listening; a call in progress gets up to a second to finish, then every connection is closed, an open
+     * stream's too (whose writer then fails and ends).
+     */
     @Override
     public void close() {
         server.stop(1);
@@ -138,10 +152,19 @@ final class AdminServer implements AutoCloseable {
                 reply = refusal(route, ex);
                 if (reply == null) {
                     byte[] body = readBody(ex);
-                    reply = body == null ? HttpReply.error(413, ServiceMessage.HTTP_BODY_TOO_LARGE, "the body is "
-                            + "larger than " + MAX_BODY_BYTES + " bytes: send the small JSON document "
-                            + path + " takes") : route.endpoint().handle(new HttpCall(method, path,
-                            ex.getRequestHeaders(), body, ex.getRemoteAddress()));
+                    HttpCall call = body == null ? null : new HttpCall(method, path, ex.getRequestHeaders(), body,
+                            ex.getRemoteAddress());
+                    if (call == null) {
+                        reply = HttpReply.error(413, ServiceMessage.HTTP_BODY_TOO_LARGE, "the body is larger than "
+                                + MAX_BODY_BYTES + " bytes: send the small JSON document " + path + " takes");
+                    } else if (route.stream() != null) {
+                        reply = route.stream().open(call, ex);
+                        if (reply == null) {
+                            return; // the stream's own thread answers; a read, not logged
+                        }
+                    } else {
+                        reply = route.endpoint().handle(call);
+                    }
                 }
             }
         } catch (Exception | Error e) {
@@ -225,7 +248,8 @@ final class AdminServer implements AutoCloseable {
     }
 
     private static void send(HttpExchange ex, HttpReply reply) throws IOException {
-        byte[] bytes = (reply.json() + "\n").getBytes(StandardCharsets.UTF_8);
+        String text = reply.json().endsWith("\n") ? reply.json() : reply.json() + "\n";
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         reply.headers().forEach(ex.getResponseHeaders()::set);

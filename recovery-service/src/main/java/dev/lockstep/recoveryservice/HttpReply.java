@@ -8,10 +8,11 @@ import java.util.Map;
 
 /**
  * What an {@link Endpoint} answers: a status and a JSON document (every answer of the service is JSON, errors
- * included: {@code {"status": 403, "id": <the id>, "error": "<the id> …"}}), plus any extra headers.
+ * included: {@code {"status": 403, "id": <the id>, "error": "<the id> …"}}, but for {@code /metrics}, whose text
+ * format is Prometheus'), plus any extra headers.
  *
  * @param status the HTTP status code
- * @param json the body, a JSON document
+ * @param json the body, a JSON document (or a text whose {@code Content-Type} is in {@code headers})
  * @param headers extra response headers (e.g. {@code WWW-Authenticate}, {@code Allow})
  * @param logAs the message id of a refusal, for the log line, or null
  */
@@ -21,6 +22,11 @@ record HttpReply(int status, String json, Map<String, String> headers, MessageId
 
     static HttpReply json(int status, String json) {
         return new HttpReply(status, json, Map.of(), null);
+    }
+
+    /** A text that is not JSON, with its content type ({@code text/plain; version=0.0.4; …} for Prometheus). */
+    static HttpReply text(int status, String contentType, String text) {
+        return new HttpReply(status, text, Map.of("Content-Type", contentType), null);
     }
 
     /** An error answer: the id of its condition and a message that says what is wrong and what to do. */

@@ -24,13 +24,16 @@ final class HttpSettings {
     static final String TOKEN_FILE = "http.token.file";
     static final String TOKEN_ENV = "http.token.env";
     static final String IN_DOUBT_AGE = "http.health.in.doubt.age";
+    static final String EVENTS_HISTORY = "http.events.history";
+    static final String EVENTS_HEARTBEAT = "http.events.heartbeat";
+    static final String EVENTS_CLIENTS = "http.events.clients";
 
     /** Shorter tokens are refused: a bearer token is the only thing between the loopback and a commit. */
     static final int MIN_TOKEN_CHARS = 16;
 
     static final Setting<Integer> PORT_SETTING = Settings.integer("httpPort", PORT, "TCP port", null,
-            "none: no HTTP side", Settings.between(0, 65535, String::valueOf), "serve `/health`, `/api/in-doubt` "
-            + "and `/api/resolve` on this port while `run` runs (0: any free port, printed in the `http_started` "
+            "none: no HTTP side", Settings.between(0, 65535, String::valueOf), "serve `/health`, `/metrics`, "
+            + "`/api/in-doubt`, `/api/events` and `/api/resolve` on this port while `run` runs (0: any free port, printed in the `http_started` "
             + "line)");
     static final Setting<String> ADDRESS_SETTING = Settings.text("httpAddress", ADDRESS, "IP address or host name",
             "127.0.0.1", "127.0.0.1 (loopback)", Settings.any(), "the address the HTTP side binds to; anything but "
@@ -46,9 +49,20 @@ final class HttpSettings {
             Duration.ofMinutes(5), Settings.positive(), "`/health` is DOWN while a transaction has been in doubt "
             + "longer than this since it began");
 
+    static final Setting<Integer> EVENTS_HISTORY_SETTING = Settings.integer("httpEventsHistory", EVENTS_HISTORY,
+            "events", 1000, "1000", Settings.between(1, 100_000, String::valueOf), "how many of the last recovery "
+            + "events `/api/events` keeps, so that a client reconnecting with `Last-Event-ID` misses nothing; one "
+            + "that asks for an older one gets an `event: gap` first");
+    static final Setting<Duration> EVENTS_HEARTBEAT_SETTING = Settings.duration("httpEventsHeartbeat",
+            EVENTS_HEARTBEAT, Duration.ofSeconds(15), Settings.positive(), "`/api/events` writes a `: heartbeat` "
+            + "comment after this long without an event, so that proxies keep the connection");
+    static final Setting<Integer> EVENTS_CLIENTS_SETTING = Settings.integer("httpEventsClients", EVENTS_CLIENTS,
+            "connections", 16, "16", Settings.between(1, 256, String::valueOf), "at most this many `/api/events` "
+            + "streams at once (a thread each); one more is answered 503");
+
     /** Every key of the HTTP side, in the README's order. */
     static final List<Setting<?>> ALL = List.of(PORT_SETTING, ADDRESS_SETTING, TOKEN_FILE_SETTING, TOKEN_ENV_SETTING,
-            IN_DOUBT_AGE_SETTING);
+            IN_DOUBT_AGE_SETTING, EVENTS_HISTORY_SETTING, EVENTS_HEARTBEAT_SETTING, EVENTS_CLIENTS_SETTING);
 
     static final List<String> KEYS = ALL.stream().map(Setting::propertyKey).toList();
 
@@ -63,16 +77,32 @@ final class HttpSettings {
      * @param token the bearer token of mutating calls, or null: they are disabled
      * @param tokenSource where the token came from, for messages ({@code http.token.file = …}), or null
      * @param inDoubtAgeLimit past this age an in-doubt transaction makes {@code /health} DOWN
+     * @param events how {@code /api/events} serves its streams
      */
-    record HttpConfig(InetAddress address, int port, String token, String tokenSource, Duration inDoubtAgeLimit) {
+    record HttpConfig(InetAddress address, int port, String token, String tokenSource, Duration inDoubtAgeLimit,
+            EventStreamConfig events) {
 
         /** Never the token. */
         @Override
         public String toString() {
             return "HttpConfig[address=" + address.getHostAddress() + ", port=" + port + ", token="
                     + (token == null ? "none" : "from " + tokenSource) + ", inDoubtAgeLimit="
-                    + Durations.format(inDoubtAgeLimit) + "]";
+                    + Durations.format(inDoubtAgeLimit) + ", events=" + events + "]";
         }
+    }
+
+    /**
+     * What {@code /api/events} runs with.
+     *
+     * @param history how many events are kept for clients that reconnect
+     * @param heartbeat the longest a stream stays silent: a comment line is written after it
+     * @param clients how many streams may be open at once
+     */
+    record EventStreamConfig(int history, Duration heartbeat, int clients) {
+
+        /** The defaults of the three keys. */
+        static final EventStreamConfig DEFAULT = new EventStreamConfig(EVENTS_HISTORY_SETTING.defaultValue(),
+                EVENTS_HEARTBEAT_SETTING.defaultValue(), EVENTS_CLIENTS_SETTING.defaultValue());
     }
 
     /** Reads the HTTP keys of {@code values}; null if {@code http.port} is not set. Problems go to {@code problems}. */
@@ -80,7 +110,10 @@ final class HttpSettings {
             List<ConfigException.Problem> problems) {
         Integer port = port(values.get(PORT), problems);
         InetAddress address = address(values.get(ADDRESS), problems);
-        Duration age = ageLimit(values.get(IN_DOUBT_AGE), problems);
+        Duration age = duration(IN_DOUBT_AGE_SETTING, values.get(IN_DOUBT_AGE), problems);
+        Integer history = count(EVENTS_HISTORY_SETTING, values.get(EVENTS_HISTORY), problems);
+        Duration heartbeat = duration(EVENTS_HEARTBEAT_SETTING, values.get(EVENTS_HEARTBEAT), problems);
+        Integer clients = count(EVENTS_CLIENTS_SETTING, values.get(EVENTS_CLIENTS), problems);
         String fileKey = values.get(TOKEN_FILE);
         String envKey = values.get(TOKEN_ENV);
         String token = null;
@@ -101,7 +134,7 @@ final class HttpSettings {
                     + " random ones, e.g. the output of 'openssl rand -hex 32'"));
         }
         if (values.get(PORT) == null) {
-            for (String key : List.of(ADDRESS, TOKEN_FILE, TOKEN_ENV, IN_DOUBT_AGE)) {
+            for (String key : KEYS.subList(1, KEYS.size())) {
                 if (values.containsKey(key)) {
                     problems.add(new ConfigException.Problem(key, key + " is set but " + PORT + " is not, so the "
                             + "HTTP side is off: set " + PORT + " (e.g. 8049) or remove " + key));
@@ -109,10 +142,11 @@ final class HttpSettings {
             }
             return null;
         }
-        if (port == null || address == null || age == null) {
+        if (port == null || address == null || age == null || history == null || heartbeat == null
+                || clients == null) {
             return null;
         }
-        return new HttpConfig(address, port, token, source, age);
+        return new HttpConfig(address, port, token, source, age, new EventStreamConfig(history, heartbeat, clients));
     }
 
     private static Integer port(String text, List<ConfigException.Problem> problems) {
@@ -149,16 +183,43 @@ final class HttpSettings {
         }
     }
 
-    private static Duration ageLimit(String text, List<ConfigException.Problem> problems) {
+    /** The duration {@code text} of {@code setting} ({@link Durations}, checked by the setting), or its default. */
+    private static Duration duration(Setting<Duration> setting, String text, List<ConfigException.Problem> problems) {
         if (text == null) {
-            return IN_DOUBT_AGE_SETTING.defaultValue();
+            return setting.defaultValue();
         }
         try {
-            return Durations.parse(IN_DOUBT_AGE, text.trim());
+            Duration d = Durations.parse(setting.propertyKey(), text.trim());
+            String bad = setting.problem(d);
+            if (bad == null) {
+                return d;
+            }
+            problems.add(new ConfigException.Problem(setting.propertyKey(), setting.propertyKey() + " = '"
+                    + text.trim() + "' " + bad));
         } catch (ConfigException e) {
             problems.addAll(e.problems());
-            return null;
         }
+        return null;
+    }
+
+    /** The whole number {@code text} of {@code setting}, within its bounds, or its default. */
+    private static Integer count(Setting<Integer> setting, String text, List<ConfigException.Problem> problems) {
+        if (text == null) {
+            return setting.defaultValue();
+        }
+        try {
+            Integer n = setting.parse(text);
+            String bad = setting.problem(n);
+            if (bad == null) {
+                return n;
+            }
+            problems.add(new ConfigException.Problem(setting.propertyKey(), setting.propertyKey() + " = '"
+                    + text.trim() + "' " + bad));
+        } catch (IllegalArgumentException e) {
+            problems.add(new ConfigException.Problem(setting.propertyKey(), setting.propertyKey() + " = '"
+                    + text.trim() + "' is not a whole number: " + e.getMessage()));
+        }
+        return null;
     }
 
     private static String tokenFromFile(String f, Path base, List<ConfigException.Problem> problems) {

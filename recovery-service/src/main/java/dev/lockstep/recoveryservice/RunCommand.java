@@ -6,7 +6,9 @@ import dev.lockstep.tm.recovery.RecoveryScanner;
 import dev.lockstep.tm.recovery.ScanReport;
 import dev.lockstep.tm.recovery.Verdict;
 import dev.lockstep.tm.spi.RecoverableResource;
+import dev.lockstep.tm.recovery.RecoveryListener;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -36,7 +38,17 @@ final class RunCommand extends ServiceCommand {
         List<RecoverableResource> resources = cfg.createResources();
         EventLog events = events();
         ActionPrinter printer = new ActionPrinter(events);
-        Recovery recovery = openRecovery(cfg, resources, printer, false);
+        // With the HTTP side, the recovery is also heard by the meters of /metrics and the feed of /api/events.
+        HttpSettings.HttpConfig httpCfg = cfg.http().orElse(null);
+        ServiceMetrics metrics = httpCfg == null ? null : new ServiceMetrics();
+        EventHub hub = httpCfg == null ? null : new EventHub(httpCfg.events());
+        List<RecoveryListener> heard = new ArrayList<>(List.of(printer));
+        if (httpCfg != null) {
+            heard.add(metrics.listener());
+            heard.add(new RecoveryFeed(hub));
+        }
+        DaemonListeners listeners = new DaemonListeners(heard);
+        Recovery recovery = openRecovery(cfg, resources, listeners, false);
         RecoveryScanner scanner;
         ScanTask task;
         AdminServer http = null;
@@ -51,13 +63,14 @@ final class RunCommand extends ServiceCommand {
             task = new ScanTask(printer, events, new ScanState(root().clock().instant(), cfg.scanInterval(), null,
                     null, null), root().clock());
             scanner = RecoveryScanner.holding(recovery, cfg.scanInterval(), task);
-            if (cfg.http().isPresent()) {
-                http = startHttp(cfg.http().get(), new RecoveryDaemonView(recovery, printer, task), events);
+            if (httpCfg != null) {
+                http = startHttp(httpCfg, new RecoveryDaemonView(recovery, listeners, task), events, metrics, hub);
             }
             root().stopSignal().arm();
             scanner.start();
         } catch (IOException | RuntimeException e) {
             if (http != null) {
+                hub.close();
                 http.close();
             }
             recovery.close();
@@ -73,6 +86,7 @@ final class RunCommand extends ServiceCommand {
         }
         events.info("stopping").add("detail", "waiting for the scan in progress").print();
         if (http != null) {
+            hub.close(); // the event streams are closed (their clients see the end of the stream) and refused
             http.close(); // no resolve may start once the stop began
         }
         boolean idle = scanner.stop(STOP_TIMEOUT);
@@ -92,11 +106,13 @@ final class RunCommand extends ServiceCommand {
     /**
      * Starts the HTTP side over the daemon and prints where it listens. The routes are here: one line per endpoint.
      */
-    private AdminServer startHttp(HttpSettings.HttpConfig cfg, DaemonView daemon, EventLog events)
-            throws IOException {
+    private AdminServer startHttp(HttpSettings.HttpConfig cfg, DaemonView daemon, EventLog events,
+            ServiceMetrics metrics, EventHub hub) throws IOException {
         AdminServer.Routes routes = new AdminServer.Routes()
                 .get("/health", new HealthEndpoint(daemon, root().clock(), cfg.inDoubtAgeLimit()))
+                .get("/metrics", new MetricsEndpoint(metrics))
                 .get("/api/in-doubt", new InDoubtEndpoint(daemon))
+                .stream("/api/events", new EventsEndpoint(hub, cfg.events().clients()))
                 .post("/api/resolve", new ResolveEndpoint(daemon, events));
         AdminServer server = AdminServer.start(cfg, routes, events);
         events.info("http_started").add("address", server.address().getAddress().getHostAddress())
@@ -107,11 +123,12 @@ final class RunCommand extends ServiceCommand {
     }
 
     /** The daemon's own recovery, seen by the HTTP side; {@link Recovery}'s calls run one at a time. */
-    private record RecoveryDaemonView(Recovery recovery, ActionPrinter printer, ScanTask task) implements DaemonView {
+    private record RecoveryDaemonView(Recovery recovery, DaemonListeners listeners, ScanTask task)
+            implements DaemonView {
 
         @Override
         public ScanReport inspect() {
-            return printer.quietly(recovery::inspect);
+            return listeners.quietly(recovery::inspect);
         }
 
         @Override

@@ -35,6 +35,10 @@ public enum ServiceMessage implements MessageId {
     HTTP_CALL_FAILED(616,
             "An HTTP call failed unexpectedly (500); the stack trace is on standard error.",
             "Report it with the request's method and path and the service's configuration (without passwords)."),
+    HTTP_EVENTS_UNAVAILABLE(617,
+            "GET /api/events was refused (503): http.events.clients streams are open already, or the daemon is "
+            + "stopping.",
+            "Close a stream you no longer read, raise http.events.clients, or reconnect once the daemon runs."),
     INTERNAL_ERROR(699,
             "An unexpected failure of the recovery service; the stack trace follows.",
             "Report it with the command and its configuration (without passwords).");

@@ -87,7 +87,7 @@ class AdminServerTest {
 
     private void start(String token) throws IOException {
         HttpSettings.HttpConfig cfg = new HttpSettings.HttpConfig(InetAddress.getLoopbackAddress(), 0, token,
-                token == null ? null : "test", Duration.ofMinutes(5));
+                token == null ? null : "test", Duration.ofMinutes(5), HttpSettings.EventStreamConfig.DEFAULT);
         AdminServer.Routes routes = new AdminServer.Routes()
                 .get("/health", new HealthEndpoint(daemon, Clock.fixed(NOW, ZoneOffset.UTC), cfg.inDoubtAgeLimit()))
                 .get("/api/in-doubt", new InDoubtEndpoint(daemon))

@@ -31,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The daemon ({@code run}, in-process) with its HTTP side, configured with a password of every kind (in the file,
- * in the environment, in a file of its own) and a token: every endpoint is called, refusals included, and neither
- * any answer nor any line the daemon or a library printed holds a secret. The same run checks that the endpoints
+ * in the environment, in a file of its own) and a token: every endpoint is called, refusals included, the metrics
+ * scraped and the event stream read from its first event, and neither any answer nor any line the daemon or a
+ * library printed holds a secret. The same run checks that the endpoints
  * work over a real recovery: the listing shows an open decision, a rollback of it is refused (409, LKS-223) and a
  * commit is recorded but not finished (202, its resources being unknown to the service).
  */
@@ -87,6 +88,17 @@ class HttpSecretsTest {
             assertEquals("COMMIT", tx.get("decision").asText());
             assertEquals(3, json.get("resources").size());
             json.get("resources").forEach(r -> assertFalse(r.get("error").isNull(), "each says why: " + r));
+
+            HttpResponse<String> metrics = HttpTesting.get(base, "/metrics");
+            answers.add(metrics.body());
+            assertEquals(200, metrics.statusCode(), metrics.body());
+            assertTrue(metrics.body().contains("lockstep_recovery_actions_total{kind=\"recover_scan\",ok=\"false\"}"),
+                    "the unreachable resources are counted: " + metrics.body());
+            // The whole history: the resources' connection failures (recover_scan, not ok) and the scans.
+            List<String> stream = HttpTesting.eventLines(base, "0", "event: scan_finished"::equals,
+                    Duration.ofSeconds(30));
+            answers.add(String.join("\n", stream));
+            assertTrue(stream.contains("event: recover_scan"), stream.toString());
 
             HttpResponse<String> health = HttpTesting.get(base, "/health");
             answers.add(health.body());

@@ -55,6 +55,22 @@ class HttpSettingsTest {
     }
 
     @Test
+    void theEventStreamKeysHaveDefaultsAndBounds() throws Exception {
+        HttpSettings.HttpConfig dflt = parse(Map.of(), "http.port = 0").http().orElseThrow();
+        assertEquals(new HttpSettings.EventStreamConfig(1000, Duration.ofSeconds(15), 16), dflt.events());
+        HttpSettings.HttpConfig set = parse(Map.of(), "http.port = 0", "http.events.history = 50",
+                "http.events.heartbeat = 2s", "http.events.clients = 3").http().orElseThrow();
+        assertEquals(new HttpSettings.EventStreamConfig(50, Duration.ofSeconds(2), 3), set.events());
+        List<ConfigException.Problem> bad = problems(Map.of(), "http.port = 0", "http.events.history = 0",
+                "http.events.heartbeat = 0s", "http.events.clients = many");
+        assertEquals(List.of(HttpSettings.EVENTS_HISTORY, HttpSettings.EVENTS_HEARTBEAT, HttpSettings.EVENTS_CLIENTS),
+                bad.stream().map(ConfigException.Problem::key).toList(), bad.toString());
+        assertTrue(bad.get(0).message().contains("between 1 and 100000, got 0"), bad.toString());
+        List<ConfigException.Problem> off = problems(Map.of(), "http.events.history = 50");
+        assertTrue(off.get(0).message().contains("http.port is not"), off.toString());
+    }
+
+    @Test
     void theTokenComesFromAFileOrTheEnvironmentAndIsNeverPrinted() throws Exception {
         Files.writeString(dir.resolve("token"), TOKEN + "\n");
         HttpSettings.HttpConfig fromFile = parse(Map.of(), "http.port = 0", "http.token.file = token").http()

@@ -9,7 +9,9 @@ import dev.lockstep.jdbc.LockstepDataSources;
 import dev.lockstep.testkit.servers.PostgresServer;
 import dev.lockstep.testkit.servers.Servers;
 import dev.lockstep.tm.Lockstep;
+import dev.lockstep.tm.recovery.InDoubtTransaction;
 import dev.lockstep.tm.recovery.Recovery;
+import dev.lockstep.tm.recovery.RecoveryAction;
 import dev.lockstep.tm.recovery.ScanReport;
 import dev.lockstep.tm.spi.CrashPoint;
 import dev.lockstep.tm.store.PostgresDecisionStore;
@@ -98,6 +100,73 @@ class PostgresStoreTakeoverTest {
             assertEquals(1, count(SCHEMA + ".incarnation WHERE epoch = 1 AND id = " + ls.incarnation()),
                     "the lease is still the node's");
         }
+    }
+
+    /**
+     * A recovery that keeps a taken incarnation across scans (the service's daemon) and whose lease on it lapsed while
+     * another recovery took it: at its next scan it sees the other holder and leaves the incarnation alone, instead of
+     * working on a copy it no longer holds.
+     */
+    @Test
+    void aRecoveryThatLostItsTakenLeaseLooksAgain() throws Exception {
+        PostgresDecisionStore store = store();
+        PostgresServer pg = Servers.postgres();
+        CountDownLatch reached = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CrashPoint.Hook hook = p -> {
+            if (p == CrashPoint.C4_DECISION_FORCED && reached.getCount() > 0) {
+                reached.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        try (Lockstep ls = Lockstep.builder().nodeId("pod-l").decisionStore(store).crashHook(hook)
+                .inProcessRecovery(false).build();
+                AgroalDataSource a = LockstepDataSources.postgresql(ls, "orders-pg", pg.jdbcUrl(), PostgresServer.USER,
+                        PostgresServer.PASSWORD, 2);
+                AgroalDataSource b = LockstepDataSources.postgresql(ls, "audit-pg",
+                        pg.jdbcUrl(PostgresServer.SECOND_DATABASE), PostgresServer.USER, PostgresServer.PASSWORD, 2)) {
+            TransactionManager tm = ls.transactionManager();
+            CompletableFuture<Object> node = CompletableFuture.supplyAsync(() -> {
+                try {
+                    tm.begin();
+                    insert(a, "take_a", "lapsed");
+                    insert(b, "take_b", "lapsed");
+                    tm.commit();
+                    return "committed";
+                } catch (Exception e) {
+                    return e;
+                }
+            });
+            assertTrue(reached.await(30, TimeUnit.SECONDS));
+            try {
+                exec(plain, "UPDATE " + SCHEMA + ".incarnation SET expires_at = clock_timestamp() - interval '1 s'");
+                // No resource: the recovery takes the incarnation over but cannot finish it, so it keeps it.
+                try (Recovery recovery = Recovery.builder().decisionStore(store).allNodes().build()) {
+                    ScanReport first = recovery.scan();
+                    assertTrue(first.actions().stream().anyMatch(x -> x.kind() == RecoveryAction.Kind.TAKE_OVER),
+                            first.toString());
+                    assertEquals(List.of(), first.liveDecisions(), "ours now, not a live owner's: " + first);
+                    exec(plain, "UPDATE " + SCHEMA + ".incarnation SET epoch = epoch + 1, holder = 'another "
+                            + "recovery', expires_at = clock_timestamp() + interval '1 min' WHERE id = "
+                            + ls.incarnation());
+                    ScanReport second = recovery.scan();
+                    assertEquals(1, second.liveDecisions().size(), "the other holder's, not our stale copy: "
+                            + second);
+                    assertEquals(InDoubtTransaction.Owner.ALIVE, second.liveDecisions().get(0).owner());
+                    assertTrue(second.actions().stream().allMatch(RecoveryAction::ok), second.toString());
+                }
+            } finally {
+                release.countDown();
+            }
+            assertEquals("committed", node.get(60, TimeUnit.SECONDS), "the decided transaction commits");
+        }
+        assertEquals(1, count("take_a", "lapsed"));
+        assertEquals(1, countB("lapsed"));
+        assertEquals(0, count("pg_prepared_xacts"));
     }
 
     private record Outcome(ScanReport report, Object nodeResult) {

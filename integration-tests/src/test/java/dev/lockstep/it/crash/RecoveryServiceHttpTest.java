@@ -19,8 +19,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,7 +40,10 @@ import org.junit.jupiter.api.Test;
  *   expected    GET /api/in-doubt lists the crashed transfer: owner DEAD, decision COMMIT, its MariaDB branch
  *               UNKNOWN; GET /health answers; POST /api/resolve is refused with 403 (no token configured); MariaDB
  *               started again, a scan commits the branch and ends the decision, and GET /api/in-doubt shows nothing
- *               in doubt; SIGTERM: exit 0; the Checker finds the transfer committed everywhere
+ *               in doubt; GET /api/events, read from its first event (Last-Event-ID: 0), delivered in order with
+ *               increasing ids the take_over of the dead log, the commit of the MariaDB branch, the end of the
+ *               decision, the retirement of the log and a scan_finished; GET /metrics shows lockstep_recovery
+ *               series; SIGTERM: exit 0; the Checker finds the transfer committed everywhere
  * </pre>
  */
 class RecoveryServiceHttpTest {
@@ -84,9 +93,27 @@ class RecoveryServiceHttpTest {
                 assertEquals(403, resolve.statusCode(), resolve.body());
                 assertEquals("LKS-611", JSON.readTree(resolve.body()).get("id").asText());
 
+                List<String> events = new ArrayList<>();
+                CompletableFuture<Void> stream = readEventsUntilRetiredAndScanned(base, events);
                 maria.restart(); // the same data and port: its prepared branch is still there
                 JsonNode after = awaitNothingInDoubt(base, run.node);
                 assertEquals(0, after.get("liveDecisions").size(), after.toString());
+                try {
+                    stream.get(60, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    synchronized (events) {
+                        throw new AssertionError("no retire then scan_finished on /api/events:\n"
+                                + String.join("\n", events));
+                    }
+                }
+                checkTheScanThatFinishedIt(events, tx.get("gtrid").asText());
+
+                HttpResponse<String> metrics = get(base, "/metrics");
+                assertEquals(200, metrics.statusCode(), metrics.body());
+                assertTrue(metrics.body().contains("lockstep_recovery_actions_total{kind=\"commit\",ok=\"true\"}"),
+                        metrics.body());
+                assertTrue(metrics.body().contains("lockstep_recovery_scan_seconds_count"), metrics.body());
+                assertTrue(metrics.body().contains("lockstep_indoubt_transactions 0.0"), metrics.body());
                 stopped = daemon.stop(Duration.ofSeconds(60));
             }
         } finally {
@@ -99,6 +126,72 @@ class RecoveryServiceHttpTest {
         Checker.Report report = run.checker().check();
         assertTrue(report.ok(), report + "\n" + stopped.describe());
         assertEquals(Checker.Outcome.COMMITTED, report.outcomeOf(run.crashedTransfer()), report.toString());
+    }
+
+    /**
+     * Reads {@code /api/events} from its first event on a thread of its own into {@code lines} (the data lines
+     * joined to their event line: {@code id type data}) until a {@code retire} was followed by a {@code
+     * scan_finished}.
+     */
+    private static CompletableFuture<Void> readEventsUntilRetiredAndScanned(String base, List<String> lines)
+            throws IOException, InterruptedException {
+        HttpResponse<Stream<String>> r = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/api/events"))
+                .header("Last-Event-ID", "0").GET().build(), HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, r.statusCode());
+        assertEquals("text/event-stream; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
+        return CompletableFuture.runAsync(() -> {
+            try (Stream<String> body = r.body()) {
+                Iterator<String> it = body.iterator();
+                String id = "";
+                String type = "";
+                boolean retired = false;
+                while (it.hasNext()) {
+                    String line = it.next();
+                    if (line.startsWith("id: ")) {
+                        id = line.substring(4);
+                    } else if (line.startsWith("event: ")) {
+                        type = line.substring(7);
+                    } else if (line.startsWith("data: ")) {
+                        synchronized (lines) {
+                            lines.add(id + " " + type + " " + line.substring(6));
+                        }
+                        retired |= type.equals("retire");
+                        if (retired && type.equals("scan_finished")) {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * In the stream: ids that increase by one, the take_over of the dead log, then the commit of the MariaDB branch
+     * of {@code gtrid}, the end of its decision, the retirement of the log and a scan_finished, in this order.
+     */
+    private static void checkTheScanThatFinishedIt(List<String> events, String gtrid) throws IOException {
+        List<String> seen = new ArrayList<>();
+        long lastId = 0;
+        for (String e : events) {
+            String[] parts = e.split(" ", 3);
+            long id = Long.parseLong(parts[0]);
+            assertEquals(lastId + 1, id, "ids increase by one:\n" + String.join("\n", events));
+            lastId = id;
+            JsonNode data = JSON.readTree(parts[2]);
+            String type = parts[1];
+            boolean ours = gtrid.equals(data.path("gtrid").asText());
+            if (type.equals("take_over") && seen.isEmpty()
+                    || type.equals("commit") && ours && data.get("ok").asBoolean()
+                            && data.get("resource").asText().equals(Endpoints.MARIA_RESOURCE)
+                    || type.equals("end") && ours || type.equals("retire")
+                    || type.equals("scan_finished") && seen.contains("retire")) {
+                if (!seen.contains(type)) {
+                    seen.add(type);
+                }
+            }
+        }
+        assertEquals(List.of("take_over", "commit", "end", "retire", "scan_finished"), seen,
+                String.join("\n", events));
     }
 
     private static HttpResponse<String> get(String base, String path) throws IOException, InterruptedException {

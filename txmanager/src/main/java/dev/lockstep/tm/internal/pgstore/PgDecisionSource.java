@@ -275,6 +275,16 @@ public final class PgDecisionSource implements DecisionSource {
                     + ": this recovery no longer holds incarnation " + lease.incarnation());
         }
 
+        /** Renews the lease; false if another recovery took it meanwhile (a database error keeps it, to retry). */
+        @Override
+        public boolean stillHeld() {
+            try (Connection c = connection()) {
+                return lease.renew(c, sql, config.lease()) || !lease.lost(c, sql);
+            } catch (SQLException e) {
+                return true;
+            }
+        }
+
         @Override
         public void retire() throws IOException {
             try (Connection c = connection()) {

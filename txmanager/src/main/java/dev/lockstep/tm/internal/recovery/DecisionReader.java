@@ -68,6 +68,16 @@ final class DecisionReader {
         for (long inc : incarnations) {
             IncKey key = new IncKey(node, inc);
             OwnedLog o = owned.get(key);
+            if (o != null && !o.log.stillHeld()) {
+                // Another recovery took it since our last scan (our lease lapsed): drop our copy and look again.
+                owned.remove(key);
+                try {
+                    o.log.close();
+                } catch (IOException ignored) {
+                    // nothing of ours is left to release
+                }
+                o = null;
+            }
             if (o != null) {
                 pass.incs.put(key, IncView.of(key, o));
                 continue;

@@ -126,6 +126,15 @@ public interface DecisionSource {
         /** Deletes the incarnation; only when nothing in it is open. Releases it. */
         void retire() throws IOException;
 
+        /**
+         * Whether this recovery still holds it, checked at the start of each scan that uses it. A file log's lock is
+         * held until released; a database store's lease lapses if not renewed and may then be taken by another
+         * recovery, after which this one must drop it and look again.
+         */
+        default boolean stillHeld() {
+            return true;
+        }
+
         /** Releases it, leaving it as it is. */
         void close() throws IOException;
     }
