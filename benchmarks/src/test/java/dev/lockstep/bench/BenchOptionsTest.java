@@ -43,7 +43,8 @@ class BenchOptionsTest {
                 message("--window=2"));
         assertEquals("--repeats=0 is not a whole number from 1 to 100", message("--repeats=0"));
         assertTrue(message("--adapters=lockstep,jotm").startsWith("--adapters: unknown adapter 'jotm': use one of "
-                + "lockstep,lockstep-sequential,narayana-file,"), message("--adapters=lockstep,jotm"));
+                + "lockstep,lockstep-sequential,lockstep-metrics,lockstep-meters,narayana-file,"),
+                message("--adapters=lockstep,jotm"));
         assertEquals("unknown option --thread=; see --help", message("--thread=4"));
         assertEquals("--real-threads: at most 64 threads (one table row each), got 100",
                 message("--real-threads=100"));
