@@ -146,7 +146,8 @@ public final class Demo {
             int exit = app.kill9();
             t.step("kill -9 " + app.pid() + "   (the application; exit " + exit
                     + (exit == ChildJvm.SIGKILL_EXIT ? " = 128 + SIGKILL)" : ")"));
-            seen = Math.max(lastCommitted(app.output()), Long.parseLong(paused.getOrDefault("committed", "0")));
+            seen = Math.max(TransferApp.lastCommitted(app.output()),
+                    Long.parseLong(paused.getOrDefault("committed", "0")));
         }
         String pausedId = paused.get("id");
         String pausedTx = paused.get("tx");
@@ -232,14 +233,15 @@ public final class Demo {
             long committed = -1;
             for (String line : output.lines().toList()) {
                 if (line.startsWith(TransferApp.PAUSED + " ")) {
-                    t.progress(String.format(Locale.ROOT, "  %7s transfers committed", n(lastCommitted(output))));
+                    t.progress(String.format(Locale.ROOT, "  %7s transfers committed",
+                            n(TransferApp.lastCommitted(output))));
                     return LogfmtReader.parse(line.substring(TransferApp.PAUSED.length() + 1));
                 }
                 if (line.startsWith(TransferApp.STARTED) && loadStart == 0) {
                     loadStart = System.nanoTime();
                 }
             }
-            committed = lastCommitted(output);
+            committed = TransferApp.lastCommitted(output);
             if (!app.isAlive()) {
                 throw new IllegalStateException("the application exited with " + app.exitValue()
                         + " before a transfer reached phase two; its output ends with:\n" + app.tail());
@@ -259,19 +261,6 @@ public final class Demo {
         }
     }
 
-    /** The committed count of the application's last progress line (it prints one every 200 ms). */
-    private static long lastCommitted(String output) {
-        long last = 0;
-        for (String line : output.lines().toList()) {
-            if (line.startsWith(TransferApp.PROGRESS) || line.startsWith(TransferApp.LOAD_RUNNING)) {
-                String v = LogfmtReader.parse(line).get("committed");
-                if (v != null) {
-                    last = Long.parseLong(v);
-                }
-            }
-        }
-        return last;
-    }
 
     /** What the kill left, as the servers list it: one line per transaction with its branches. */
     private void showInDoubt(Endpoints e, String run, String pausedTx) throws Exception {

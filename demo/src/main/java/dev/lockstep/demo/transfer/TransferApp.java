@@ -320,6 +320,23 @@ public final class TransferApp {
         return root == e ? first : first + " (root: " + root + ")";
     }
 
+    /**
+     * The committed count of the last {@value #PROGRESS} (or {@value #LOAD_RUNNING}) line in a load run's output: a
+     * lower bound of the transfers the application saw commit (it prints one every 200 ms).
+     */
+    public static long lastCommitted(String output) {
+        long last = 0;
+        for (String line : output.lines().toList()) {
+            if (line.startsWith(PROGRESS) || line.startsWith(LOAD_RUNNING)) {
+                String v = LogfmtReader.parse(line).get("committed");
+                if (v != null) {
+                    last = Long.parseLong(v);
+                }
+            }
+        }
+        return last;
+    }
+
     public enum Mode { CRASH, LOAD }
 
     /**

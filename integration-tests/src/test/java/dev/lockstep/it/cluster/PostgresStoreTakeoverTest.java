@@ -113,16 +113,7 @@ class PostgresStoreTakeoverTest {
         PostgresServer pg = Servers.postgres();
         CountDownLatch reached = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CrashPoint.Hook hook = p -> {
-            if (p == CrashPoint.C4_DECISION_FORCED && reached.getCount() > 0) {
-                reached.countDown();
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
+        CrashPoint.Hook hook = pauseAt(CrashPoint.C4_DECISION_FORCED, reached, release);
         try (Lockstep ls = Lockstep.builder().nodeId("pod-l").decisionStore(store).crashHook(hook)
                 .inProcessRecovery(false).build();
                 AgroalDataSource a = LockstepDataSources.postgresql(ls, "orders-pg", pg.jdbcUrl(), PostgresServer.USER,
@@ -178,16 +169,7 @@ class PostgresStoreTakeoverTest {
         PostgresServer pg = Servers.postgres();
         CountDownLatch reached = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CrashPoint.Hook hook = p -> {
-            if (p == point && reached.getCount() > 0) {
-                reached.countDown();
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
+        CrashPoint.Hook hook = pauseAt(point, reached, release);
         try (Lockstep ls = Lockstep.builder().nodeId("pod-z").decisionStore(store).crashHook(hook)
                 .retryInitialDelay(Duration.ofMillis(200)).retryMaxDelay(Duration.ofSeconds(1)).build();
                 AgroalDataSource a = LockstepDataSources.postgresql(ls, "orders-pg", pg.jdbcUrl(), PostgresServer.USER,
@@ -223,6 +205,20 @@ class PostgresStoreTakeoverTest {
             assertEquals(0, count("pg_prepared_xacts"), "nothing stays prepared (the view covers both databases)");
             return new Outcome(report, result);
         }
+    }
+
+    /** Holds the first transaction that reaches {@code point} until {@code release}, after telling {@code reached}. */
+    private static CrashPoint.Hook pauseAt(CrashPoint point, CountDownLatch reached, CountDownLatch release) {
+        return p -> {
+            if (p == point && reached.getCount() > 0) {
+                reached.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
     }
 
     private static void insert(AgroalDataSource ds, String table, String id) throws SQLException {

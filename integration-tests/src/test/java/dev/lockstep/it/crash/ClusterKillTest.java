@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lockstep.demo.transfer.Checker;
 import dev.lockstep.demo.transfer.ChildJvm;
 import dev.lockstep.demo.transfer.Endpoints;
-import dev.lockstep.demo.transfer.LogfmtReader;
 import dev.lockstep.demo.transfer.RecoveryServiceProcess;
 import dev.lockstep.demo.transfer.TransferApp;
 import dev.lockstep.jdbc.LockstepDataSources;
@@ -180,7 +179,7 @@ class ClusterKillTest {
     private void check(TransferRun run, ChildJvm app, boolean failuresExpected) throws Exception {
         Checker.Report report = Checker.forRunAmongOthers(all, run.node).check();
         assertTrue(report.ok(), report.toString());
-        long seen = lastCommittedCount(app.output());
+        long seen = TransferApp.lastCommitted(app.output());
         assertTrue(report.committed() >= seen, "node " + run.node + " saw " + seen + " transfers commit, the "
                 + "resources hold " + report.committed() + ": " + report);
         if (!failuresExpected) {
@@ -225,7 +224,7 @@ class ClusterKillTest {
             }
             assertTrue(z.output().contains("LKS-043"), "the woken node's commits and begins are refused by the "
                     + "fence:\n" + z.tail());
-            long committedBefore = lastCommittedCount(z.output());
+            long committedBefore = TransferApp.lastCommitted(z.output());
             Thread.sleep(1_000);
             assertEquals(ChildJvm.SIGKILL_EXIT, z.kill9());
             // What its session held, or it prepared after waking, is finished by the survivor.
@@ -260,18 +259,6 @@ class ClusterKillTest {
         assertEquals(0, p.waitFor(), "kill -" + signal + " " + pid);
     }
 
-    private static long lastCommittedCount(String output) {
-        long last = 0;
-        for (String line : output.lines().toList()) {
-            if (line.startsWith(TransferApp.PROGRESS) || line.startsWith(TransferApp.LOAD_RUNNING)) {
-                String v = LogfmtReader.parse(line).get("committed");
-                if (v != null) {
-                    last = Long.parseLong(v);
-                }
-            }
-        }
-        return last;
-    }
 
     private static void exec(String sql) throws Exception {
         try (var c = storePool.getConnection(); Statement s = c.createStatement()) {

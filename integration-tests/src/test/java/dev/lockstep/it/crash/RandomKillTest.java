@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lockstep.demo.transfer.Checker;
 import dev.lockstep.demo.transfer.ChildJvm;
 import dev.lockstep.demo.transfer.Endpoints;
-import dev.lockstep.demo.transfer.LogfmtReader;
 import dev.lockstep.demo.transfer.RecoveryServiceProcess;
 import dev.lockstep.demo.transfer.TransferApp;
 import java.io.IOException;
@@ -76,7 +75,7 @@ class RandomKillTest {
             int exit = app.kill9();
             assertEquals(ChildJvm.SIGKILL_EXIT, exit, "destroyForcibly must be SIGKILL (exit 128 + 9):\n"
                     + app.tail());
-            seenCommitted = lastCommittedCount(app.output());
+            seenCommitted = TransferApp.lastCommitted(app.output());
             assertTrue(!app.output().contains("FAILED id="), "transfers failed under load before the kill:\n"
                     + app.tail());
         }
@@ -100,19 +99,6 @@ class RandomKillTest {
         System.out.println("[random-kill] " + line);
     }
 
-    /** The committed count of the app's last PROGRESS line (printed every 200 ms; a lower bound). */
-    private static long lastCommittedCount(String output) {
-        long last = 0;
-        for (String line : output.lines().toList()) {
-            if (line.startsWith(TransferApp.PROGRESS) || line.startsWith(TransferApp.LOAD_RUNNING)) {
-                String v = LogfmtReader.parse(line).get("committed");
-                if (v != null) {
-                    last = Long.parseLong(v);
-                }
-            }
-        }
-        return last;
-    }
 
     @AfterAll
     static void summary() {
