@@ -3,6 +3,7 @@ package dev.lockstep.spring.boot;
 import dev.lockstep.tm.settings.DurationSyntax;
 import dev.lockstep.tm.settings.Setting;
 import dev.lockstep.tm.settings.Settings;
+import dev.lockstep.tm.spi.LockstepXids;
 import dev.lockstep.tm.store.PostgresDecisionStore;
 import dev.lockstep.tm.spi.NamedXAResource;
 import dev.lockstep.tm.spi.ResourceVendor;
@@ -95,8 +96,16 @@ final class LockstepPropertiesValidator {
         if (p.getNodeId() == null || p.getNodeId().isBlank()) {
             problem("node-id", "is missing: set a node id unique among the applications sharing these resources "
                     + "and stable across restarts, e.g. lockstep.node-id=orders-1");
-        } else {
+        } else if (p.getDecisionStore().getUrl() == null) {
             setting("node-id", Settings.NODE_ID, p.getNodeId());
+        } else {
+            // The database store keeps ids up to a pod's name (63) beside the short name its XIDs carry.
+            try {
+                LockstepXids.requireValidStoreNodeId(p.getNodeId());
+            } catch (IllegalArgumentException e) {
+                problem("node-id", e.getMessage().startsWith("nodeId ")
+                        ? e.getMessage().substring("nodeId ".length()) : e.getMessage());
+            }
         }
         LockstepProperties.DecisionStoreProperties store = p.getDecisionStore();
         if (store.getUrl() == null && p.getLogDirectory() == null) {

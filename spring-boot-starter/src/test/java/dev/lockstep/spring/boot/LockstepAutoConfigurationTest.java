@@ -54,6 +54,25 @@ class LockstepAutoConfigurationTest {
     }
 
     @Test
+    void withTheDecisionStoreANodeIdMayBeAPodsNameAndTheLogDirectoryIsNotNeeded() {
+        String pod = "orders-service-deployment-7d9f8b6c5d-x2k4q-with-a-long-suffix12";
+        runner().withPropertyValues("lockstep.node-id=" + pod, "lockstep.decision-store.url=jdbc:postgresql://db/app",
+                "lockstep.decision-store.lease=1s").run(ctx -> {
+                    LockstepPropertiesException e = findCause(ctx.getStartupFailure(),
+                            LockstepPropertiesException.class);
+                    String all = String.join("\n", e.problems());
+                    assertFalse(all.contains("lockstep.node-id") || all.contains("lockstep.log-directory"), all);
+                    assertTrue(all.contains("lockstep.decision-store lease PT1S must be between 2 s and 10 min"), all);
+                });
+        runner().withPropertyValues("lockstep.node-id=" + pod + "-too-long", "lockstep.log-directory=/tmp")
+                .run(ctx -> {
+                    LockstepPropertiesException e = findCause(ctx.getStartupFailure(),
+                            LockstepPropertiesException.class);
+                    assertTrue(String.join("\n", e.problems()).contains("lockstep.node-id"), e.problems().toString());
+                });
+    }
+
+    @Test
     void nodeIdAndLogDirectoryAloneGiveLockstepAndSpringsJtaTransactionManagerOverIt() {
         runner().withPropertyValues(base("boot-unit-1")).withPropertyValues("lockstep.default-timeout=42s",
                 "spring.transaction.default-timeout=7s").run(ctx -> {
