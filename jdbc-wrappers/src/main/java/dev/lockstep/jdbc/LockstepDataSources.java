@@ -105,12 +105,7 @@ public final class LockstepDataSources {
         AgroalConnectionPoolConfigurationSupplier pool = cfg.connectionPoolConfiguration();
         AgroalConnectionFactoryConfigurationSupplier factory = pool.connectionFactoryConfiguration();
         factory.connectionProviderClass(vendor.xaDataSourceClass());
-        pool.initialSize(0).minSize(0).acquisitionTimeout(DEFAULT_ACQUISITION_TIMEOUT)
-                // After a database restart the idle connections are dead: the vendor's sorter flushes a connection
-                // on a fatal error, and one that sat idle is validated before it is handed out again.
-                .exceptionSorter(vendor.exceptionSorter())
-                .connectionValidator(AgroalConnectionPoolConfiguration.ConnectionValidator.defaultValidator())
-                .idleValidationTimeout(IDLE_VALIDATION);
+        poolDefaults(pool, vendor.exceptionSorter());
         configuration.accept(cfg);
 
         LockstepTransactionIntegration integration = new LockstepTransactionIntegration(lockstep, resourceName,
@@ -150,14 +145,22 @@ public final class LockstepDataSources {
             throws SQLException {
         AgroalDataSourceConfigurationSupplier cfg = new AgroalDataSourceConfigurationSupplier();
         AgroalConnectionPoolConfigurationSupplier pool = cfg.connectionPoolConfiguration();
-        pool.initialSize(0).minSize(0).acquisitionTimeout(DEFAULT_ACQUISITION_TIMEOUT)
-                .exceptionSorter(PostgreSqlVendor.INSTANCE.exceptionSorter())
-                .connectionValidator(AgroalConnectionPoolConfiguration.ConnectionValidator.defaultValidator())
-                .idleValidationTimeout(IDLE_VALIDATION);
+        poolDefaults(pool, PostgreSqlVendor.INSTANCE.exceptionSorter());
         // No provider class: Agroal finds pgjdbc's Driver through DriverManager by the URL.
         pool.connectionFactoryConfiguration().autoCommit(true);
         connect(url, user, password, maxSize).accept(cfg);
         return AgroalDataSource.from(cfg.get());
+    }
+
+    /**
+     * What every Lockstep pool starts from: empty, 30 s to acquire, and no dead connection handed out after a database
+     * restart (the vendor's sorter flushes a connection on a fatal error, and one that sat idle is validated first).
+     */
+    private static void poolDefaults(AgroalConnectionPoolConfigurationSupplier pool,
+            AgroalConnectionPoolConfiguration.ExceptionSorter sorter) {
+        pool.initialSize(0).minSize(0).acquisitionTimeout(DEFAULT_ACQUISITION_TIMEOUT).exceptionSorter(sorter)
+                .connectionValidator(AgroalConnectionPoolConfiguration.ConnectionValidator.defaultValidator())
+                .idleValidationTimeout(IDLE_VALIDATION);
     }
 
     private static Consumer<AgroalDataSourceConfigurationSupplier> connect(String url, String user, String password,
