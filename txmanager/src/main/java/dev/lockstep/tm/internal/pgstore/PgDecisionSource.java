@@ -136,11 +136,16 @@ public final class PgDecisionSource implements DecisionSource {
                 }
                 lease = new PgLease(incarnation, 1, holder);
             }
-            return new Taken(new TakenLease(lease), PgRecords.read(c, sql, incarnation), "");
+            return taken(c, lease);
         } catch (SQLException | MalformedRecordException e) {
             throw new IOException("cannot take over incarnation " + incarnation + " of node '" + nodeId + "' in "
                     + location() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** An incarnation whose lease we just took, with its records read after the epoch bump. */
+    private Taken taken(Connection c, PgLease lease) throws SQLException, MalformedRecordException {
+        return new Taken(new TakenLease(lease), PgRecords.read(c, sql, lease.incarnation()), "");
     }
 
     private boolean exists(Connection c, long incarnation) throws SQLException {
@@ -202,9 +207,8 @@ public final class PgDecisionSource implements DecisionSource {
                 if (takeOver) {
                     PgLease lease = PgLease.takeOver(c, sql, inc, holder, config.lease());
                     if (lease != null) {
-                        Map<Gtrid, PendingDecision> pending = PgRecords.read(c, sql, inc);
-                        return new Look(Owner.DEAD, pending, new Taken(new TakenLease(lease), pending, ""), "", null,
-                                null);
+                        Taken t = taken(c, lease);
+                        return new Look(Owner.DEAD, t.pending(), t, "", null, null);
                     }
                     owner = Owner.ALIVE;
                 } else {
@@ -271,7 +275,7 @@ public final class PgDecisionSource implements DecisionSource {
         }
 
         private IOException lost(Connection c) {
-            return new IOException(dev.lockstep.tm.messages.TmMessage.LEASE_LOST + " " + lease.whyRefused(c, sql)
+            return new IOException(dev.lockstep.tm.messages.TmMessage.LEASE_LOST + " " + lease.refusal(c, sql).why()
                     + ": this recovery no longer holds incarnation " + lease.incarnation());
         }
 
@@ -279,7 +283,7 @@ public final class PgDecisionSource implements DecisionSource {
         @Override
         public boolean stillHeld() {
             try (Connection c = connection()) {
-                return lease.renew(c, sql, config.lease()) || !lease.lost(c, sql);
+                return lease.renew(c, sql, config.lease()) || !lease.refusal(c, sql).lost();
             } catch (SQLException e) {
                 return true;
             }

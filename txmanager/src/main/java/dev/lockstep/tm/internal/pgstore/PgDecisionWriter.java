@@ -178,11 +178,12 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
                 written = false;
             }
             if (failure == null && !written) {
-                failure = new DecisionNotRecordedException(TmMessage.LEASE_LOST + " " + lease.whyRefused(c, sql)
+                PgLease.Refusal refusal = lease.refusal(c, sql);
+                failure = new DecisionNotRecordedException(TmMessage.LEASE_LOST + " " + refusal.why()
                         + ": this node can no longer decide; " + batch.size() + " decision(s) not written, their "
                         + "transactions roll back", null);
                 LOG.log(Level.ERROR, failure.getMessage());
-                if (lease.lost(c, sql)) {
+                if (refusal.lost()) {
                     lost.accept(failure.getMessage());
                 }
             }

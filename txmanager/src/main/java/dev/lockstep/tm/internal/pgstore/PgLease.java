@@ -69,37 +69,36 @@ record PgLease(long incarnation, long epoch, String holder) {
         }
     }
 
-    /** True if this holder can never write again: the row is gone or its epoch moved on (not a mere expiry). */
-    boolean lost(Connection c, PgSql sql) {
-        try (PreparedStatement ps = c.prepareStatement(sql.leaseRow)) {
-            ps.setLong(1, incarnation);
-            try (ResultSet rs = ps.executeQuery()) {
-                return !rs.next() || rs.getLong(1) != epoch;
-            }
-        } catch (SQLException e) {
-            return false;
-        }
+    /**
+     * Why a fenced write or a renewal was refused, read from the lease row once.
+     *
+     * @param why in words: taken over, expired, or deleted
+     * @param lost true if this holder can never write again (the row is gone or its epoch moved on), false for a
+     *     mere expiry or a row that could not be read
+     */
+    record Refusal(String why, boolean lost) {
     }
 
-    /** Why a fenced write was refused, in words: taken over, expired, or deleted. */
-    String whyRefused(Connection c, PgSql sql) {
+    Refusal refusal(Connection c, PgSql sql) {
         try (PreparedStatement ps = c.prepareStatement(sql.leaseRow)) {
             ps.setLong(1, incarnation);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return "incarnation " + incarnation + " no longer exists in the store (a recovery retired it)";
+                    return new Refusal("incarnation " + incarnation + " no longer exists in the store (a recovery "
+                            + "retired it)", true);
                 }
                 long now = rs.getLong(1);
                 if (now != epoch) {
-                    return "the lease of incarnation " + incarnation + " was taken over by " + rs.getString(2)
-                            + " (epoch " + epoch + " -> " + now + ")";
+                    return new Refusal("the lease of incarnation " + incarnation + " was taken over by "
+                            + rs.getString(2) + " (epoch " + epoch + " -> " + now + ")", true);
                 }
-                return rs.getBoolean(3) ? "the lease of incarnation " + incarnation + " is held, yet the write found "
-                        + "it expired (it was renewed since)" : "the lease of incarnation " + incarnation
-                        + " expired without renewal";
+                return new Refusal(rs.getBoolean(3) ? "the lease of incarnation " + incarnation + " is held, yet the "
+                        + "write found it expired (it was renewed since)" : "the lease of incarnation " + incarnation
+                        + " expired without renewal", false);
             }
         } catch (SQLException e) {
-            return "the lease of incarnation " + incarnation + " was not held (its row cannot be read: " + e + ")";
+            return new Refusal("the lease of incarnation " + incarnation + " was not held (its row cannot be read: "
+                    + e + ")", false);
         }
     }
 

@@ -46,7 +46,10 @@ final class PgSql {
     final String incarnationsOfNode;
     /** Every node that ever started in the store. */
     final String nodes;
-    /** Takes an expired lease: bumps the epoch, one row if this caller is the taker. Parameters: holder, lease s, id. */
+    /**
+     * Takes an expired lease: bumps the epoch, one row if this caller is the taker. Parameters: holder, lease s,
+     * id.
+     */
     final String takeOver;
     /** Gives the lease up now so a taker need not wait for expiry. Parameters: id, epoch. */
     final String release;
@@ -81,7 +84,8 @@ final class PgSql {
                 + "gone AS (DELETE FROM " + s + ".decision d USING lease, e WHERE d.incarnation = lease.id "
                 + "AND d.gtrid = e.g AND d.gtrid NOT IN (SELECT gtrid FROM kept)) "
                 + "INSERT INTO " + s + ".decision (incarnation, gtrid, kind, record) "
-                + "SELECT lease.id, e.g, " + PgSchema.KIND_END + ", e.r FROM lease, e WHERE e.g IN (SELECT gtrid FROM kept)";
+                + "SELECT lease.id, e.g, " + PgSchema.KIND_END + ", e.r FROM lease, e "
+                + "WHERE e.g IN (SELECT gtrid FROM kept)";
         forget = fence + ", gone AS (DELETE FROM " + s + ".decision d USING lease WHERE d.incarnation = lease.id "
                 + "AND d.gtrid = ? RETURNING 1) SELECT (SELECT count(*) FROM lease), (SELECT count(*) FROM gone)";
         leaseRow = "SELECT epoch, holder, expires_at > clock_timestamp() FROM " + s + ".incarnation WHERE id = ?";

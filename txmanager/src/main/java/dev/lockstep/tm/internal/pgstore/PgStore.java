@@ -195,11 +195,14 @@ public final class PgStore implements OpenedDecisionStore {
         }
         try (Connection c = config.dataSource().getConnection()) {
             c.setAutoCommit(true);
-            if (!lease.renew(c, sql, config.lease()) && lease.lost(c, sql)) {
-                String why = TmMessage.LEASE_LOST + " " + lease.whyRefused(c, sql) + ": this node can no longer "
-                        + "decide; restart it to register a new incarnation";
-                LOG.log(Level.ERROR, why);
-                lost(why);
+            if (!lease.renew(c, sql, config.lease())) {
+                PgLease.Refusal refusal = lease.refusal(c, sql);
+                if (refusal.lost()) {
+                    String why = TmMessage.LEASE_LOST + " " + refusal.why() + ": this node can no longer decide; "
+                            + "restart it to register a new incarnation";
+                    LOG.log(Level.ERROR, why);
+                    lost(why);
+                }
             }
         } catch (SQLException e) {
             LOG.log(Level.WARNING, TmMessage.LEASE_RENEW_FAILED + " renewing the lease of incarnation "
