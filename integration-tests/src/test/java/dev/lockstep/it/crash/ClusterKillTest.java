@@ -134,11 +134,8 @@ class ClusterKillTest {
         Checker checker = Checker.forRunAmongOthers(all, run.node);
         long deadline = diedNanos + TAKEOVER_LIMIT.toNanos();
         while (System.nanoTime() < deadline) {
-            if (checker.inDoubt().isEmpty() && count("SELECT count(*) FROM " + schema + ".incarnation WHERE node_id = '"
-                    + run.node + "'") == 0) {
-                long millis = (System.nanoTime() - diedNanos) / 1_000_000;
-                TAKEOVER_MILLIS.add(millis);
-                return millis;
+            if (finished(run, schema, checker)) {
+                return takeoverMillis(diedNanos);
             }
             Thread.sleep(100);
         }
@@ -163,17 +160,27 @@ class ClusterKillTest {
             last = service.run(Duration.ofSeconds(60), "scan");
             int exit = last.exitCode();
             assertTrue(exit == RecoveryServiceProcess.OK || exit == RecoveryServiceProcess.IN_DOUBT, last.describe());
-            if (checker.inDoubt().isEmpty() && count("SELECT count(*) FROM " + schema
-                    + ".incarnation WHERE node_id = '" + run.node + "'") == 0) {
-                long millis = (System.nanoTime() - diedNanos) / 1_000_000;
-                TAKEOVER_MILLIS.add(millis);
-                return millis;
+            if (finished(run, schema, checker)) {
+                return takeoverMillis(diedNanos);
             }
             Thread.sleep(500);
         }
         throw new AssertionError("the last node " + run.node + " is not recovered by the service after "
                 + TAKEOVER_LIMIT + ": " + checker.inDoubt() + "\nlast scan: " + (last == null ? "none"
                 : last.describe()));
+    }
+
+    /** Nothing of the node is in doubt on any server, and its incarnation is retired from the store. */
+    private static boolean finished(TransferRun run, String schema, Checker checker) throws Exception {
+        return checker.inDoubt().isEmpty() && count("SELECT count(*) FROM " + schema + ".incarnation WHERE node_id = '"
+                + run.node + "'") == 0;
+    }
+
+    /** The time since the node died, recorded for the summary. */
+    private static long takeoverMillis(long diedNanos) {
+        long millis = (System.nanoTime() - diedNanos) / 1_000_000;
+        TAKEOVER_MILLIS.add(millis);
+        return millis;
     }
 
     private void check(TransferRun run, ChildJvm app, boolean failuresExpected) throws Exception {
