@@ -1,6 +1,7 @@
 package dev.lockstep.tm;
 
 import dev.lockstep.tm.events.TransactionEvent.LogForced;
+import dev.lockstep.tm.snapshot.LockstepSnapshot;
 import dev.lockstep.tm.events.TransactionListener;
 import dev.lockstep.tm.internal.coordinator.Coordinator;
 import dev.lockstep.tm.internal.coordinator.CoordinatorSettings;

@@ -9,13 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.testkit.Events;
 import dev.lockstep.testkit.ScriptedXAResource.Verb;
-import dev.lockstep.tm.LockstepSnapshot.BranchProgress;
-import dev.lockstep.tm.LockstepSnapshot.InFlightTransaction;
-import dev.lockstep.tm.LockstepSnapshot.RecordedHeuristic;
-import dev.lockstep.tm.LockstepSnapshot.RetryingBranch;
+import dev.lockstep.tm.snapshot.LockstepSnapshot.BranchProgress;
+import dev.lockstep.tm.snapshot.LockstepSnapshot.InFlightTransaction;
+import dev.lockstep.tm.snapshot.LockstepSnapshot.RecordedHeuristic;
+import dev.lockstep.tm.snapshot.LockstepSnapshot.RetryingBranch;
 import dev.lockstep.tm.events.TransactionEvent.BranchCall;
 import dev.lockstep.tm.internal.coordinator.NamedScriptedXAResource;
 import dev.lockstep.tm.log.HeuristicOutcome;
+import dev.lockstep.tm.snapshot.LockstepSnapshot;
 import jakarta.transaction.HeuristicRollbackException;
 import jakarta.transaction.TransactionManager;
 import java.nio.file.Path;

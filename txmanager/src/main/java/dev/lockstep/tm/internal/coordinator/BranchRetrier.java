@@ -15,7 +15,7 @@ import dev.lockstep.tm.spi.RecoverableResource;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import dev.lockstep.tm.LockstepSnapshot.RetryingBranch;
+import dev.lockstep.tm.snapshot.LockstepSnapshot.RetryingBranch;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,7 +1,7 @@
 package dev.lockstep.tm.internal.coordinator;
 
-import dev.lockstep.tm.LockstepSnapshot;
-import dev.lockstep.tm.LockstepSnapshot.RecordedHeuristic;
+import dev.lockstep.tm.snapshot.LockstepSnapshot;
+import dev.lockstep.tm.snapshot.LockstepSnapshot.RecordedHeuristic;
 import dev.lockstep.tm.log.HeuristicOutcome;
 import java.time.Instant;
 import java.util.ArrayDeque;

@@ -1,8 +1,8 @@
 package dev.lockstep.tm.internal.coordinator;
 
-import dev.lockstep.tm.LockstepSnapshot.BranchProgress;
-import dev.lockstep.tm.LockstepSnapshot.InFlightBranch;
-import dev.lockstep.tm.LockstepSnapshot.InFlightTransaction;
+import dev.lockstep.tm.snapshot.LockstepSnapshot.BranchProgress;
+import dev.lockstep.tm.snapshot.LockstepSnapshot.InFlightBranch;
+import dev.lockstep.tm.snapshot.LockstepSnapshot.InFlightTransaction;
 import dev.lockstep.tm.events.TransactionEvent.TransactionTimedOut;
 import dev.lockstep.tm.internal.xa.LockstepXid;
 import dev.lockstep.tm.internal.xa.XaCodes;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.testkit.Events;
 import dev.lockstep.tm.Lockstep;
-import dev.lockstep.tm.LockstepSnapshot;
+import dev.lockstep.tm.snapshot.LockstepSnapshot;
 import dev.lockstep.tm.TestAccess;
 import dev.lockstep.tm.internal.coordinator.NamedScriptedXAResource;
 import jakarta.transaction.TransactionManager;

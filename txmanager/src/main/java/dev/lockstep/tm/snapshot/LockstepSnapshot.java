@@ -1,4 +1,4 @@
-package dev.lockstep.tm;
+package dev.lockstep.tm.snapshot;
 
 import dev.lockstep.tm.events.TransactionEvent.BranchCall;
 import dev.lockstep.tm.log.HeuristicOutcome;
@@ -12,7 +12,7 @@ import java.util.stream.Stream;
  * What one Lockstep is doing at a moment, for operators' tools (the Spring Boot starter's health indicator and
  * Actuator endpoint, a JMX bean, a console): its transactions in flight with their branches, the branches the
  * background retrier is still trying to finish, and the heuristic outcomes this incarnation recorded. Immutable;
- * taken by {@link Lockstep#snapshot()}.
+ * taken by {@code Lockstep.snapshot()}.
  *
  * <p><b>Consistent enough, not atomic.</b> The parts are read one after the other, without stopping any transaction:
  * a transaction that begins or completes meanwhile may or may not be listed, and a branch that finishes its first
@@ -148,7 +148,8 @@ public record LockstepSnapshot(String nodeId, long incarnation, Instant takenAt,
      * @param kind         what the resource did
      * @param at           when it was reported
      * @param recorded     true if its HEURISTIC record is durable in the decision store; false if the write failed
-     *                     (TmMessage.HEURISTIC_NOT_RECORDED: the resource was not told to forget it, so recovery finds it there)
+     *                     (TmMessage.HEURISTIC_NOT_RECORDED: the resource was not told to forget it, so recovery
+     *                     finds it there)
      */
     public record RecordedHeuristic(String transaction, String gtrid, int branch, String resource,
                                     HeuristicOutcome kind, Instant at, boolean recorded) {
