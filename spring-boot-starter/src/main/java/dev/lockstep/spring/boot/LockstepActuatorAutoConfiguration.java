@@ -32,7 +32,7 @@ public class LockstepActuatorAutoConfiguration {
     /** The health indicator: bean name {@code lockstepHealthIndicator}, so Boot names the contributor lockstep. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
-    static class Health {
+    static class LockstepHealthConfiguration {
 
         @Bean
         @ConditionalOnEnabledHealthIndicator("lockstep")
@@ -48,7 +48,7 @@ public class LockstepActuatorAutoConfiguration {
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.actuate.autoconfigure.endpoint.condition."
             + "ConditionalOnAvailableEndpoint")
-    static class Endpoint {
+    static class LockstepEndpointConfiguration {
 
         @Bean
         @ConditionalOnAvailableEndpoint
