@@ -96,6 +96,12 @@ public enum TmMessage implements MessageId {
     STORE_RELEASE_FAILED(46,
             "At close, releasing this incarnation's lease (or deleting it when empty) failed.",
             "Nothing is lost: the lease expires and a recovery takes the incarnation over."),
+    STORE_WRITE_SETTLED(47,
+            "The connection to the database decision store broke while COMMIT records were being written; the "
+            + "node bumped its own lease's epoch and read back whether they were recorded, so their committers "
+            + "got a definite answer.",
+            "Nothing to do for the transactions. Check the decision database (a failover, a network drop); a "
+            + "multi-host URL with targetServerType=primary reconnects to the new primary."),
 
     // 1xx: transactions
     ILLEGAL_STATE_MOVE(101,

@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -35,8 +36,16 @@ import javax.sql.DataSource;
  * <p>What a committer learns: normal return, the record is committed in the database; {@link
  * DecisionNotRecordedException}, it certainly is not (the fence refused it because the lease was lost, the statement
  * failed in the server, or no connection could be had), so the committer may presume abort, as a taker of the lease
- * does; any other {@link IOException}, the connection broke while the statement may have committed, so the outcome
- * is unknown and every branch is left to recovery.
+ * does; any other {@link IOException}, the outcome is unknown and every branch is left to recovery.
+ *
+ * <p>A connection that breaks during the statement (the decision database fails over, the network drops) leaves the
+ * batch in doubt: the server may have committed it, or may still be running it. Answering "unknown" at once would
+ * leave the committers' branches prepared, holding their row locks, in a node that is alive and holds its lease, so no
+ * recovery would finish them and every later transaction on those rows would wait behind them. So the writer first
+ * settles the batch the way a taker settles an incarnation ({@link #settle}): on a new connection it bumps its own
+ * epoch, which waits for the old statement if it still runs and fences it out if it has not started, then reads
+ * whether the batch's COMMIT rows are there (one statement: all or none). The committers get a definite answer. Only
+ * if the store stays unreachable for a whole lease, or the lease was taken meanwhile, is the answer "unknown".
  */
 public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
 
@@ -45,6 +54,7 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
     static final int MAX_BATCH = 512;
     static final int END_BATCH = 1024;
     static final long END_FLUSH_MILLIS = 200;
+    private static final long SETTLE_RETRY_NANOS = 100_000_000L;
 
     private static final int WAITING = 0;
     private static final int WRITTEN = 1;
@@ -52,7 +62,9 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
 
     private final DataSource dataSource;
     private final PgSql sql;
-    private final PgLease lease;
+    /** The lease at the epoch this writer fences with; a settled write moves it to a new epoch of the same holder. */
+    private volatile PgLease lease;
+    private final Duration settleLimit;
     private final Consumer<String> lost;
     private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<EndRecord> ends = new ConcurrentLinkedQueue<>();
@@ -63,13 +75,15 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
     private Connection connection;
     private volatile boolean closing;
 
-    PgDecisionWriter(DataSource dataSource, PgSql sql, PgLease lease, String nodeId) {
-        this(dataSource, sql, lease, nodeId, reason -> { });
-    }
-
-    /** @param lost told when a fenced write finds the lease taken over for good */
-    PgDecisionWriter(DataSource dataSource, PgSql sql, PgLease lease, String nodeId, Consumer<String> lost) {
+    /**
+     * @param settleLimit how long a batch whose connection broke may take to settle (the lease length: past it another
+     *     node may take the lease, and the committers have waited long enough)
+     * @param lost told when a fenced write finds the lease taken over for good
+     */
+    PgDecisionWriter(DataSource dataSource, PgSql sql, PgLease lease, Duration settleLimit, String nodeId,
+            Consumer<String> lost) {
         this.lost = lost;
+        this.settleLimit = settleLimit;
         this.dataSource = dataSource;
         this.sql = sql;
         this.lease = lease;
@@ -91,6 +105,11 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
     public void recordEnd(byte[] gtrid) {
         ends.add(new EndRecord(gtrid));
         endCount.incrementAndGet();
+    }
+
+    /** The lease as this writer holds it now: its epoch moves on each time a broken write is settled. */
+    PgLease lease() {
+        return lease;
     }
 
     /** Database statements that wrote decisions, and the records they wrote: their ratio is the batching. */
@@ -169,15 +188,15 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
         IOException failure = null;
         try {
             Connection c = connection();
-            boolean written;
+            boolean refused = false;
             try {
-                written = PgRecords.insert(c, sql, lease, records);
+                refused = !PgRecords.insert(c, sql, lease, records);
             } catch (SQLException e) {
                 closeConnection();
-                failure = classify(e, batch.size());
-                written = false;
+                IOException f = classify(e, batch.size());
+                failure = f instanceof DecisionNotRecordedException ? f : settle(records, f);
             }
-            if (failure == null && !written) {
+            if (refused) {
                 PgLease.Refusal refusal = lease.refusal(c, sql);
                 failure = new DecisionNotRecordedException(TmMessage.LEASE_LOST + " " + refusal.why()
                         + ": this node can no longer decide; " + batch.size() + " decision(s) not written, their "
@@ -200,6 +219,64 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
             r.failure = failure;
             r.state = failure == null ? WRITTEN : FAILED;
             LockSupport.unpark(r.waiter);
+        }
+    }
+
+    /**
+     * Settles a batch whose connection broke: bumps this holder's epoch on a new connection ({@link PgLease#refence}),
+     * after which nothing more can be written at the old epoch and a statement still running has finished, then counts
+     * the batch's COMMIT rows. The statement wrote all of its rows or none, so one is enough to know. Retried until
+     * {@link #settleLimit}; returns null if the batch is written, {@link DecisionNotRecordedException} if it certainly
+     * is not, or {@code unknown} (with the reason) if it cannot be told.
+     */
+    private IOException settle(List<LogRecord> records, IOException unknown) {
+        List<byte[]> gtrids = new ArrayList<>();
+        for (LogRecord r : records) {
+            if (r instanceof CommitRecord) {
+                gtrids.add(r.key().bytes());
+            }
+        }
+        if (gtrids.isEmpty()) {
+            // Heuristic records only: a gtrid may hold several, so a count cannot tell this batch's apart.
+            return unknown;
+        }
+        long deadline = System.nanoTime() + settleLimit.toNanos();
+        SQLException last = null;
+        while (true) {
+            try {
+                Connection c = connection();
+                PgLease next = lease.refence(c, sql, settleLimit);
+                if (next == null) {
+                    next = lease.ownBump(c, sql);
+                }
+                if (next == null) {
+                    PgLease.Refusal refusal = lease.refusal(c, sql);
+                    if (refusal.lost()) {
+                        lost.accept(TmMessage.LEASE_LOST + " " + refusal.why() + ": this node can no longer decide");
+                    }
+                    return new IOException(unknown.getMessage() + "; it cannot be settled because " + refusal.why()
+                            + ", so whoever holds the lease now finishes these transactions from what the store "
+                            + "holds", unknown.getCause());
+                }
+                lease = next;
+                boolean written = PgRecords.commitsOf(c, sql, next.incarnation(), gtrids) > 0;
+                LOG.log(Level.WARNING, TmMessage.STORE_WRITE_SETTLED + " the connection to the decision store broke "
+                        + "while " + records.size() + " decision(s) were being written; settled at epoch "
+                        + next.epoch() + " of incarnation " + next.incarnation() + ": " + (written ? "they are "
+                        + "recorded" : "they are not recorded, their transactions roll back"));
+                return written ? null : new DecisionNotRecordedException(TmMessage.STORE_WRITE_SETTLED + " the "
+                        + "connection to the decision store broke while " + records.size() + " decision(s) were "
+                        + "being written (" + unknown.getCause() + "); the store, settled at epoch " + next.epoch()
+                        + ", does not hold them: nothing was written", unknown.getCause());
+            } catch (SQLException e) {
+                closeConnection();
+                last = e;
+            }
+            if (System.nanoTime() >= deadline) {
+                return new IOException(unknown.getMessage() + "; it could not be settled within "
+                        + settleLimit.toMillis() + " ms (last error: " + last.getMessage() + ")", unknown.getCause());
+            }
+            LockSupport.parkNanos(SETTLE_RETRY_NANOS);
         }
     }
 
