@@ -124,7 +124,7 @@ final class LogDump {
     /**
      * Dumps the rows of a database decision store: {@code stored} as {@link StoreRows#read} returned them for
      * {@code requested} (null: every node of the store). Returns what could not be decoded, and every requested node
-     * the store never saw (LKS-209, as a node without a log directory).
+     * the store never saw ({@code NODE_WITHOUT_LOG}, as a node without a log directory).
      */
     List<DumpProblem> dumpStore(String location, List<StoreRows.StoredNode> stored, List<String> requested) {
         List<DumpProblem> problems = new ArrayList<>();
