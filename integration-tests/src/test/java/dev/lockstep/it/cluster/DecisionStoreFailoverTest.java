@@ -163,7 +163,8 @@ class DecisionStoreFailoverTest {
             n.close();
         }
         assertEquals(0, count(standby, "SELECT count(*) FROM " + schema + ".incarnation"),
-                "both nodes closed with nothing open: their incarnations are retired");
+                "both nodes closed with nothing open: their incarnations are retired; left: " + incarnations(standby,
+                        schema));
     }
 
     /** One transfer that did not commit: its id, the first LKS id of its exception chain, and the whole chain. */
@@ -278,6 +279,21 @@ class DecisionStoreFailoverTest {
             }
         }
         return gtrids;
+    }
+
+    /** Each incarnation row with its epoch and how many records it holds, for a failure message. */
+    private static List<String> incarnations(PostgresServer server, String schema) throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl(), PostgresServer.USER,
+                PostgresServer.PASSWORD); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT i.id, i.node_id, i.epoch, (SELECT count(*) FROM " + schema
+                        + ".decision d WHERE d.incarnation = i.id) FROM " + schema + ".incarnation i ORDER BY i.id")) {
+            while (rs.next()) {
+                rows.add("incarnation " + rs.getLong(1) + " of " + rs.getString(2) + " at epoch " + rs.getLong(3)
+                        + " with " + rs.getLong(4) + " record(s)");
+            }
+        }
+        return rows;
     }
 
     private static long count(PostgresServer server, String sql) throws Exception {

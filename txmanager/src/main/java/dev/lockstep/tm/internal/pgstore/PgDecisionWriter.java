@@ -382,9 +382,16 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
             PgRecords.end(connection(), sql, lease, batch);
         } catch (SQLException ex) {
             closeConnection();
-            // A lost END only costs recovery a look at a finished transaction; it never changes an outcome.
+            // An END written twice deletes nothing more, so a batch whose connection broke is simply tried again at
+            // the next flush: after a failover the table empties as usual, and a clean stop can still retire the
+            // incarnation. At close it is dropped: a lost END only costs recovery a look at a finished transaction.
+            boolean retry = !closing;
+            if (retry) {
+                ends.addAll(batch);
+                endCount.addAndGet(batch.size());
+            }
             LOG.log(Level.WARNING, TmMessage.STORE_END_WRITE_FAILED + " " + batch.size() + " END record(s) not "
-                    + "written: " + ex.getMessage());
+                    + "written" + (retry ? " (tried again at the next flush)" : "") + ": " + ex.getMessage());
         }
     }
 

@@ -25,6 +25,9 @@ final class FakeJdbc implements DataSource {
     }
 
     volatile InsertScript insert = rows -> rows;
+    /** What a batch of {@code rows} END records does: returns the update count or throws. */
+    volatile InsertScript end = rows -> rows;
+    final AtomicInteger endsWritten = new AtomicInteger();
     volatile SQLException getConnectionFailure;
     /** The lease row's epoch as {@code whyRefused} reads it. */
     volatile long epochInDatabase = 1;
@@ -71,6 +74,11 @@ final class FakeJdbc implements DataSource {
                             inserts.incrementAndGet();
                             int n = insert.insert(rows[0]);
                             rowsInserted.addAndGet(n);
+                            yield n;
+                        }
+                        if (sql.contains("kept AS (")) {
+                            int n = end.insert(rows[0]);
+                            endsWritten.addAndGet(rows[0]); // only once written: end.insert threw otherwise
                             yield n;
                         }
                         yield 0;

@@ -133,6 +133,31 @@ class PgDecisionWriterTest {
         assertEquals(1, lost.size(), "the node learns that it can no longer decide");
     }
 
+    /**
+     * Scenario: the connection breaks while a batch of END records is written (the decision database fails over).
+     * Expected: the ENDs are written at a later flush, so the table still empties and a clean stop can retire the
+     * incarnation, instead of leaving finished decisions behind for a recovery to look at.
+     */
+    @Test
+    void endsWhoseConnectionBrokeAreWrittenAtALaterFlush() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        db.end = rows -> {
+            if (attempts.incrementAndGet() == 1) {
+                throw new SQLException("An I/O error occurred", "08006");
+            }
+            return rows;
+        };
+        for (int i = 0; i < 3; i++) {
+            writer.recordEnd(commit().gtrid());
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (attempts.get() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(2, attempts.get(), "one broken batch, then the same ENDs again");
+        assertEquals(3, db.endsWritten.get(), "the three ENDs, written at the second try");
+    }
+
     @Test
     void noConnectionMeansNothingWasSent() {
         db.getConnectionFailure = new SQLException("connection refused", "08001");
