@@ -111,7 +111,7 @@ final class RunCommand extends ServiceCommand {
         AdminServer.Routes routes = new AdminServer.Routes()
                 .get("/health", new HealthEndpoint(daemon, root().clock(), cfg.inDoubtAgeLimit()))
                 .get("/metrics", new MetricsEndpoint(metrics))
-                .get("/api/in-doubt", new InDoubtEndpoint(daemon))
+                .get("/api/in-doubt", new InDoubtEndpoint(daemon, hub::lastId))
                 .stream("/api/events", new EventsEndpoint(hub, cfg.events().clients()))
                 .post("/api/resolve", new ResolveEndpoint(daemon, events));
         AdminServer server = AdminServer.start(cfg, routes, events);
