@@ -127,6 +127,7 @@ class AdminServerTest {
         assertEquals("01086f72", json(r).get("inDoubt").get(0).get("gtrid").asText());
         assertEquals("42", r.headers().firstValue(InDoubtEndpoint.LAST_EVENT_ID).orElse(null),
                 "the id of the newest event, for /api/events?since=");
+        assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(null));
     }
 
     @Test
