@@ -125,9 +125,9 @@
   function key(a) { return a.gtrid + '|' + a.resource + '|' + a.bqual; }
 
   function onAction(type, a) {
-    if (type === 'scan_started') return;
+    // Every scan asks every resource: only a resource that did not answer is news.
+    if (type === 'scan_started' || (type === 'recover_scan' && a.ok)) return;
     addFeed(type, a);
-    if (type === 'recover_scan' && a.ok) return; // every scan asks every resource: not news
     if (a.gtrid && a.resource && a.bqual) {
       const s = type === 'commit' ? (a.ok ? 'committed' : 'failed')
         : type === 'rollback' ? (a.ok ? 'rolled back' : 'failed')
@@ -275,7 +275,7 @@
   function renderChart() {
     const chart = $('scan-chart');
     clear(chart);
-    const W = 600, H = 160, left = 44, bottom = 18, top = 8;
+    const W = 600, H = 160, left = 64, bottom = 18, top = 8;
     const max = Math.max(1, ...scans.map(s => s.ms));
     chart.appendChild(svg('line', {class: 'axis', x1: left, y1: top, x2: left, y2: H - bottom}));
     chart.appendChild(svg('line', {class: 'axis', x1: left, y1: H - bottom, x2: W, y2: H - bottom}));
