@@ -11,7 +11,6 @@ import dev.lockstep.demo.transfer.RecoveryServiceProcess;
 import dev.lockstep.demo.transfer.TransferTables;
 import dev.lockstep.demo.transfer.Workload;
 import dev.lockstep.tm.spi.LockstepXids;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -40,6 +39,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.chromium.ChromiumDriverLogLevel;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
@@ -78,6 +78,7 @@ class ConsoleBrowserTest {
     private static final Duration PAGE = Duration.ofSeconds(30);
     private static final Pattern STARTED = Pattern.compile("event=http_started address=127\\.0\\.0\\.1 port=(\\d+)");
     private static final Path SHOTS = Path.of("target", "console").toAbsolutePath();
+    private static final String DRIVER_LOG = "chromedriver.log";
 
     private final long t0 = System.nanoTime();
     private final List<String> timings = new ArrayList<>();
@@ -91,6 +92,7 @@ class ConsoleBrowserTest {
                 + "(scripts/prerequisites.sh does)");
         Files.createDirectories(SHOTS);
         Files.deleteIfExists(SHOTS.resolve("failed.png")); // an earlier run's
+        Files.deleteIfExists(SHOTS.resolve(DRIVER_LOG));
         Endpoints all = Endpoints.ofHarness(true);
         CrashRuns.cleanSlate(all);
         String k = CrashRuns.nodeId("console-k");
@@ -183,6 +185,7 @@ class ConsoleBrowserTest {
         assertEquals(RecoveryServiceProcess.OK, stopped.exitCode(), stopped.describe());
         assertFalse(stopped.stdout().contains(token) || stopped.stderr().contains(token),
                 "the token in the daemon's output");
+        assertFalse(Files.readString(SHOTS.resolve(DRIVER_LOG)).contains(token), "the token in " + DRIVER_LOG);
         assertTrue(stopped.stdout().contains("event=http_request method=POST path=/api/resolve status=200"),
                 stopped.describe());
         Checker.Report report = Checker.forRun(all, k, true).check();
@@ -210,7 +213,9 @@ class ConsoleBrowserTest {
         options.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
-                .withLogFile(new File(SHOTS.toFile(), "chromedriver.log")).build();
+                // At INFO chromedriver logs every command with its arguments, the typed token too.
+                .withLogLevel(ChromiumDriverLogLevel.WARNING)
+                .withLogFile(SHOTS.resolve(DRIVER_LOG).toFile()).build();
         return new ChromeDriver(service, options);
     }
 
