@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,16 +25,20 @@ final class ConsoleEndpoint implements Endpoint {
     static final String POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
             + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-    /** Each path served, with its file and content type; {@code /} is the page. */
-    static final Map<String, String[]> FILES = files();
+    /** One file of the console: its name under {@link #RESOURCES} and its content type. */
+    record ConsoleFile(String name, String contentType) {
+    }
 
-    private static Map<String, String[]> files() {
-        Map<String, String[]> m = new LinkedHashMap<>();
-        m.put("/", new String[] {"index.html", "text/html; charset=utf-8"});
-        m.put("/console/console.css", new String[] {"console.css", "text/css; charset=utf-8"});
-        m.put("/console/console.js", new String[] {"console.js", "text/javascript; charset=utf-8"});
-        m.put("/console/favicon.svg", new String[] {"favicon.svg", "image/svg+xml"});
-        return m;
+    /** Each path served, with its file; {@code /} is the page. */
+    static final Map<String, ConsoleFile> FILES = files();
+
+    private static Map<String, ConsoleFile> files() {
+        Map<String, ConsoleFile> m = new LinkedHashMap<>();
+        m.put("/", new ConsoleFile("index.html", "text/html; charset=utf-8"));
+        m.put("/console/console.css", new ConsoleFile("console.css", "text/css; charset=utf-8"));
+        m.put("/console/console.js", new ConsoleFile("console.js", "text/javascript; charset=utf-8"));
+        m.put("/console/favicon.svg", new ConsoleFile("favicon.svg", "image/svg+xml"));
+        return Collections.unmodifiableMap(m);
     }
 
     private final Map<String, String> headers;
@@ -48,7 +53,7 @@ final class ConsoleEndpoint implements Endpoint {
     /** The endpoint of each path of {@link #FILES}, read now: a file missing from the jar fails the start. */
     static Map<String, ConsoleEndpoint> all() {
         Map<String, ConsoleEndpoint> m = new LinkedHashMap<>();
-        FILES.forEach((path, file) -> m.put(path, new ConsoleEndpoint(file[1], read(file[0]))));
+        FILES.forEach((path, file) -> m.put(path, new ConsoleEndpoint(file.contentType(), read(file.name()))));
         return m;
     }
 

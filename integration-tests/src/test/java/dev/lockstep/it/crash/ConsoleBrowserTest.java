@@ -244,8 +244,9 @@ class ConsoleBrowserTest {
     /** Waits for the page; on timeout, fails with what the page and the daemon show, and a screenshot. */
     private <T> T await(String what, Function<WebDriver, T> condition) throws IOException {
         try {
-            return new WebDriverWait(driver, PAGE, Duration.ofMillis(100)).ignoring(StaleElementReferenceException.class)
-                    .ignoring(IndexOutOfBoundsException.class).until(condition::apply);
+            return new WebDriverWait(driver, PAGE, Duration.ofMillis(100))
+                    .ignoring(StaleElementReferenceException.class).ignoring(IndexOutOfBoundsException.class)
+                    .until(condition::apply);
         } catch (TimeoutException e) {
             shot("failed");
             throw new AssertionError("the page never showed: " + what + " (within " + PAGE.toSeconds() + " s)\n"

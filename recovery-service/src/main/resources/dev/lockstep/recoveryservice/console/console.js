@@ -136,9 +136,12 @@
       if (s) progress.set(key(a), {state: s, detail: a.detail});
     }
     if (type === 'end' && a.ok && a.gtrid) ended.add(a.gtrid);
-    if (a.node && type === 'take_over' && a.ok) nodes.set(a.node, {state: 'dead', note: 'taken over: ' + a.detail, open: (nodes.get(a.node) || {}).open || 0});
-    if (a.node && type === 'retire' && a.ok) nodes.set(a.node, {state: 'retired', note: a.detail, open: 0});
-    if (a.node && type === 'error') nodes.set(a.node, {state: 'problem', note: a.detail, open: (nodes.get(a.node) || {}).open || 0});
+    if (a.node) {
+      const open = (nodes.get(a.node) || {}).open || 0;
+      if (type === 'take_over' && a.ok) nodes.set(a.node, {state: 'dead', note: 'taken over: ' + a.detail, open: open});
+      if (type === 'retire' && a.ok) nodes.set(a.node, {state: 'retired', note: a.detail, open: 0});
+      if (type === 'error') nodes.set(a.node, {state: 'problem', note: a.detail, open: open});
+    }
     render();
   }
 
@@ -197,9 +200,11 @@
       card.appendChild(el('div', 'tx-head', el('strong', null, mono(tx.tx)), decision,
         state(tx.owner === 'ALIVE' ? 'owner alive' : tx.owner === 'DEAD' ? 'owner dead' : 'owner has no log',
           tx.owner === 'ALIVE' ? 'alive' : 'dead'),
-        el('span', null, 'began ', time(tx.begin)), tx.decidedAt ? el('span', null, 'decided ', time(tx.decidedAt)) : null,
+        el('span', null, 'began ', time(tx.begin)),
+        tx.decidedAt ? el('span', null, 'decided ', time(tx.decidedAt)) : null,
         done ? state('finished', 'finished') : null));
-      card.appendChild(el('div', 'tx-why', done ? 'every branch finished: its decision ended' : 'waiting for: ' + tx.waitingFor));
+      card.appendChild(el('div', 'tx-why',
+        done ? 'every branch finished: its decision ended' : 'waiting for: ' + tx.waitingFor));
       card.appendChild(el('div', 'mono', 'gtrid ' + tx.gtrid));
       const t = el('table', 'branches', el('thead', null, el('tr', null, el('th', null, 'resource'),
         el('th', null, 'branch'), el('th', null, 'progress'), el('th', null, 'why'))));
@@ -232,8 +237,8 @@
           $('resolve-gtrid').value = tx.gtrid;
           $('resolve-token').focus();
         });
-        const tr = el('tr', null, td(mono(tx.tx)), td(h.resource + ' ', mono(h.bqual)), td(state(h.outcome, 'heuristic')),
-          td(time(h.at)), td(button));
+        const tr = el('tr', null, td(mono(tx.tx)), td(h.resource + ' ', mono(h.bqual)),
+          td(state(h.outcome, 'heuristic')), td(time(h.at)), td(button));
         tr.dataset.gtrid = tx.gtrid;
         body.appendChild(tr);
       }
