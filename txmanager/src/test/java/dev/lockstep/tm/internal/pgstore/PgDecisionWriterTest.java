@@ -12,8 +12,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,7 +34,9 @@ class PgDecisionWriterTest {
     private static final AtomicLong SEQ = new AtomicLong();
 
     private final FakeJdbc db = new FakeJdbc();
-    private final PgDecisionWriter writer = new PgDecisionWriter(db, new PgSql("ls"), new PgLease(7, 1, "me"), "n1");
+    private final List<String> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final PgDecisionWriter writer = new PgDecisionWriter(db, new PgSql("ls"), new PgLease(7, 1, "me"),
+            Duration.ofMillis(300), "n1", lost::add);
 
     @AfterEach
     void close() {
@@ -69,17 +73,89 @@ class PgDecisionWriterTest {
         assertThrows(DecisionNotRecordedException.class, () -> writer.recordCommit(commit()));
     }
 
+    /**
+     * Scenario: the connection breaks during the statement (the decision database fails over). The writer bumps its own
+     * epoch on a new connection and reads the batch's rows back, so the committer gets a definite answer instead of
+     * leaving its branches prepared, holding their locks, in a live node that no recovery takes over.
+     */
     @Test
-    void aBrokenConnectionLeavesTheOutcomeUnknown() {
+    void aBrokenConnectionIsSettledAndTheRecordedBatchReturnsNormally() throws IOException {
+        db.insert = rows -> {
+            throw new SQLException("An I/O error occurred", "08006");
+        };
+        db.commitRows = 1;
+        writer.recordCommit(commit());
+        assertEquals(1, db.refences.get());
+        assertEquals(2, writer.lease().epoch(), "the writer fences with its new epoch from now on");
+        db.insert = rows -> rows;
+        writer.recordCommit(commit());
+        assertEquals(1, db.rowsInserted.get());
+    }
+
+    @Test
+    void aBrokenConnectionWhoseBatchIsNotInTheStoreIsCertainlyNotRecorded() {
+        db.insert = rows -> {
+            throw new SQLException("An I/O error occurred", "08006");
+        };
+        db.commitRows = 0;
+        DecisionNotRecordedException e = assertThrows(DecisionNotRecordedException.class,
+                () -> writer.recordCommit(commit()));
+        assertTrue(e.getMessage().contains("LKS-047") && e.getMessage().contains("epoch 2"), e.getMessage());
+        assertEquals(List.of(), lost);
+    }
+
+    @Test
+    void aBrokenConnectionThatCannotBeSettledLeavesTheOutcomeUnknown() {
         for (SQLException broken : List.of(new SQLException("An I/O error occurred", "08006"),
                 new SQLException("no state"), new SQLTransientConnectionException("reset", "57P01"))) {
+            db.getConnectionFailure = null;
             db.insert = rows -> {
+                db.getConnectionFailure = new SQLException("connection refused", "08001");
                 throw broken;
             };
             IOException e = assertThrows(IOException.class, () -> writer.recordCommit(commit()));
             assertFalse(e instanceof DecisionNotRecordedException, "a broken connection may have committed: " + e);
-            assertTrue(e.getMessage().contains("may or may not be recorded"), e.getMessage());
+            assertTrue(e.getMessage().contains("may or may not be recorded")
+                    && e.getMessage().contains("could not be settled within 300 ms"), e.getMessage());
         }
+    }
+
+    @Test
+    void aBrokenConnectionWhoseLeaseWasTakenMeanwhileIsUnknownAndTheLeaseLost() {
+        db.insert = rows -> {
+            throw new SQLException("An I/O error occurred", "08006");
+        };
+        db.leaseHeld = false;
+        db.epochInDatabase = 2;
+        IOException e = assertThrows(IOException.class, () -> writer.recordCommit(commit()));
+        assertFalse(e instanceof DecisionNotRecordedException, "the taker decides from what the store holds: " + e);
+        assertTrue(e.getMessage().contains("taken over by taker"), e.getMessage());
+        assertEquals(1, lost.size(), "the node learns that it can no longer decide");
+    }
+
+    /**
+     * Scenario: the connection breaks while a batch of END records is written (the decision database fails over).
+     * Expected: the ENDs are written at a later flush, so the table still empties and a clean stop can retire the
+     * incarnation, instead of leaving finished decisions behind for a recovery to look at.
+     */
+    @Test
+    void endsWhoseConnectionBrokeAreWrittenAtALaterFlush() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        db.end = rows -> {
+            if (attempts.incrementAndGet() == 1) {
+                throw new SQLException("An I/O error occurred", "08006");
+            }
+            return rows;
+        };
+        for (int i = 0; i < 3; i++) {
+            writer.recordEnd(commit().gtrid());
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (attempts.get() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(2, attempts.get(), "one broken batch, then the same ENDs again");
+        assertEquals(3, db.endsWritten.get(), "the three ENDs, written at the second try");
     }
 
     @Test
@@ -132,16 +208,81 @@ class PgDecisionWriterTest {
     }
 
     @Test
-    void anInterruptedCommitterStillWaitsForItsAnswerAndKeepsTheFlag() throws Exception {
+    void aLoneCommitterWritesItsOwnStatementWithoutAHandOff() throws IOException {
+        List<Thread> ranOn = new ArrayList<>();
+        db.insert = rows -> {
+            ranOn.add(Thread.currentThread());
+            return rows;
+        };
+        writer.recordCommit(commit());
+        writer.recordCommit(commit());
+        assertEquals(List.of(Thread.currentThread(), Thread.currentThread()), ranOn);
+    }
+
+    @Test
+    void committersArrivingDuringALoneStatementShareTheWritersNextOne() throws Exception {
+        CountDownLatch inStatement = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        List<Integer> statementRows = new CopyOnWriteArrayList<>();
+        db.insert = rows -> {
+            statementRows.add(rows);
+            if (statementRows.size() == 1) {
+                inStatement.countDown();
+                awaitUninterruptibly(finish);
+            }
+            return rows;
+        };
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        Future<?> lone = pool.submit(() -> {
+            writer.recordCommit(commit());
+            return null;
+        });
+        inStatement.await();
+        List<Future<?>> later = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            later.add(pool.submit(() -> {
+                writer.recordCommit(commit());
+                return null;
+            }));
+        }
+        while (writer.waitingForWriter() < 3) { // the three queue behind the lone statement: the statement lock is held
+            Thread.sleep(5);
+        }
+        finish.countDown();
+        lone.get();
+        for (Future<?> f : later) {
+            f.get();
+        }
+        pool.shutdown();
+        assertEquals(4, db.rowsInserted.get());
+        assertEquals(List.of(1, 3), statementRows, "the three that came during the lone statement share one");
+    }
+
+    @Test
+    void anInterruptedCommitterWritesItsDecisionWithTheFlagClearAndKeepsIt() throws Exception {
+        boolean[] flagDuringStatement = new boolean[1];
+        db.insert = rows -> {
+            flagDuringStatement[0] = Thread.currentThread().isInterrupted();
+            return rows;
+        };
+        Thread.currentThread().interrupt();
+        try {
+            writer.recordCommit(commit());
+            assertFalse(flagDuringStatement[0], "neither the pool nor the driver may see the interrupt");
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is set again on the way out");
+        } finally {
+            Thread.interrupted();
+        }
+        assertEquals(1, db.rowsInserted.get());
+    }
+
+    @Test
+    void anInterruptDuringTheStatementAbandonsNothing() throws Exception {
         CountDownLatch inStatement = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
         db.insert = rows -> {
             inStatement.countDown();
-            try {
-                finish.await();
-            } catch (InterruptedException e) {
-                throw new AssertionError("the writer thread was interrupted");
-            }
+            awaitUninterruptibly(finish); // as PostgreSQL's driver blocked in a socket read
             return rows;
         };
         boolean[] result = new boolean[2];
@@ -163,5 +304,65 @@ class PgDecisionWriterTest {
         committer.join(5_000);
         assertTrue(result[0], "the COMMIT was written and the committer told so");
         assertTrue(result[1], "the interrupt is set again on the way out");
+    }
+
+    @Test
+    void aQueuedCommitterInterruptedWhileTheWriterWritesStillGetsItsAnswer() throws Exception {
+        CountDownLatch inStatement = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        List<Thread> ranOn = new CopyOnWriteArrayList<>();
+        db.insert = rows -> {
+            ranOn.add(Thread.currentThread());
+            if (ranOn.size() == 1) {
+                inStatement.countDown();
+                awaitUninterruptibly(finish);
+            }
+            return rows;
+        };
+        Thread lone = new Thread(() -> {
+            try {
+                writer.recordCommit(commit());
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+        lone.start();
+        inStatement.await();
+        boolean[] result = new boolean[2];
+        Thread queued = new Thread(() -> {
+            try {
+                writer.recordCommit(commit());
+                result[0] = true;
+            } catch (IOException e) {
+                result[0] = false;
+            }
+            result[1] = Thread.currentThread().isInterrupted();
+        });
+        queued.start();
+        Thread.sleep(50);
+        queued.interrupt();
+        Thread.sleep(50);
+        assertTrue(queued.isAlive(), "a decision in flight cannot be abandoned");
+        finish.countDown();
+        lone.join(5_000);
+        queued.join(5_000);
+        assertTrue(result[0], "the COMMIT was written and the committer told so");
+        assertTrue(result[1], "the interrupt is set again on the way out");
+        assertFalse(ranOn.get(1) == queued, "the queued committer's record was written by the writer");
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
