@@ -185,7 +185,7 @@ public final class PgStore implements OpenedDecisionStore {
 
     @Override
     public String problem() {
-        return leaseLost ? TmMessage.LEASE_LOST + " the lease of incarnation " + lease.incarnation() + " in "
+        return leaseLost ? TmMessage.LEASE_LOST + " the lease of incarnation " + incarnation() + " in "
                 + location() + " was lost: this node can no longer decide; restart it to register a new incarnation"
                 : null;
     }
