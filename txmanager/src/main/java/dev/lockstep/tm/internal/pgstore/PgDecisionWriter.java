@@ -127,6 +127,17 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
         return lease;
     }
 
+    /**
+     * An unknown answer is left only when the database stayed out of reach past the lease, or the lease was taken
+     * meanwhile; the writer goes on with the next decision once the database answers.
+     */
+    @Override
+    public String afterUnknownCommit() {
+        return "The decision store goes on once its database answers; if this node's lease was taken meanwhile, "
+                + "the node refuses new transactions (" + TmMessage.LEASE_LOST.id() + ") and another node or the recovery service finishes "
+                + "its branches.";
+    }
+
     /** Database statements that wrote decisions, and the records they wrote: their ratio is the batching. */
     public long batches() {
         return batches.get();
