@@ -46,7 +46,9 @@ import java.util.function.Supplier;
  * reaches C5 (PostgreSQL committed, MariaDB and Artemis still prepared) stays there and the application says so.</li>
  * <li>{@code kill -9} of the application from here ({@link ChildJvm#kill9()}); the branches it left in doubt, as
  * each server's {@code XA RECOVER} lists them.</li>
- * <li>The recovery service jar, {@code scan}, as its own process; its actions.</li>
+ * <li>The recovery service jar, {@code scan}, as its own process; its actions. With {@code --console}, its daemon
+ * ({@code run}) with the web console instead, started beside the application, recovering by itself after the kill
+ * and kept running after the report until the JVM is stopped.</li>
  * <li>Every resource read with plain clients ({@link Checker}) and the report ({@link DemoReport}).</li>
  * </ol>
  *
@@ -136,13 +138,23 @@ public final class Demo {
                 .pausingAt(CrashPoint.C5_SOME_COMMITTED, options.transfers());
         Map<String, String> paused;
         long seen;
+        RecoveryServiceProcess service = new RecoveryServiceProcess(runDir.resolve("service"), logDir, List.of(run),
+                e);
+        RecoveryServiceProcess.Daemon daemon = null;
+        int outputBeforeKill = 0;
         try (ChildJvm app = ChildJvm.start(TransferApp.class, appOptions.toArgs(), runDir.resolve("app.out"))) {
             t.step("application started (pid " + app.pid() + "), " + options.threads() + " threads; a transfer is "
                     + "one UserTransaction:");
             t.detail("debit an account in PostgreSQL, credit one in MariaDB, send an event to Artemis");
+            if (options.consolePort() != 0) {
+                daemon = startConsole(service);
+            }
             paused = awaitPause(app);
             t.step("transfer " + paused.get("id") + " (tx " + paused.get("tx") + ") is in phase two: committed in "
                     + "orders-pg, prepared in billing-maria and events");
+            if (daemon != null) {
+                outputBeforeKill = daemon.stdout().length();
+            }
             int exit = app.kill9();
             t.step("kill -9 " + app.pid() + "   (the application; exit " + exit
                     + (exit == ChildJvm.SIGKILL_EXIT ? " = 128 + SIGKILL)" : ")"));
@@ -154,8 +166,9 @@ public final class Demo {
         showInDoubt(e, run, pausedTx);
 
         // 3. The recovery service.
-        RecoveryServiceProcess service = new RecoveryServiceProcess(runDir.resolve("service"), logDir, List.of(run),
-                e);
+        if (daemon != null) {
+            return watchedRecovery(e, run, daemon, outputBeforeKill, pausedId, pausedTx, seen, runDir);
+        }
         Path config = service.writeConfig();
         t.step("recovery service, as an operator runs it:");
         t.detail("java -jar " + shown(RecoveryServiceProcess.jar()) + " scan -c " + shown(config));
@@ -174,10 +187,22 @@ public final class Demo {
                 + (scan.exitCode() == RecoveryServiceProcess.OK ? ": nothing left in doubt" : ""));
 
         // 4. Check everything from outside, then the report.
+        return report(e, run, pausedId, seen, scan.exitCode(), runDir, true);
+    }
+
+    /**
+     * Reads every resource with plain clients and prints the report; returns the exit code.
+     *
+     * @param stopAfterCheck stop the private servers once they are read (not while the console keeps running)
+     */
+    private int report(Endpoints e, String run, String pausedId, long seen, int serviceExit, Path runDir,
+            boolean stopAfterCheck) throws Exception {
         t.step("checking every resource with plain JDBC and JMS clients");
         Checker.Report reading = Checker.forRun(e, run, true).check();
-        DemoReport report = new DemoReport(reading, pausedId, seen, scan.exitCode());
-        stopServers();
+        DemoReport report = new DemoReport(reading, pausedId, seen, serviceExit);
+        if (stopAfterCheck) {
+            stopServers();
+        }
         t.plain("");
         t.plain("Report");
         for (DemoReport.CheckResult c : report.checks()) {
@@ -195,6 +220,75 @@ public final class Demo {
         reading.problems().forEach(p -> t.plain("  - " + p));
         t.plain("Files of this run: " + shown(runDir) + " (app.out, log/, service/)");
         return CHECK_FAILED;
+    }
+
+    // ------------------------------------------------------------------------------------------------ --console
+
+    /**
+     * Starts the recovery service's daemon with its web console on the loopback port of {@code --console}, beside the
+     * running application, and says where to look. The orphan safety interval is long, so that the daemon leaves the
+     * live application's transactions to it (the demo's pause in phase two may last longer than the default).
+     */
+    private RecoveryServiceProcess.Daemon startConsole(RecoveryServiceProcess service) throws Exception {
+        service.set("http.address", "127.0.0.1").set("http.port", Integer.toString(options.consolePort()))
+                .set("orphan.safety.interval", "10m");
+        Path config = service.writeConfig();
+        RecoveryServiceProcess.Daemon daemon = service.startDaemon();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                daemon.close();
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            stopServers();
+        }, "demo-console-stop"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!daemon.stdout().contains("event=http_started") && daemon.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        if (!daemon.isAlive() || !daemon.stdout().contains("event=http_started")) {
+            throw new IllegalStateException("the recovery service's console did not start on 127.0.0.1:"
+                    + options.consolePort() + " (is the port taken? --console=PORT picks another); its output:\n"
+                    + daemon.stdout());
+        }
+        t.step("recovery service started as a daemon, with its web console: open http://127.0.0.1:"
+                + options.consolePort() + "/ now");
+        t.detail("java -jar " + shown(RecoveryServiceProcess.jar()) + " run -c " + shown(config));
+        t.detail("the page shows the live node, then the kill, then each branch as the daemon finishes it");
+        return daemon;
+    }
+
+    /**
+     * After the kill with {@code --console}: the daemon recovers by itself at its next scans; waits for a scan after
+     * the kill that leaves nothing in doubt, shows its actions, checks and reports, then keeps the daemon and the
+     * servers running until Ctrl-C.
+     */
+    private int watchedRecovery(Endpoints e, String run, RecoveryServiceProcess.Daemon daemon, int outputBeforeKill,
+            String pausedId, String pausedTx, long seen, Path runDir) throws Exception {
+        t.step("the recovery service's daemon recovers by itself (it scans every second); watch the console");
+        long begin = System.nanoTime();
+        long deadline = begin + Duration.ofSeconds(90).toNanos();
+        boolean clean = false;
+        while (!clean && daemon.isAlive() && System.nanoTime() < deadline) {
+            List<Map<String, String>> scans = daemon.since(outputBeforeKill).events("scan_done");
+            clean = !scans.isEmpty() && "true".equals(scans.get(scans.size() - 1).get("clean"));
+            if (!clean) {
+                Thread.sleep(200);
+            }
+        }
+        showActions(daemon.since(outputBeforeKill), pausedTx, runDir);
+        t.step(clean ? "recovered " + secs((System.nanoTime() - begin) / 1_000_000) + " after the kill: nothing left "
+                + "in doubt" : "the daemon left something in doubt after 90 s: see the console and "
+                + shown(runDir.resolve("service")));
+        int code = report(e, run, pausedId, seen, clean ? RecoveryServiceProcess.OK : RecoveryServiceProcess.IN_DOUBT,
+                runDir, false);
+        t.plain("The recovery service and its console keep running at http://127.0.0.1:" + options.consolePort()
+                + "/ with the servers; Ctrl-C stops them all.");
+        while (daemon.isAlive()) {
+            Thread.sleep(1_000);
+        }
+        t.plain("the recovery service stopped; its output is in " + shown(runDir.resolve("service")));
+        return code;
     }
 
     /** Starts the private servers (or takes the given URLs) and prints one line each. */

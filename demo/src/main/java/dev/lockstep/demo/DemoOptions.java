@@ -12,12 +12,15 @@ import java.util.Map;
  * @param pgUrl    null: a private PostgreSQL
  * @param mariaUrl null: a private MariaDB
  * @param brokerUrl null: a private Artemis broker
+ * @param consolePort 0: the recovery service runs once ({@code scan}) after the kill; else its daemon ({@code run})
+ *                    serves the web console on this loopback port from the start and keeps running after the report
  */
 record DemoOptions(String pgUrl, Login pgLogin, String mariaUrl, Login mariaLogin, String brokerUrl,
-                   Login brokerLogin, int threads, long transfers, boolean help) {
+                   Login brokerLogin, int threads, long transfers, int consolePort, boolean help) {
 
     static final int DEFAULT_THREADS = 4;
     static final long DEFAULT_TRANSFERS = 500;
+    static final int DEFAULT_CONSOLE_PORT = 8089;
 
     static final String USAGE = """
             usage: bash scripts/demo.sh [--key=value ...]
@@ -29,13 +32,16 @@ record DemoOptions(String pgUrl, Login pgLogin, String mariaUrl, Login mariaLogi
               --maria-url=URL       an existing MariaDB or MySQL (jdbc:mysql://HOST:PORT/DB; MySQL 8 needs
                                     XA_RECOVER_ADMIN); --maria-user=, --maria-password=
               --broker-url=URL      an existing ActiveMQ Artemis (tcp://HOST:PORT); --broker-user=, --broker-password=
+              --console[=PORT]      watch the recovery in a browser: the recovery service runs as a daemon with its
+                                    web console on http://127.0.0.1:PORT/ (default %d) from the start, recovers the
+                                    kill by itself, and keeps running with the servers after the report until Ctrl-C
               --help                this text
             On given servers the demo creates the tables transfer_accounts and transfers (rows tagged with its run id)
             and uses the queue "transfers", whose messages it consumes when it checks them."""
-            .formatted(DEFAULT_THREADS, DEFAULT_TRANSFERS);
+            .formatted(DEFAULT_THREADS, DEFAULT_TRANSFERS, DEFAULT_CONSOLE_PORT);
 
     private static final List<String> KEYS = List.of("threads", "transfers", "pg-url", "pg-user", "pg-password",
-            "maria-url", "maria-user", "maria-password", "broker-url", "broker-user", "broker-password");
+            "maria-url", "maria-user", "maria-password", "broker-url", "broker-user", "broker-password", "console");
 
     /** Parses the arguments; a bad one throws with a message that says which and what is expected. */
     static DemoOptions parse(String... args) {
@@ -43,7 +49,11 @@ record DemoOptions(String pgUrl, Login pgLogin, String mariaUrl, Login mariaLogi
         for (String a : args) {
             if (a.equals("--help") || a.equals("-h")) {
                 return new DemoOptions(null, Login.NONE, null, Login.NONE, null, Login.NONE, DEFAULT_THREADS,
-                        DEFAULT_TRANSFERS, true);
+                        DEFAULT_TRANSFERS, 0, true);
+            }
+            if (a.equals("--console")) {
+                m.put("console", Integer.toString(DEFAULT_CONSOLE_PORT));
+                continue;
             }
             int eq = a.indexOf('=');
             String key = a.startsWith("--") && eq > 2 ? a.substring(2, eq) : null;
@@ -54,8 +64,9 @@ record DemoOptions(String pgUrl, Login pgLogin, String mariaUrl, Login mariaLogi
         }
         int threads = (int) number(m, "threads", DEFAULT_THREADS, 1, 32);
         long transfers = number(m, "transfers", DEFAULT_TRANSFERS, 1, 1_000_000);
+        int consolePort = (int) number(m, "console", 0, 1, 65_535);
         return new DemoOptions(m.get("pg-url"), login(m, "pg"), m.get("maria-url"), login(m, "maria"),
-                m.get("broker-url"), login(m, "broker"), threads, transfers, false);
+                m.get("broker-url"), login(m, "broker"), threads, transfers, consolePort, false);
     }
 
     private static long number(Map<String, String> m, String key, long dflt, long min, long max) {

@@ -1,6 +1,7 @@
 package dev.lockstep.tm;
 
 import dev.lockstep.tm.events.TransactionEvent.LogForced;
+import dev.lockstep.tm.snapshot.LockstepSnapshot;
 import dev.lockstep.tm.events.TransactionListener;
 import dev.lockstep.tm.internal.coordinator.Coordinator;
 import dev.lockstep.tm.internal.coordinator.CoordinatorSettings;
@@ -231,6 +232,25 @@ public final class Lockstep implements AutoCloseable {
                 m.committedReadOnly.sum(), m.rolledBack.sum(), m.timedOut.sum(), m.heuristic.sum(),
                 m.unknownOutcome.sum(), m.phaseTwoRetries.sum(), coordinator.retrier().pendingBranches(),
                 store.durableWrites(), store.recordsWritten(), store.bytesWritten());
+    }
+
+    /**
+     * What this Lockstep is doing now: its transactions in flight with their branches, the branches being retried in
+     * the background, the heuristics it reported, and whether its decision store can still record decisions. For
+     * health checks and consoles; see {@link LockstepSnapshot} for how consistent it is.
+     *
+     * <p>It costs the commit path nothing: it reads what the coordinator keeps anyway (the set of live transactions,
+     * which it walks without a lock, taking each transaction's monitor only to copy its state and branches) and what
+     * the slow paths keep (retries, heuristics). Thread-safe; never blocks on an XA call or on the log.
+     */
+    public LockstepSnapshot snapshot() {
+        String problem = store.problem();
+        if (problem == null) {
+            problem = coordinator.refusal();
+        }
+        return new LockstepSnapshot(settings.nodeId(), store.incarnation(), settings.clock().instant(),
+                store.location(), problem, coordinator.inFlight(), coordinator.retrier().retrying(),
+                coordinator.heuristicsReported(), coordinator.heuristicsReportedTotal());
     }
 
     /**

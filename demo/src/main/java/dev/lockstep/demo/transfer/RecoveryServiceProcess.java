@@ -174,6 +174,16 @@ public final class RecoveryServiceProcess {
             return started.process.isAlive();
         }
 
+        /**
+         * What it printed so far, from character {@code from} of its standard output on (a length of {@link #stdout}
+         * taken earlier), as a result with no exit code yet (-1).
+         */
+        public Result since(int from) {
+            Result all = started.result(-1);
+            return new Result(all.commandLine(), -1, all.stdout().substring(Math.min(from, all.stdout().length())),
+                    all.stderr(), all.millis());
+        }
+
         /** SIGTERM ({@link Process#destroy()} on Linux), then waits for the exit. */
         public Result stop(Duration timeout) throws InterruptedException {
             started.process.destroy();

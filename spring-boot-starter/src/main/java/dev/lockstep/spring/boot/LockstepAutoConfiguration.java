@@ -1,6 +1,8 @@
 package dev.lockstep.spring.boot;
 
+import dev.lockstep.tm.events.TransactionListener;
 import dev.lockstep.tm.recovery.Recovery;
+import dev.lockstep.tm.recovery.RecoveryListener;
 import dev.lockstep.tm.store.PostgresDecisionStore;
 import java.sql.SQLException;
 import java.util.function.Supplier;
@@ -51,15 +53,22 @@ import org.springframework.transaction.jta.JtaTransactionManager;
 @Import(LockstepResourcesRegistrar.class)
 public class LockstepAutoConfiguration {
 
-    /** Opens and locks the decision log; closed last, after the pools (they depend on it), draining transactions. */
+    /**
+     * Opens and locks the decision log; closed last, after the pools (they depend on it), draining transactions. Each
+     * {@link TransactionListener} bean is registered as a listener; such a bean must not depend on Lockstep.
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     public Lockstep lockstep(LockstepProperties p, Environment environment,
-            ObjectProvider<LockstepDecisionStore> decisionStore) {
+            ObjectProvider<LockstepDecisionStore> decisionStore, ObjectProvider<TransactionListener> listeners) {
         LockstepPropertiesValidator.validate(p, environment);
         LockstepDecisionStore store = decisionStore.getIfAvailable();
+        Lockstep.Builder builder = Lockstep.builder();
+        // Every TransactionListener bean hears this Lockstep's events (the meters of LockstepMetricsAutoConfiguration
+        // among them), on Lockstep's event thread: none can delay a commit.
+        listeners.orderedStream().forEach(builder::listener);
         try {
-            return Lockstep.builder()
+            return builder
                     .nodeId(p.getNodeId())
                     .logDirectory(p.getLogDirectory() == null ? null : p.getLogDirectory().toAbsolutePath())
                     .decisionStore(store == null ? null : store.store())
@@ -120,7 +129,8 @@ public class LockstepAutoConfiguration {
      */
     @Bean
     @ConditionalOnBooleanProperty(name = "lockstep.recovery.enabled", matchIfMissing = true)
-    public LockstepRecovery lockstepRecovery(Lockstep lockstep, LockstepProperties p) {
+    public LockstepRecovery lockstepRecovery(Lockstep lockstep, LockstepProperties p,
+            ObjectProvider<RecoveryListener> listeners) {
         List<RecoverableResource> resources = new ArrayList<>();
         // Each vendor makes its own recovery resource; the validator has already found one for every URL.
         for (Map.Entry<String, LockstepProperties.DataSource> e : p.getDatasources().entrySet()) {
@@ -144,6 +154,6 @@ public class LockstepAutoConfiguration {
                 ? () -> Recovery.builder().decisionStore(store).allNodes()
                 : () -> Recovery.builder().logDirectory(p.getLogDirectory().toAbsolutePath()).nodeId(lockstep.nodeId());
         return new LockstepRecovery(target, lockstep.nodeId(), resources, r.getInterval(), r.getInitialDelay(),
-                r.getOrphanSafetyInterval());
+                r.getOrphanSafetyInterval(), listeners.orderedStream().toList());
     }
 }

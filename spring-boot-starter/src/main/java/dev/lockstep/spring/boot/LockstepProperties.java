@@ -85,6 +85,9 @@ public class LockstepProperties {
     /** The in-process recovery of this node's earlier incarnations. */
     private final RecoveryProperties recovery = new RecoveryProperties();
 
+    /** The Actuator health indicator 'lockstep' (docs/operations.md, "Spring Boot Actuator"). */
+    private final HealthProperties health = new HealthProperties();
+
     /**
      * Decisions in PostgreSQL instead of {@code log-directory} (docs/cluster.md): set {@code url} to choose it. For
      * nodes without a disk of their own; the node id may then change at every start (a pod's name).
@@ -307,12 +310,34 @@ public class LockstepProperties {
         }
     }
 
+    /** The Actuator health indicator 'lockstep'. */
+    public static class HealthProperties {
+
+        /**
+         * A branch prepared and waiting for phase two longer than this (left to the background retrier, or found in
+         * doubt by the recovery scan) is reported in the health's details as needing attention.
+         */
+        private Duration inDoubtThreshold = Duration.ofMinutes(5);
+
+        public Duration getInDoubtThreshold() {
+            return inDoubtThreshold;
+        }
+
+        public void setInDoubtThreshold(Duration inDoubtThreshold) {
+            this.inDoubtThreshold = inDoubtThreshold;
+        }
+    }
+
     public boolean isEnabled() {
         return enabled;
     }
 
     public void setEnabled(boolean enabled) {
         this.enabled = enabled;
+    }
+
+    public HealthProperties getHealth() {
+        return health;
     }
 
     public DecisionStoreProperties getDecisionStore() {

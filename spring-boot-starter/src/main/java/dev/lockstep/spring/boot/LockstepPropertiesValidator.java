@@ -40,6 +40,9 @@ final class LockstepPropertiesValidator {
             Duration.ofSeconds(30), Settings.positive(), "between the end of one scan and the start of the next");
     static final Setting<Duration> RECOVERY_INITIAL_DELAY = Settings.duration("recoveryInitialDelay",
             "recovery.initial-delay", Duration.ZERO, Settings.notNegative(), "before the first scan after start");
+    static final Setting<Duration> HEALTH_IN_DOUBT_THRESHOLD = Settings.duration("healthInDoubtThreshold",
+            "health.in-doubt-threshold", Duration.ofMinutes(5), Settings.notNegative(),
+            "a prepared branch waiting longer for phase two is named in the health's attention detail");
 
     private final Environment environment;
     private final List<String> problems = new ArrayList<>();
@@ -204,6 +207,7 @@ final class LockstepPropertiesValidator {
         duration(RECOVERY_INTERVAL.propertyKey(), RECOVERY_INTERVAL, r.getInterval());
         duration(RECOVERY_INITIAL_DELAY.propertyKey(), RECOVERY_INITIAL_DELAY, r.getInitialDelay());
         duration(Settings.ORPHAN_SAFETY_INTERVAL, r.getOrphanSafetyInterval());
+        duration(HEALTH_IN_DOUBT_THRESHOLD.propertyKey(), HEALTH_IN_DOUBT_THRESHOLD, p.getHealth().getInDoubtThreshold());
         String orphan = Settings.orphanSafetyProblem(r.getOrphanSafetyInterval(), p.getLostBranchWindow(),
                 P + Settings.LOST_BRANCH_WINDOW.propertyKey());
         if (orphan != null) {

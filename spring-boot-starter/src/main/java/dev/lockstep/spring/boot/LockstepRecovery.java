@@ -3,12 +3,14 @@ package dev.lockstep.spring.boot;
 import dev.lockstep.tm.recovery.InDoubtTransaction;
 import dev.lockstep.tm.recovery.Recovery;
 import dev.lockstep.tm.recovery.RecoveryAction;
+import dev.lockstep.tm.recovery.RecoveryListener;
 import dev.lockstep.tm.recovery.RecoveryLockedException;
 import dev.lockstep.tm.recovery.RecoveryScanner;
 import dev.lockstep.tm.recovery.ResourceStatus;
 import dev.lockstep.tm.recovery.ScanReport;
 import dev.lockstep.tm.spi.RecoverableResource;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -46,12 +48,19 @@ public final class LockstepRecovery implements SmartLifecycle {
      */
     LockstepRecovery(Supplier<Recovery.Builder> target, String nodeId, List<RecoverableResource> resources,
             Duration interval, Duration initialDelay, Duration orphanSafetyInterval) {
+        this(target, nodeId, resources, interval, initialDelay, orphanSafetyInterval, List.of());
+    }
+
+    /** As above, with {@code listeners} told of every scan and action (the meters' in-doubt gauges, for one). */
+    LockstepRecovery(Supplier<Recovery.Builder> target, String nodeId, List<RecoverableResource> resources,
+            Duration interval, Duration initialDelay, Duration orphanSafetyInterval, List<RecoveryListener> listeners) {
         Objects.requireNonNull(target, "target");
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.resources = List.copyOf(resources);
         this.interval = interval;
-        this.scanner = RecoveryScanner.reopening(() -> target.get()
-                .resources(this.resources).orphanSafetyInterval(orphanSafetyInterval).build(), initialDelay, interval,
+        RecoveryListener listener = all(listeners);
+        this.scanner = RecoveryScanner.reopening(() -> target.get().resources(this.resources)
+                .orphanSafetyInterval(orphanSafetyInterval).listener(listener).build(), initialDelay, interval,
                 "lockstep-recovery-" + nodeId, new RecoveryScanner.Listener() {
                     @Override
                     public void scanned(ScanReport report) {
@@ -70,6 +79,38 @@ public final class LockstepRecovery implements SmartLifecycle {
                                 + " failed; the next one runs in " + interval, e);
                     }
                 });
+    }
+
+    /** {@code listeners} as one; each one's failure is logged and stays its own. */
+    private static RecoveryListener all(List<RecoveryListener> listeners) {
+        List<RecoveryListener> copy = List.copyOf(listeners);
+        if (copy.isEmpty()) {
+            return RecoveryListener.NONE;
+        }
+        return new RecoveryListener() {
+            @Override
+            public void onAction(RecoveryAction action) {
+                copy.forEach(l -> tell(l, () -> l.onAction(action)));
+            }
+
+            @Override
+            public void scanStarted(Instant at) {
+                copy.forEach(l -> tell(l, () -> l.scanStarted(at)));
+            }
+
+            @Override
+            public void scanFinished(ScanReport report) {
+                copy.forEach(l -> tell(l, () -> l.scanFinished(report)));
+            }
+        };
+    }
+
+    private static void tell(RecoveryListener l, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.warn(StarterMessage.RECOVERY_LISTENER_FAILED + " recovery listener " + l + " failed", e);
+        }
     }
 
     /**

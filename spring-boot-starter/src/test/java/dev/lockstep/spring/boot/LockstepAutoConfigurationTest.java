@@ -101,7 +101,8 @@ class LockstepAutoConfigurationTest {
                 "lockstep.datasources.stock.pool-size=0",
                 "lockstep.jms.stock.broker-url=tcp://127.0.0.1:61616",
                 "lockstep.jms.events.pool-size=2",
-                "lockstep.recovery.orphan-safety-interval=2s").run(ctx -> {
+                "lockstep.recovery.orphan-safety-interval=2s",
+                "lockstep.health.in-doubt-threshold=300").run(ctx -> {
                     Throwable failure = ctx.getStartupFailure();
                     assertNotNull(failure, "a context with wrong properties must not start");
                     LockstepPropertiesException e = findCause(failure, LockstepPropertiesException.class);
@@ -115,7 +116,8 @@ class LockstepAutoConfigurationTest {
                             "lockstep.datasources.stock.pool-size", "lockstep.jms.stock",
                             // No MySQL driver on this module's test class path (the drivers are the user's choice).
                             "lockstep.datasources.stock.url",
-                            "lockstep.jms.events.broker-url", "lockstep.recovery.orphan-safety-interval")), named,
+                            "lockstep.jms.events.broker-url", "lockstep.recovery.orphan-safety-interval",
+                            "lockstep.health.in-doubt-threshold")), named,
                             () -> String.join("\n", e.problems()));
                     assertTrue(e.getMessage().contains("jdbc:mysql://host:port/db"), e.getMessage());
                     assertTrue(e.getMessage().contains("add com.mysql:mysql-connector-j"), e.getMessage());

@@ -30,6 +30,8 @@ class LockstepPropertiesDefaultsTest {
         assertEquals(LockstepPropertiesValidator.RECOVERY_INTERVAL.defaultValue(), p.getRecovery().getInterval());
         assertEquals(LockstepPropertiesValidator.RECOVERY_INITIAL_DELAY.defaultValue(),
                 p.getRecovery().getInitialDelay());
+        assertEquals(LockstepPropertiesValidator.HEALTH_IN_DOUBT_THRESHOLD.defaultValue(),
+                p.getHealth().getInDoubtThreshold());
         assertEquals(LockstepPropertiesValidator.ACQUISITION_TIMEOUT.defaultValue(),
                 new LockstepProperties.DataSource().getAcquisitionTimeout());
     }

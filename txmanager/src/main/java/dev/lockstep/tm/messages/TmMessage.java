@@ -257,6 +257,11 @@ public enum TmMessage implements MessageId {
     RECLAIM_FAILED(181,
             "Deleting old log segments failed after a successful force; it is tried again later.",
             "Check the disk and the log directory's permissions; the forced records are safe."),
+    LOG_FAILED(182,
+            "The decision log failed a write or a force: no decision of this process can be recorded any more, and "
+                    + "every two-phase commit fails (Lockstep.snapshot() and the Spring Boot health say so).",
+            "Check the disk (space, I/O errors in the system log), then restart the process; recovery finishes what "
+                    + "is in doubt."),
 
     // events for monitoring (TransactionListener)
     LISTENER_FAILED(190,

@@ -22,7 +22,7 @@ final class Branch implements XaCalls.Failures {
     XaCodes.PhaseTwoOutcome phaseTwo;
     /** The XA error code of the last failed call on this branch, 0 if none. */
     int lastErrorCode;
-    Throwable lastError;
+    volatile Throwable lastError;
 
     Branch(LockstepXid xid, XAResource resource, String resourceName, boolean joinable) {
         this.xid = xid;

@@ -15,7 +15,14 @@ import dev.lockstep.tm.spi.RecoverableResource;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import dev.lockstep.tm.snapshot.LockstepSnapshot.RetryingBranch;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,6 +52,8 @@ public final class BranchRetrier implements AutoCloseable {
     private final long maxNanos;
     private final ScheduledThreadPoolExecutor scheduler;
     private final AtomicInteger pending = new AtomicInteger();
+    /** The branches being retried, for snapshots; touched only on this slow path, never by a commit that succeeds. */
+    private final Set<Retrying> retrying = ConcurrentHashMap.newKeySet();
 
     BranchRetrier(Coordinator c, Duration initialDelay, Duration maxDelay) {
         this.c = c;
@@ -60,17 +69,34 @@ public final class BranchRetrier implements AutoCloseable {
         return pending.get();
     }
 
+    /** The branches being retried, oldest first: what each waits for, since when, and its last error. */
+    public List<RetryingBranch> retrying() {
+        List<RetryingBranch> result = new ArrayList<>();
+        for (Retrying r : retrying) {
+            Throwable last = r.branch.lastError;
+            result.add(new RetryingBranch(r.d.id, HexFormat.of().formatHex(r.d.gtrid), r.branch.xid.branchNumber(),
+                    r.branch.resourceName, r.d.committing ? BranchCall.COMMIT : BranchCall.ROLLBACK, r.attempts,
+                    Instant.ofEpochMilli(r.sinceMillis), last == null ? null : LockstepTransaction.describe(last)));
+        }
+        result.sort(Comparator.comparing(RetryingBranch::since).thenComparing(RetryingBranch::transaction)
+                .thenComparingInt(RetryingBranch::branch));
+        return result;
+    }
+
     /** Retries {@code branches} of transaction {@code id} until each reaches the decided outcome. */
     void schedule(String id, long txId, byte[] gtrid, List<Branch> branches, boolean committing,
             boolean heuristicSeen) {
         RetriedTransaction d = new RetriedTransaction(id, txId, gtrid, committing, branches.size(), heuristicSeen);
+        long now = c.clock.millis();
         for (Branch b : branches) {
             pending.incrementAndGet();
+            Retrying r = new Retrying(d, b, now);
+            retrying.add(r);
             LOG.log(Level.WARNING, TmMessage.RETRYING_IN_BACKGROUND
                     + " {0} of transaction {1} could not be {2} now ({3}); retrying in the "
                     + "background", b, id, committing ? "committed" : "rolled back",
                     LockstepTransaction.describe(b.lastError));
-            scheduleAttempt(d, b, 1);
+            scheduleAttempt(r, 1);
         }
     }
 
@@ -78,18 +104,20 @@ public final class BranchRetrier implements AutoCloseable {
         return RetryBackoff.delayNanos(initialNanos, maxNanos, attempt);
     }
 
-    private void scheduleAttempt(RetriedTransaction d, Branch b, int attempt) {
+    private void scheduleAttempt(Retrying r, int attempt) {
         if (scheduler.isShutdown()) {
             return; // closing: the decision stays in the log without END, and recovery finishes it
         }
         try {
-            scheduler.schedule(() -> attempt(d, b, attempt), delayNanos(attempt), TimeUnit.NANOSECONDS);
+            scheduler.schedule(() -> attempt(r, attempt), delayNanos(attempt), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // shut down between the check and the call: same as above
         }
     }
 
-    private void attempt(RetriedTransaction d, Branch b, int attempt) {
+    private void attempt(Retrying r, int attempt) {
+        RetriedTransaction d = r.d;
+        Branch b = r.branch;
         c.metrics.phaseTwoRetries.increment();
         long t0 = c.events == null ? 0 : c.nanoTime.getAsLong();
         PhaseTwoOutcome outcome;
@@ -104,6 +132,7 @@ public final class BranchRetrier implements AutoCloseable {
                 outcome = PhaseTwoOutcome.RETRY;
             }
         }
+        r.attempts = attempt;
         if (c.events != null) {
             c.events.publish(new BranchRetried(d.txId, b.resourceName, b.xid.branchNumber(),
                     d.committing ? BranchCall.COMMIT : BranchCall.ROLLBACK, attempt,
@@ -113,9 +142,9 @@ public final class BranchRetrier implements AutoCloseable {
             case DONE -> {
                 LOG.log(Level.INFO, TmMessage.RETRY_DONE + " {0} of transaction {1} {2} on retry {3}", b, d.id,
                         d.committing ? "committed" : "rolled back", attempt);
-                finished(d, false);
+                finished(r, false);
             }
-            case RETRY -> scheduleAttempt(d, b, attempt + 1);
+            case RETRY -> scheduleAttempt(r, attempt + 1);
             default -> {
                 var kind = XaCodes.heuristicOf(outcome, d.committing);
                 LOG.log(Level.ERROR, TmMessage.HEURISTIC_ON_RETRY
@@ -130,12 +159,14 @@ public final class BranchRetrier implements AutoCloseable {
                     LOG.log(Level.ERROR, TmMessage.HEURISTIC_NOT_RECORDED + " could not record heuristic " + kind
                             + " of " + b + " of transaction " + d.id + " in the log", e);
                 }
+                c.heuristicsSeen.add(d.id, d.gtrid, b.xid.branchNumber(), b.resourceName, kind, c.clock.millis(),
+                        recorded);
                 if (c.events != null) {
                     c.events.publish(new HeuristicReported(d.txId, b.resourceName, b.xid.branchNumber(), kind,
                             recorded));
                 }
                 c.metrics.heuristic.increment();
-                finished(d, true);
+                finished(r, true);
             }
         }
     }
@@ -167,7 +198,9 @@ public final class BranchRetrier implements AutoCloseable {
         return false;
     }
 
-    private void finished(RetriedTransaction d, boolean heuristic) {
+    private void finished(Retrying r, boolean heuristic) {
+        RetriedTransaction d = r.d;
+        retrying.remove(r);
         pending.decrementAndGet();
         if (heuristic) {
             d.heuristicSeen = true;
@@ -180,6 +213,21 @@ public final class BranchRetrier implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+    }
+
+    /** One branch being retried: identity-keyed in the set, as each is added once and removed once. */
+    private static final class Retrying {
+        final RetriedTransaction d;
+        final Branch branch;
+        final long sinceMillis;
+        /** Retries made; written by the retrier's one thread, read by snapshots. */
+        volatile int attempts;
+
+        Retrying(RetriedTransaction d, Branch branch, long sinceMillis) {
+            this.d = d;
+            this.branch = branch;
+            this.sinceMillis = sinceMillis;
+        }
     }
 
     /** The branches of one decision still being retried. */

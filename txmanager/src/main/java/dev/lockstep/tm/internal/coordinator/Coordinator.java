@@ -8,6 +8,10 @@ import dev.lockstep.tm.internal.xa.XidFactory;
 import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.spi.CrashPoint;
 import java.time.Clock;
+import dev.lockstep.tm.snapshot.LockstepSnapshot.InFlightTransaction;
+import dev.lockstep.tm.snapshot.LockstepSnapshot.RecordedHeuristic;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -32,6 +36,8 @@ public final class Coordinator implements AutoCloseable {
     /** Monotonic nanoseconds for deadlines (invariant 5): a wall clock stepped back must not extend a transaction. */
     final LongSupplier nanoTime;
     final TmMetrics metrics = new TmMetrics();
+    /** The heuristic outcomes reported, for snapshots; touched only when a resource decides on its own. */
+    final HeuristicsSeen heuristicsSeen = new HeuristicsSeen();
     /** Where events go; null when no listener is registered, and then every event site is skipped. */
     final EventDispatcher events;
     final ResourceRegistry registry;
@@ -156,6 +162,34 @@ public final class Coordinator implements AutoCloseable {
     /** The transactions begun and not yet completed. */
     public List<LockstepTransaction> liveTransactions() {
         return live.snapshot();
+    }
+
+    /**
+     * The transactions begun and not yet completed, each with its state and branches read together, oldest first. For
+     * snapshots: it walks the live set (no lock) and takes each transaction's monitor only to copy it.
+     */
+    public List<InFlightTransaction> inFlight() {
+        List<InFlightTransaction> result = new ArrayList<>();
+        for (LockstepTransaction tx : live.snapshot()) {
+            result.add(tx.view());
+        }
+        result.sort(Comparator.comparing(InFlightTransaction::begin).thenComparing(InFlightTransaction::id));
+        return result;
+    }
+
+    /** The latest heuristic outcomes reported, oldest first (for snapshots). */
+    public List<RecordedHeuristic> heuristicsReported() {
+        return heuristicsSeen.latest();
+    }
+
+    /** How many heuristic outcomes were reported since the start. */
+    public long heuristicsReportedTotal() {
+        return heuristicsSeen.total();
+    }
+
+    /** Why {@code begin()} fails now (closed, or the decision store's lease was lost), or null. */
+    public String refusal() {
+        return refusal;
     }
 
     boolean crashHookSet() {

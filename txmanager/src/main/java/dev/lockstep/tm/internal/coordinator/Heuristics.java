@@ -41,6 +41,8 @@ final class Heuristics {
                     + " in the log; the resource is not told to forget it, so recovery finds it there: " + e);
             recorded = false;
         }
+        c.heuristicsSeen.add(tx.toString(), tx.gtrid, b.xid.branchNumber(), b.resourceName, kind, c.clock.millis(),
+                recorded);
         if (c.events != null) {
             c.events.publish(new HeuristicReported(tx.sequence, b.resourceName, b.xid.branchNumber(), kind, recorded));
         }

@@ -1,5 +1,8 @@
 package dev.lockstep.tm.internal.coordinator;
 
+import dev.lockstep.tm.snapshot.LockstepSnapshot.BranchProgress;
+import dev.lockstep.tm.snapshot.LockstepSnapshot.InFlightBranch;
+import dev.lockstep.tm.snapshot.LockstepSnapshot.InFlightTransaction;
 import dev.lockstep.tm.events.TransactionEvent.TransactionTimedOut;
 import dev.lockstep.tm.internal.xa.LockstepXid;
 import dev.lockstep.tm.internal.xa.XaCodes;
@@ -14,7 +17,9 @@ import jakarta.transaction.Synchronization;
 import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import javax.transaction.xa.XAException;
@@ -346,6 +351,48 @@ public final class LockstepTransaction implements Transaction, EnlistsByName {
             state = state.checkMove(TxState.MARKED_ROLLBACK, this);
             rollbackOnlyCause = cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
         }
+    }
+
+    /**
+     * This transaction as a snapshot shows it: its state and branches copied together under the monitor (which no XA
+     * call holds). A branch's answers are written by the phase threads without the monitor; read here they may lag a
+     * call behind, never tear (each is one reference).
+     */
+    InFlightTransaction view() {
+        TxState s;
+        Branch[] bs;
+        synchronized (this) {
+            s = state;
+            bs = branches.toArray(new Branch[0]);
+        }
+        List<InFlightBranch> views = new ArrayList<>(bs.length);
+        for (Branch b : bs) {
+            views.add(new InFlightBranch(b.xid.branchNumber(), b.resourceName, progressOf(b)));
+        }
+        return new InFlightTransaction(toString(), HexFormat.of().formatHex(gtrid), s.name(),
+                Instant.ofEpochMilli(beginMillis), Instant.ofEpochMilli(deadlineMillis), views);
+    }
+
+    private static BranchProgress progressOf(Branch b) {
+        XaCodes.PhaseTwoOutcome two = b.phaseTwo;
+        if (two != null) {
+            return switch (two) {
+                // NOT_FOUND: the resource no longer knows the branch; the Committer judges whether that means done or
+                // lost (then a heuristic, which the snapshot's heuristics list).
+                case DONE, NOT_FOUND -> BranchProgress.FINISHED;
+                case RETRY -> BranchProgress.RETRYING;
+                default -> BranchProgress.HEURISTIC;
+            };
+        }
+        XaCodes.PrepareOutcome vote = b.vote;
+        if (vote == null) {
+            return BranchProgress.ENLISTED;
+        }
+        return switch (vote) {
+            case PREPARED -> BranchProgress.PREPARED;
+            case READ_ONLY -> BranchProgress.READ_ONLY;
+            case ROLLED_BACK, FAILED -> BranchProgress.PREPARE_REFUSED;
+        };
     }
 
     static String describe(Throwable t) {

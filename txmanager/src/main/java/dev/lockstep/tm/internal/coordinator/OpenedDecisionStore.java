@@ -40,6 +40,14 @@ public interface OpenedDecisionStore extends AutoCloseable {
     default void onLost(java.util.function.Consumer<String> whenLost) {
     }
 
+    /**
+     * Why this store can record no decision any more (a failed write or force poisoned the file log; the database
+     * store's lease was lost), or null while it can; no secrets. Read by snapshots, never on the commit path.
+     */
+    default String problem() {
+        return null;
+    }
+
     /** Where the decisions are, for messages (no secrets). */
     String location();
 

@@ -493,6 +493,11 @@ public final class DecisionLog implements AutoCloseable {
         }
     }
 
+    /** The failure that poisoned the log (a write or force failed), or null while it records decisions. */
+    public LogFailedException failure() {
+        return failure;
+    }
+
     /** A snapshot of the counters. */
     public LogStats stats() {
         Map<FlushReason, Long> byReason = new EnumMap<>(FlushReason.class);

@@ -3,6 +3,7 @@ package dev.lockstep.tm.internal.log;
 import dev.lockstep.tm.internal.coordinator.DecisionStore;
 import dev.lockstep.tm.internal.coordinator.OpenedDecisionStore;
 import dev.lockstep.tm.log.PendingDecision;
+import dev.lockstep.tm.messages.TmMessage;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +71,12 @@ public final class OpenedFileLog implements OpenedDecisionStore {
     @Override
     public long bytesWritten() {
         return log.stats().bytesWritten();
+    }
+
+    @Override
+    public String problem() {
+        LogFailedException failure = log.failure();
+        return failure == null ? null : TmMessage.LOG_FAILED + " " + failure.getMessage();
     }
 
     @Override

@@ -183,6 +183,13 @@ public final class PgStore implements OpenedDecisionStore {
         }
     }
 
+    @Override
+    public String problem() {
+        return leaseLost ? TmMessage.LEASE_LOST + " the lease of incarnation " + incarnation() + " in "
+                + location() + " was lost: this node can no longer decide; restart it to register a new incarnation"
+                : null;
+    }
+
     /** True once a renewal or a write found the lease taken: every later decision is refused. */
     public boolean leaseLost() {
         return leaseLost;
