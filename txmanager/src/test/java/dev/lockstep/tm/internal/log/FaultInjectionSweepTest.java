@@ -94,6 +94,172 @@ class FaultInjectionSweepTest {
         assertTrue(runs > 500, "runs: " + runs);
     }
 
+    private static final int COMMITTERS = 4;
+    private static final int PER_COMMITTER = 25;
+
+    /*
+     * The same sweep with 4 committers at once, so that the writer token passes between committers (DecisionLog's
+     * class comment: a lone committer forces its own batch, a token holder wakes the committers it made durable and
+     * the oldest of the rest to lead the next batch): every operation fails once in turn, wherever it falls, and a
+     * mistake in the hand-over (a parked committer nobody serves, a record answered before its force, a failure
+     * answered with the wrong certainty) shows as a committer that never returns, or a commit acknowledged but
+     * missing, or refused but present.
+     */
+    @Test
+    void everyOperationFailingOnceWithConcurrentCommittersAnswersEachCommitterRightly() throws Exception {
+        long total;
+        {
+            SimDisk dry = new SimDisk();
+            Outcome clean = runConcurrently(dry);
+            assertTrue(clean.unknown.isEmpty() && clean.notRecorded.isEmpty() && !clean.openFailed);
+            total = dry.operations();
+        }
+        int runs = 0;
+        int images = 0;
+        Map<String, Long> forcesByThread = new java.util.concurrent.ConcurrentHashMap<>();
+        long forces = 0;
+        long commits = 0;
+        Random random = new Random(13);
+        for (long n = 0; n < total + 20; n++) { // concurrent runs vary in length: a few more than the dry run
+            for (SimDisk.FailMode mode : SimDisk.FailMode.values()) {
+                SimDisk disk = new SimDisk();
+                SimDisk.Op[] failed = new SimDisk.Op[1];
+                long target = n;
+                disk.listener((index, op, path) -> {
+                    if (index == target) {
+                        failed[0] = op;
+                    }
+                    if (op == SimDisk.Op.FORCE) {
+                        forcesByThread.merge(Thread.currentThread().getName(), 1L, Long::sum);
+                        // A force takes a while, as on a disk, so that others arrive and park meanwhile.
+                        java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                    }
+                });
+                disk.failAt(n, mode);
+                Outcome outcome = runConcurrently(disk);
+                disk.listener(null);
+                commits += outcome.acked.size() + outcome.unknown.size() + outcome.notRecorded.size();
+                if (failed[0] == null || mode == SimDisk.FailMode.TORN && failed[0] != SimDisk.Op.WRITE) {
+                    continue; // this run had fewer operations, or TORN is the same as BEFORE here
+                }
+                runs++;
+                String where = "concurrent, operation " + n + " (" + failed[0] + ") failing " + mode;
+                if (failed[0] == SimDisk.Op.DELETE) {
+                    assertEquals(Set.of(), outcome.unknown, where + ": a failed reclamation failed committers");
+                    assertEquals(Set.of(), outcome.notRecorded, where + ": a failed reclamation poisoned the log");
+                }
+                check(disk.copy(), outcome, where + ", process stop");
+                for (SimDisk image : disk.crashImages(random, 2)) {
+                    images++;
+                    check(image, outcome, where + ", crash image");
+                }
+            }
+        }
+        for (long n : forcesByThread.values()) {
+            forces += n;
+        }
+        System.out.printf("concurrent fault-injection sweep: %d operations, %d failing runs, %d crash images, "
+                + "%d commits, forces by thread %s%n", total, runs, images, commits, forcesByThread);
+        assertTrue(runs > 200, "runs: " + runs);
+        for (int t = 0; t < COMMITTERS; t++) {
+            assertTrue(forcesByThread.getOrDefault("sweep-committer-" + t, 0L) > 100, "the token must pass between "
+                    + "all committers: " + forcesByThread);
+        }
+        assertTrue(forces < commits * 9 / 10, "committers must share forces (batches of several records): " + forces
+                + " forces for " + commits + " commits");
+    }
+
+    /**
+     * {@value #COMMITTERS} threads each commit {@value #PER_COMMITTER} times, ending older commits as they go, the
+     * first also flushing now and then; a thread stops at its first failure. None may wait more than 30 s.
+     */
+    private static Outcome runConcurrently(SimDisk disk) throws Exception {
+        Outcome out = new Outcome();
+        DecisionLog log;
+        try {
+            log = DecisionLog.open(SETTINGS, disk.process("tm"), SEGMENT_BYTES, Runnable::run).log();
+        } catch (IOException e) {
+            out.openFailed = true;
+            return out;
+        }
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(COMMITTERS);
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < COMMITTERS; t++) {
+            int thread = t;
+            Thread th = new Thread(() -> {
+                try {
+                    start.await();
+                    commitAndEnd(log, thread, out);
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }, "sweep-committer-" + t);
+            th.start();
+            threads.add(th);
+        }
+        for (Thread th : threads) {
+            th.join(30_000);
+            if (th.isAlive()) {
+                fail(th.getName() + " still waits for its commit after 30 s");
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new AssertionError(errors.get(0));
+        }
+        return out; // the process stops here, without closing
+    }
+
+    private static void commitAndEnd(DecisionLog log, int thread, Outcome out) {
+        Random random = new Random(thread);
+        List<Long> open = new ArrayList<>();
+        for (int i = 0; i < PER_COMMITTER; i++) {
+            long n = thread * 1000L + i;
+            try {
+                log.writeCommit(commit(n));
+                synchronized (out) {
+                    out.acked.add(n);
+                }
+                if (i % 7 != 3) {
+                    open.add(n);
+                }
+            } catch (DecisionNotRecordedException e) {
+                assertTrue(e.getCause() instanceof LogFailedException, String.valueOf(e.getCause()));
+                synchronized (out) {
+                    out.notRecorded.add(n);
+                }
+                return;
+            } catch (LogFailedException e) {
+                synchronized (out) {
+                    out.unknown.add(n);
+                }
+                return;
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            while (open.size() > 1 + random.nextInt(3)) {
+                long ended = open.remove(random.nextInt(open.size()));
+                try {
+                    log.writeEnd(end(ended));
+                    synchronized (out) {
+                        out.ended.add(ended);
+                    }
+                } catch (IOException e) {
+                    assertTrue(e instanceof DecisionNotRecordedException, String.valueOf(e));
+                }
+            }
+            if (thread == 0 && i % 5 == 0) {
+                try {
+                    log.flush(false);
+                } catch (IOException e) {
+                    // Others' records appended after the failed batch was taken were never written: not recorded.
+                    assertTrue(e instanceof LogFailedException || e instanceof DecisionNotRecordedException
+                            && e.getCause() instanceof LogFailedException, String.valueOf(e));
+                }
+            }
+        }
+    }
+
     private static Outcome run(SimDisk disk) {
         Outcome out = new Outcome();
         DecisionLog log;
