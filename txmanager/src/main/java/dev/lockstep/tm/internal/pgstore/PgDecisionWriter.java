@@ -8,6 +8,7 @@ import dev.lockstep.tm.log.EndRecord;
 import dev.lockstep.tm.log.HeuristicRecord;
 import dev.lockstep.tm.log.LogRecord;
 import dev.lockstep.tm.messages.TmMessage;
+import dev.lockstep.tm.spi.CrashPoint;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
@@ -37,6 +38,11 @@ import javax.sql.DataSource;
  * failed in the server, or no connection could be had), so the committer may presume abort, as a taker of the lease
  * does; any other {@link IOException}, the connection broke while the statement may have committed, so the outcome
  * is unknown and every branch is left to recovery.
+ *
+ * <p>Crash point C7 (docs/design.md section 3) is raised here, on the writer thread, when a batch of COMMIT or
+ * HEURISTIC records has been committed in the database and no committer has been told yet: the decision is durable
+ * and the application never saw it. A statement cannot be torn in half as a file write can, so this is the store's
+ * C7.
  */
 public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
 
@@ -54,6 +60,7 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
     private final PgSql sql;
     private final PgLease lease;
     private final Consumer<String> lost;
+    private final CrashPoint.Hook crashHook;
     private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<EndRecord> ends = new ConcurrentLinkedQueue<>();
     private final AtomicInteger endCount = new AtomicInteger();
@@ -64,12 +71,17 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
     private volatile boolean closing;
 
     PgDecisionWriter(DataSource dataSource, PgSql sql, PgLease lease, String nodeId) {
-        this(dataSource, sql, lease, nodeId, reason -> { });
+        this(dataSource, sql, lease, nodeId, reason -> { }, CrashPoint.Hook.NONE);
     }
 
-    /** @param lost told when a fenced write finds the lease taken over for good */
-    PgDecisionWriter(DataSource dataSource, PgSql sql, PgLease lease, String nodeId, Consumer<String> lost) {
+    /**
+     * @param lost told when a fenced write finds the lease taken over for good
+     * @param crashHook told of C7 after each batch of decisions committed, before its committers are woken
+     */
+    PgDecisionWriter(DataSource dataSource, PgSql sql, PgLease lease, String nodeId, Consumer<String> lost,
+            CrashPoint.Hook crashHook) {
         this.lost = lost;
+        this.crashHook = crashHook;
         this.dataSource = dataSource;
         this.sql = sql;
         this.lease = lease;
@@ -190,6 +202,7 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
             if (failure == null) {
                 batches.incrementAndGet();
                 recordsWritten.addAndGet(records.size());
+                crashHook.reached(CrashPoint.C7_MID_RECORD);
             }
         } catch (SQLException e) {
             // No connection: nothing was sent.
