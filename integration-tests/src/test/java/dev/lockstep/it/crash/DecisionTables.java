@@ -83,6 +83,93 @@ final class DecisionTables implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Locks the lease row of {@code incarnation} ({@code FOR UPDATE}) in a transaction of its own, so that its
+     * holder's renewal and a taker's epoch bump wait in the server; {@link LeaseLock#release()} lets them go, in the
+     * order they came.
+     */
+    LeaseLock lockLease(String schema, long incarnation) throws Exception {
+        Connection c = pool.getConnection();
+        LeaseLock lock = new LeaseLock(c);
+        try {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id FROM " + schema
+                    + ".incarnation WHERE id = " + incarnation + " FOR UPDATE")) {
+                if (!rs.next()) {
+                    throw new AssertionError("incarnation " + incarnation + " has no lease row in " + schema);
+                }
+            }
+            return lock;
+        } catch (Exception | AssertionError e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** A lease row held locked by the test. */
+    static final class LeaseLock implements AutoCloseable {
+        private final Connection connection;
+
+        private LeaseLock(Connection connection) {
+            this.connection = connection;
+        }
+
+        /** Ends the locking transaction: whoever waits for the row goes on. */
+        void release() throws SQLException {
+            if (!connection.getAutoCommit()) {
+                connection.rollback();
+                connection.setAutoCommit(true);
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try {
+                release();
+            } finally {
+                connection.close();
+            }
+        }
+    }
+
+    /**
+     * Sessions running a statement that starts with {@code statementStart}: all of them, or only those waiting for a
+     * lock.
+     */
+    long sessionsIn(String statementStart, boolean waitingForLock) throws Exception {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM "
+                + "pg_stat_activity WHERE state = 'active' AND starts_with(query, ?)"
+                + (waitingForLock ? " AND wait_event_type = 'Lock'" : ""))) {
+            ps.setString(1, statementStart);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * The lease of {@code incarnation} now, by the database's clock: its epoch (0 once the row is gone, retired), its
+     * expiry and the time it was read, in microseconds since the epoch.
+     */
+    Lease lease(String schema, long incarnation) throws Exception {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT coalesce(i.epoch, 0), coalesce((extract(epoch FROM i.expires_at) * 1e6)::bigint, 0), "
+                        + "(extract(epoch FROM n.t) * 1e6)::bigint FROM (SELECT clock_timestamp() AS t) n "
+                        + "LEFT JOIN " + schema + ".incarnation i ON i.id = " + incarnation)) {
+            rs.next();
+            return new Lease(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+        }
+    }
+
+    /** A lease row as read at {@code nowMicros}; epoch 0 if there is none. */
+    record Lease(long epoch, long expiresMicros, long nowMicros) {
+
+        boolean held() {
+            return expiresMicros > nowMicros;
+        }
+    }
+
     @Override
     public void close() {
         pool.close();

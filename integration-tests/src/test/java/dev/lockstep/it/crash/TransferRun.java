@@ -92,6 +92,14 @@ final class TransferRun {
     }
 
     /**
+     * Starts the app in load mode on one thread, pausing for good the first transfer that reaches {@code point} once
+     * {@code after} transfers committed (the JVM is then killed from outside).
+     */
+    ChildJvm pause(CrashPoint point, long after) throws IOException {
+        return start(TransferApp.Options.load(node, logDir, app, 1, 0).pausingAt(point, after), "app.out");
+    }
+
+    /**
      * Starts the node again after a crash, in recover mode: a new incarnation in the store whose in-process recovery
      * finishes the dead incarnation's transactions once its lease expired. Only for a run in the store.
      */
