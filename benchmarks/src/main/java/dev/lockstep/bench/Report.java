@@ -105,6 +105,21 @@ final class Report {
                                 + " tx/s)", ratio >= 0.8, Double.isNaN(ratio));
             }
         }
+        if (o.micro && o.runs(Adapter.LOCKSTEP, Workload.TWO_PHASE) && o.runs(Adapter.CEILING_GROUP,
+                Workload.TWO_PHASE) && o.runs(Adapter.CEILING_WRITER, Workload.TWO_PHASE)) {
+            for (int t : o.threads) {
+                if (t != 16 && t != 64) {
+                    continue; // issue 15 names 16 and 64 threads
+                }
+                double group = ratio(LOCKSTEP, Adapter.CEILING_GROUP.id(), Workload.TWO_PHASE.id(), t);
+                double writer = ratio(LOCKSTEP, Adapter.CEILING_WRITER.id(), Workload.TWO_PHASE.id(), t);
+                double ratio = Math.min(group, writer); // against the higher of the two ceilings
+                target("two-phase at " + t + " threads: ≥ 0.8× the higher of the two group-commit ceilings "
+                        + "(issue 15)", times(ratio) + " (" + tps(LOCKSTEP, "2pc", t) + " vs leader/follower "
+                        + tps("ceiling-group", "2pc", t) + ", writer thread " + tps("ceiling-writer", "2pc", t)
+                        + " tx/s)", ratio >= 0.8, Double.isNaN(ratio));
+            }
+        }
         for (Workload w : List.of(Workload.ONE_PHASE, Workload.READ_ONLY)) {
             if (o.micro && o.runs(Adapter.LOCKSTEP, w) && o.runs(Adapter.NARAYANA_FILE, w)) {
                 StringBuilder sb = new StringBuilder();

@@ -252,6 +252,7 @@ final class AdminServer implements AutoCloseable {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
         ex.getResponseHeaders().set("Cache-Control", "no-store");
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff"); // a browser never guesses another type
         reply.headers().forEach(ex.getResponseHeaders()::set);
         ex.sendResponseHeaders(reply.status(), bytes.length);
         try (OutputStream out = ex.getResponseBody()) {

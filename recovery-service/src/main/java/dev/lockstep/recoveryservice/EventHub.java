@@ -118,6 +118,15 @@ final class EventHub implements AutoCloseable {
         clients.remove(c.number(), c);
     }
 
+    /**
+     * The id of the newest event, 0 before the first. {@code GET /api/in-doubt} reads it before it inspects: its
+     * answer reflects every event up to this id (and maybe a few after it), so a page that subscribes with {@code
+     * since=<this id>} misses nothing between its snapshot and the stream.
+     */
+    synchronized long lastId() {
+        return history.lastId();
+    }
+
     /** Streams open now. */
     synchronized int clients() {
         return clients.size();

@@ -23,6 +23,7 @@ final class ExchangeSink implements EventSink {
     public void begin() throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         exchange.getResponseHeaders().set("X-Accel-Buffering", "no"); // nginx: pass each event on as it comes
         exchange.sendResponseHeaders(200, 0);
         body = exchange.getResponseBody();

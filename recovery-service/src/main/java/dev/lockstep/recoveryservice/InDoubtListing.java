@@ -108,6 +108,16 @@ final class InDoubtListing {
     }
 
     static String json(ScanReport r) {
+        try {
+            return JSON.writeValueAsString(tree(r));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(ServiceMessage.LISTING_NOT_SERIALIZED
+                    + " a tree of plain values did not serialize: " + e, e);
+        }
+    }
+
+    /** The listing as a tree: what {@link #json} writes, and the data of the {@code in_doubt} event. */
+    static ObjectNode tree(ScanReport r) {
         ObjectNode root = JSON.createObjectNode();
         root.put("inspectedAt", Logfmt.ts(r.startedAt()));
         root.put("clean", r.clean());
@@ -138,12 +148,7 @@ final class InDoubtListing {
         }
         ArrayNode withoutLog = root.putArray("nodesWithoutLog");
         r.nodesWithoutLog().forEach(withoutLog::add);
-        try {
-            return JSON.writeValueAsString(root);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(ServiceMessage.LISTING_NOT_SERIALIZED
-                    + " a tree of plain values did not serialize: " + e, e);
-        }
+        return root;
     }
 
     /** The fields of one transaction, the same in {@code inDoubt} and {@code liveDecisions}. */

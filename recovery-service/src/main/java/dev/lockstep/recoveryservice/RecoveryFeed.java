@@ -13,11 +13,16 @@ import java.util.Locale;
  * every action as it happens (its kind in lower case as the type: {@code take_over}, {@code commit}, {@code
  * rollback}, {@code heuristic}, {@code end}, {@code retire}, {@code recover_scan} with {@code "ok": false} for a
  * resource that could not be reached, …) with the fields {@code POST /api/resolve} answers for an action, and
- * {@code scan_finished} with the figures of the {@code scan_done} line. docs/recovery-service.md lists them.
+ * {@code scan_finished} with the figures of the {@code scan_done} line, then {@code in_doubt} with what is unfinished
+ * after the scan, in {@code GET /api/in-doubt}'s JSON, when it differs from the last one sent (so a page kept up to
+ * date by the stream alone sees transactions appear, change and go; with nothing changing, a scan adds nothing
+ * bigger than its figures to the history). docs/recovery-service.md lists them.
  */
 final class RecoveryFeed implements RecoveryListener {
 
     private final EventHub hub;
+    /** The last {@code in_doubt} listing sent, without its time; told on the scanning thread only. */
+    private ObjectNode lastListing;
 
     RecoveryFeed(EventHub hub) {
         this.hub = hub;
@@ -45,6 +50,13 @@ final class RecoveryFeed implements RecoveryListener {
         var unreachable = o.putArray("unreachable");
         r.resources().stream().filter(s -> !s.reachable()).forEach(s -> unreachable.add(s.name()));
         hub.publish("scan_finished", o);
+        ObjectNode listing = InDoubtListing.tree(r);
+        ObjectNode withoutTime = listing.deepCopy();
+        withoutTime.remove("inspectedAt");
+        if (!withoutTime.equals(lastListing)) {
+            lastListing = withoutTime;
+            hub.publish("in_doubt", listing);
+        }
     }
 
     /** {@code {"at", "kind", "ok", "node", "gtrid", "bqual", "resource", "detail"}}, as a resolve answers it. */

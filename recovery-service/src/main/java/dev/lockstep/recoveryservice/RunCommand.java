@@ -25,7 +25,8 @@ import picocli.CommandLine.Command;
         description = {"Run the recovery daemon: a scan every scan.interval until SIGTERM or SIGINT, then finish "
                 + "the scan in progress, release the locks and exit 0. Prints every action and one summary line per "
                 + "scan as logfmt on stdout, errors on stderr. With http.port set, also serves GET /health, "
-                + "GET /api/in-doubt and POST /api/resolve (docs/recovery-service.md). Exit 4 at start if another "
+                + "GET /api/in-doubt, GET /api/events, GET /metrics, POST /api/resolve and the web console at / "
+                + "(docs/recovery-service.md, docs/operations.md). Exit 4 at start if another "
                 + "recovery holds a node."})
 final class RunCommand extends ServiceCommand {
 
@@ -111,9 +112,10 @@ final class RunCommand extends ServiceCommand {
         AdminServer.Routes routes = new AdminServer.Routes()
                 .get("/health", new HealthEndpoint(daemon, root().clock(), cfg.inDoubtAgeLimit()))
                 .get("/metrics", new MetricsEndpoint(metrics))
-                .get("/api/in-doubt", new InDoubtEndpoint(daemon))
+                .get("/api/in-doubt", new InDoubtEndpoint(daemon, hub::lastId))
                 .stream("/api/events", new EventsEndpoint(hub, cfg.events().clients()))
                 .post("/api/resolve", new ResolveEndpoint(daemon, events));
+        ConsoleEndpoint.all().forEach(routes::get); // the web console: /, /console/...
         AdminServer server = AdminServer.start(cfg, routes, events);
         events.info("http_started").add("address", server.address().getAddress().getHostAddress())
                 .add("port", server.address().getPort()).add("endpoints", String.join(",", server.paths()))

@@ -90,7 +90,7 @@ class AdminServerTest {
                 token == null ? null : "test", Duration.ofMinutes(5), HttpSettings.EventStreamConfig.DEFAULT);
         AdminServer.Routes routes = new AdminServer.Routes()
                 .get("/health", new HealthEndpoint(daemon, Clock.fixed(NOW, ZoneOffset.UTC), cfg.inDoubtAgeLimit()))
-                .get("/api/in-doubt", new InDoubtEndpoint(daemon))
+                .get("/api/in-doubt", new InDoubtEndpoint(daemon, () -> 42))
                 .post("/api/resolve", new ResolveEndpoint(daemon, events))
                 .get("/boom", call -> {
                     throw new IllegalStateException("secret-detail-of-a-bug");
@@ -125,6 +125,9 @@ class AdminServerTest {
         assertEquals(200, r.statusCode());
         assertEquals(InDoubtListing.json(daemon.report) + "\n", r.body());
         assertEquals("01086f72", json(r).get("inDoubt").get(0).get("gtrid").asText());
+        assertEquals("42", r.headers().firstValue(InDoubtEndpoint.LAST_EVENT_ID).orElse(null),
+                "the id of the newest event, for /api/events?since=");
+        assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(null));
     }
 
     @Test

@@ -53,9 +53,29 @@ class EventsEndpointTest {
     private AdminServer server;
     private String base;
 
+    /** What {@code GET /api/in-doubt} inspects: the report of the test's last scan. */
+    private volatile ScanReport inspected = new ScanReport(NOW, Duration.ZERO, List.of(), List.of(), List.of(),
+            List.of());
+
     private void start(int maxClients) throws IOException {
         HttpSettings.EventStreamConfig streamCfg = new HttpSettings.EventStreamConfig(100, Duration.ofSeconds(15),
                 maxClients);
+        DaemonView daemon = new DaemonView() {
+            @Override
+            public ScanReport inspect() {
+                return inspected;
+            }
+
+            @Override
+            public List<RecoveryAction> resolve(String gtridHex, dev.lockstep.tm.recovery.Verdict verdict) {
+                throw new UnsupportedOperationException("not routed here");
+            }
+
+            @Override
+            public ScanState scans() {
+                throw new UnsupportedOperationException("not routed here");
+            }
+        };
         HttpSettings.HttpConfig cfg = new HttpSettings.HttpConfig(InetAddress.getLoopbackAddress(), 0, null, null,
                 Duration.ofMinutes(5), streamCfg);
         hub = new EventHub(streamCfg);
@@ -63,6 +83,7 @@ class EventsEndpointTest {
         feed = new RecoveryFeed(hub);
         AdminServer.Routes routes = new AdminServer.Routes()
                 .get("/metrics", new MetricsEndpoint(metrics))
+                .get("/api/in-doubt", new InDoubtEndpoint(daemon, hub::lastId))
                 .stream("/api/events", new EventsEndpoint(hub, maxClients));
         server = AdminServer.start(cfg, routes, events);
         base = "http://127.0.0.1:" + server.address().getPort();
@@ -85,7 +106,13 @@ class EventsEndpointTest {
         final BlockingQueue<List<String>> frames = new LinkedBlockingQueue<>();
 
         Reader(String lastEventId) throws Exception {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/events")).GET();
+            this(lastEventId, null);
+        }
+
+        /** With {@code query} (e.g. {@code since=6}) after {@code /api/events?} unless null. */
+        Reader(String lastEventId, String query) throws Exception {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/events"
+                    + (query == null ? "" : "?" + query))).GET();
             if (lastEventId != null) {
                 b.header("Last-Event-ID", lastEventId);
             }
@@ -144,7 +171,7 @@ class EventsEndpointTest {
         awaitClients(1);
         aScanThatCommits();
         List<String> types = new ArrayList<>();
-        for (int id = 1; id <= 5; id++) {
+        for (int id = 1; id <= 6; id++) {
             List<String> f = first.next();
             assertEquals("id: " + id, f.get(0), f.toString());
             assertEquals(3, f.size(), "id, event and one data line: " + f);
@@ -160,18 +187,90 @@ class EventsEndpointTest {
                 assertEquals(0, data.get("actions").asInt(), "the test's report lists no actions");
                 assertTrue(data.get("clean").asBoolean());
             }
+            if (id == 6) {
+                assertEquals("orders-db", data.get("resources").get(0).get("name").asText(),
+                        "what is unfinished after the scan, as GET /api/in-doubt answers it: " + data);
+                assertEquals(0, data.get("inDoubt").size(), data.toString());
+            }
         }
-        assertEquals(List.of("scan_started", "take_over", "commit", "end", "scan_finished"), types);
+        assertEquals(List.of("scan_started", "take_over", "commit", "end", "scan_finished", "in_doubt"), types);
 
         Reader again = new Reader("3");
         assertEquals(200, again.response.statusCode());
         assertEquals("id: 4", again.next().get(0));
         assertEquals("id: 5", again.next().get(0));
+        assertEquals("id: 6", again.next().get(0));
         awaitClients(2);
         feed.scanStarted(NOW.plusSeconds(5));
-        assertEquals(List.of("id: 6", "event: scan_started", "data: {\"at\":\"2026-11-21T10:00:05.000Z\"}"),
+        assertEquals(List.of("id: 7", "event: scan_started", "data: {\"at\":\"2026-11-21T10:00:05.000Z\"}"),
                 again.next());
-        assertEquals("id: 6", first.next().get(0), "the first client goes on too");
+        assertEquals("id: 7", first.next().get(0), "the first client goes on too");
+    }
+
+    @Test
+    void aPageLoadsTheSnapshotThenFollowsFromExactlyTheEventAfterIt() throws Exception {
+        start(4);
+        aScanThatCommits(); // events 1 to 6
+        HttpResponse<String> snapshot = HttpTesting.get(base, "/api/in-doubt");
+        assertEquals(200, snapshot.statusCode(), snapshot.body());
+        String since = snapshot.headers().firstValue(InDoubtEndpoint.LAST_EVENT_ID).orElse(null);
+        assertEquals("6", since, "the listing reflects every event up to the newest one");
+
+        // An event between the snapshot and the subscription: a browser's EventSource cannot send Last-Event-ID
+        // on its first connection, so without 'since' this one would be lost.
+        feed.onAction(action(RecoveryAction.Kind.ROLLBACK, "rolled back between the two"));
+        Reader page = new Reader(null, "since=" + since);
+        assertEquals(200, page.response.statusCode());
+        List<String> replayed = page.next();
+        assertEquals("id: 7", replayed.get(0), replayed.toString());
+        assertEquals("event: rollback", replayed.get(1), replayed.toString());
+        awaitClients(1);
+        feed.scanStarted(NOW.plusSeconds(5));
+        assertEquals("id: 8", page.next().get(0), "then the live events, none twice");
+
+        Reader preferHeader = new Reader("7", "since=2");
+        assertEquals("id: 8", preferHeader.next().get(0), "Last-Event-ID, which EventSource sends when it "
+                + "reconnects to the same URL, wins over since");
+    }
+
+    @Test
+    void aSinceTheHistoryNoLongerCoversStartsWithAGap() throws Exception {
+        start(4);
+        aScanThatCommits();
+        Reader r = new Reader(null, "since=99");
+        List<String> gap = r.next();
+        assertEquals("event: gap", gap.get(0), "a gap has no id: " + gap);
+        JsonNode data = JSON.readTree(gap.get(1).substring("data: ".length()));
+        assertEquals(99, data.get("lastEventId").asInt());
+        assertEquals(6, data.get("newest").asInt());
+        assertEquals("id: 1", r.next().get(0), "then the whole history held");
+    }
+
+    @Test
+    void aSinceThatIsNotAnIdIsABadRequest() throws Exception {
+        start(4);
+        for (String query : List.of("since=abc", "since=-1", "since=", "since", "since=1&since=2",
+                "since=99999999999999999999")) {
+            HttpResponse<String> r = HttpTesting.get(base, "/api/events?" + query);
+            assertEquals(400, r.statusCode(), query + ": " + r.body());
+            assertTrue(r.body().contains(ServiceMessage.HTTP_BAD_REQUEST.id() + " since must be"), r.body());
+            assertFalse(query.contains("=") && r.body().contains(query), "the query is not echoed: " + r.body());
+        }
+        assertEquals(null, EventsEndpoint.since("other=1&x"), "other parameters are the client's own");
+        assertEquals(12L, EventsEndpoint.since("x=y&since=12"));
+    }
+
+    @Test
+    void theListingIsAnEventOnlyWhenItChanged() throws Exception {
+        start(4);
+        aScanThatCommits();
+        feed.scanStarted(NOW.plusSeconds(10));
+        feed.scanFinished(new ScanReport(NOW.plusSeconds(10), Duration.ofMillis(3), List.of(new ResourceStatus(
+                "orders-db", true, false, 1, 0, null, null)), List.of(), List.of(), List.of()));
+        assertEquals(8, hub.lastId(), "scan_started and scan_finished, no second in_doubt for the same listing");
+        feed.scanFinished(new ScanReport(NOW.plusSeconds(20), Duration.ofMillis(3), List.of(new ResourceStatus(
+                "orders-db", false, false, 0, 0, "connection refused", null)), List.of(), List.of(), List.of()));
+        assertEquals(10, hub.lastId(), "a resource that stopped answering changes the listing");
     }
 
     @Test

@@ -29,6 +29,8 @@ public enum Adapter {
     ATOMIKOS("atomikos", "Atomikos", EnumSet.allOf(Workload.class)),
     CEILING_FORCE("ceiling-force", "ceiling: forced append, one force each", EnumSet.of(Workload.TWO_PHASE)),
     CEILING_GROUP("ceiling-group", "ceiling: forced append, group commit", EnumSet.of(Workload.TWO_PHASE)),
+    /** Issue 15's second ceiling: one dedicated writer thread forces each batch while the committers wait. */
+    CEILING_WRITER("ceiling-writer", "ceiling: forced append, a writer thread", EnumSet.of(Workload.TWO_PHASE)),
     XA_BY_HAND("xa-by-hand", "XA calls by hand, no TM, no log", EnumSet.allOf(Workload.class)),
     /*
      * Not in the standard set: decisions in a database (issue 13), all three on the harness's private PostgreSQL,
@@ -95,6 +97,7 @@ public enum Adapter {
             case ATOMIKOS -> new AtomikosSystem(dir);
             case CEILING_FORCE -> new ForcedAppendCeiling(dir, COMMIT_RECORD_BYTES);
             case CEILING_GROUP -> new GroupCommitCeiling(dir, COMMIT_RECORD_BYTES);
+            case CEILING_WRITER -> new WriterThreadCeiling(dir, COMMIT_RECORD_BYTES);
             case XA_BY_HAND -> new XaByHand();
             case LOCKSTEP_PGSTORE -> new LockstepPgStoreSystem(pg);
             case NARAYANA_JDBCSTORE -> new NarayanaJdbcStoreSystem(dir, pg);
@@ -104,7 +107,8 @@ public enum Adapter {
 
     /** The adapters of the standard set: all but the diagnostic variants. */
     public static List<Adapter> standard() {
-        return List.of(LOCKSTEP, NARAYANA_FILE, NARAYANA_JOURNAL, ATOMIKOS, CEILING_FORCE, CEILING_GROUP, XA_BY_HAND);
+        return List.of(LOCKSTEP, NARAYANA_FILE, NARAYANA_JOURNAL, ATOMIKOS, CEILING_FORCE, CEILING_GROUP, CEILING_WRITER,
+                XA_BY_HAND);
     }
 
     public static Adapter byId(String id) {

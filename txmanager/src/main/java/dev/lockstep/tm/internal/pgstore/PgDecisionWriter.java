@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 
@@ -33,16 +34,24 @@ import javax.sql.DataSource;
  * one round trip and one database commit, the way the file log shares one force (invariant 1). END records are
  * queued without waiting and written in batches when the writer is idle, or every {@value #END_FLUSH_MILLIS} ms.
  *
+ * <p>A lone committer writes its own statement. When nothing is queued and no statement is in flight, handing the
+ * record to the writer and being woken by it would only add two thread hand-offs to the one round trip (at one
+ * thread they were most of the gap to a plain insert-and-commit; docs/performance.md). So the committer takes the
+ * statement lock itself, as the file log's token holder forces on its own thread. Its interrupt flag is cleared for
+ * the statement and set again after, so neither the pool nor the driver sees it: a decision in flight is never
+ * abandoned (PostgreSQL's driver reads a blocking socket, which an interrupt arriving later does not break). Under
+ * load the queue is rarely empty or the lock is held, and committers wait for the writer's batches as before.
+ *
  * <p>What a committer learns: normal return, the record is committed in the database; {@link
  * DecisionNotRecordedException}, it certainly is not (the fence refused it because the lease was lost, the statement
  * failed in the server, or no connection could be had), so the committer may presume abort, as a taker of the lease
  * does; any other {@link IOException}, the connection broke while the statement may have committed, so the outcome
  * is unknown and every branch is left to recovery.
  *
- * <p>Crash point C7 (docs/design.md section 3) is raised here, on the writer thread, when a batch of COMMIT or
- * HEURISTIC records has been committed in the database and no committer has been told yet: the decision is durable
- * and the application never saw it. A statement cannot be torn in half as a file write can, so this is the store's
- * C7.
+ * <p>Crash point C7 (docs/design.md section 3) is raised here, on the thread that wrote the batch (the writer, or a
+ * lone committer writing its own statement), when a batch of COMMIT or HEURISTIC records has been committed in the
+ * database and no committer has been told yet: the decision is durable and the application never saw it. A statement
+ * cannot be torn in half as a file write can, so this is the store's C7.
  */
 public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
 
@@ -65,10 +74,16 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
     private final ConcurrentLinkedQueue<EndRecord> ends = new ConcurrentLinkedQueue<>();
     private final AtomicInteger endCount = new AtomicInteger();
     private final Thread writer;
+    /** Held while a statement runs on {@link #connection}, by the writer or by a lone committer. */
+    private final ReentrantLock statement = new ReentrantLock();
+    /** The writer has work in hand and wants the statement lock: no committer may barge in before it. */
+    private volatile boolean writerWaiting;
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong recordsWritten = new AtomicLong();
     private Connection connection;
     private volatile boolean closing;
+    /** Set, under the statement lock, once the writer closed its connection for good. */
+    private boolean closed;
 
     PgDecisionWriter(DataSource dataSource, PgSql sql, PgLease lease, String nodeId) {
         this(dataSource, sql, lease, nodeId, reason -> { }, CrashPoint.Hook.NONE);
@@ -114,23 +129,28 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
         return recordsWritten.get();
     }
 
+    /** Committers waiting for the writer, the one it holds while it waits for the statement lock too (for tests). */
+    int waitingForWriter() {
+        return queue.size() + (writerWaiting ? 1 : 0);
+    }
+
     private void submit(LogRecord record) throws IOException {
         if (closing) {
             throw new DecisionNotRecordedException(TmMessage.STORE_OPEN_FAILED + " the decision store is closed; "
                     + "nothing was written", null);
         }
         Request r = new Request(record, Thread.currentThread());
-        queue.add(r);
         boolean interrupted = Thread.interrupted();
         try {
-            // A decision in flight cannot be abandoned: wait for the writer's answer whatever happens to this thread.
-            while (r.state == WAITING) {
-                LockSupport.parkNanos(this, 100_000_000L);
-                interrupted |= Thread.interrupted();
-                if (r.state == WAITING && !writer.isAlive() && queue.remove(r)) {
-                    throw new DecisionNotRecordedException(TmMessage.STORE_OPEN_FAILED + " the decision store "
-                            + "closed before this decision was written; nothing was written", null);
+            if (!writerWaiting && queue.isEmpty() && statement.tryLock()) {
+                try {
+                    writeAlone(r);
+                } finally {
+                    statement.unlock();
                 }
+            } else {
+                queue.add(r);
+                interrupted |= awaitWriter(r);
             }
         } finally {
             if (interrupted) {
@@ -142,9 +162,34 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
         }
     }
 
+    /** A lone committer's statement, with the statement lock held. */
+    private void writeAlone(Request r) throws IOException {
+        if (closed) {
+            throw new DecisionNotRecordedException(TmMessage.STORE_OPEN_FAILED + " the decision store is closed; "
+                    + "nothing was written", null);
+        }
+        write(List.of(r));
+    }
+
+    /**
+     * Waits for the writer's answer whatever happens to this thread: a decision in flight cannot be abandoned. Returns
+     * whether an interrupt arrived meanwhile (cleared, for the caller to set again).
+     */
+    private boolean awaitWriter(Request r) throws IOException {
+        boolean interrupted = false;
+        while (r.state == WAITING) {
+            LockSupport.parkNanos(this, 100_000_000L);
+            interrupted |= Thread.interrupted();
+            if (r.state == WAITING && !writer.isAlive() && queue.remove(r)) {
+                throw new DecisionNotRecordedException(TmMessage.STORE_OPEN_FAILED + " the decision store "
+                        + "closed before this decision was written; nothing was written", null);
+            }
+        }
+        return interrupted;
+    }
+
     private void run() {
         List<Request> batch = new ArrayList<>();
-        List<LogRecord> records = new ArrayList<>();
         long lastEnds = System.nanoTime();
         while (true) {
             Request first;
@@ -155,29 +200,53 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
             }
             if (first != null) {
                 batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                for (Request r : batch) {
-                    records.add(r.record);
+                lockForWriter();
+                try {
+                    queue.drainTo(batch, MAX_BATCH - 1); // after the lock: what queued during a lone statement too
+                    write(batch);
+                } finally {
+                    statement.unlock();
                 }
-                write(batch, records);
                 batch.clear();
-                records.clear();
             }
             boolean idle = queue.isEmpty();
             if (endCount.get() >= END_BATCH
                     || (idle && endCount.get() > 0 && System.nanoTime() - lastEnds >= END_FLUSH_MILLIS * 1_000_000)
                     || (closing && idle)) {
-                writeEnds();
+                lockForWriter();
+                try {
+                    writeEnds();
+                } finally {
+                    statement.unlock();
+                }
                 lastEnds = System.nanoTime();
             }
             if (closing && queue.isEmpty() && ends.isEmpty()) {
-                closeConnection();
+                lockForWriter();
+                try {
+                    closeConnection();
+                    closed = true;
+                } finally {
+                    statement.unlock();
+                }
                 return;
             }
         }
     }
 
-    private void write(List<Request> batch, List<LogRecord> records) {
+    /** Takes the statement lock for the writer, waiting at most for one lone committer's statement. */
+    private void lockForWriter() {
+        writerWaiting = true;
+        statement.lock();
+        writerWaiting = false;
+    }
+
+    /** Writes one batch in one fenced statement and answers its committers; the statement lock is held. */
+    private void write(List<Request> batch) {
+        List<LogRecord> records = new ArrayList<>(batch.size());
+        for (Request r : batch) {
+            records.add(r.record);
+        }
         IOException failure = null;
         try {
             Connection c = connection();
@@ -212,7 +281,9 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
         for (Request r : batch) {
             r.failure = failure;
             r.state = failure == null ? WRITTEN : FAILED;
-            LockSupport.unpark(r.waiter);
+            if (r.waiter != Thread.currentThread()) {
+                LockSupport.unpark(r.waiter);
+            }
         }
     }
 

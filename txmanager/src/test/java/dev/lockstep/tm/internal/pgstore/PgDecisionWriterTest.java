@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -134,16 +135,81 @@ class PgDecisionWriterTest {
     }
 
     @Test
-    void anInterruptedCommitterStillWaitsForItsAnswerAndKeepsTheFlag() throws Exception {
+    void aLoneCommitterWritesItsOwnStatementWithoutAHandOff() throws IOException {
+        List<Thread> ranOn = new ArrayList<>();
+        db.insert = rows -> {
+            ranOn.add(Thread.currentThread());
+            return rows;
+        };
+        writer.recordCommit(commit());
+        writer.recordCommit(commit());
+        assertEquals(List.of(Thread.currentThread(), Thread.currentThread()), ranOn);
+    }
+
+    @Test
+    void committersArrivingDuringALoneStatementShareTheWritersNextOne() throws Exception {
+        CountDownLatch inStatement = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        List<Integer> statementRows = new CopyOnWriteArrayList<>();
+        db.insert = rows -> {
+            statementRows.add(rows);
+            if (statementRows.size() == 1) {
+                inStatement.countDown();
+                awaitUninterruptibly(finish);
+            }
+            return rows;
+        };
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        Future<?> lone = pool.submit(() -> {
+            writer.recordCommit(commit());
+            return null;
+        });
+        inStatement.await();
+        List<Future<?>> later = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            later.add(pool.submit(() -> {
+                writer.recordCommit(commit());
+                return null;
+            }));
+        }
+        while (writer.waitingForWriter() < 3) { // the three queue behind the lone statement: the statement lock is held
+            Thread.sleep(5);
+        }
+        finish.countDown();
+        lone.get();
+        for (Future<?> f : later) {
+            f.get();
+        }
+        pool.shutdown();
+        assertEquals(4, db.rowsInserted.get());
+        assertEquals(List.of(1, 3), statementRows, "the three that came during the lone statement share one");
+    }
+
+    @Test
+    void anInterruptedCommitterWritesItsDecisionWithTheFlagClearAndKeepsIt() throws Exception {
+        boolean[] flagDuringStatement = new boolean[1];
+        db.insert = rows -> {
+            flagDuringStatement[0] = Thread.currentThread().isInterrupted();
+            return rows;
+        };
+        Thread.currentThread().interrupt();
+        try {
+            writer.recordCommit(commit());
+            assertFalse(flagDuringStatement[0], "neither the pool nor the driver may see the interrupt");
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is set again on the way out");
+        } finally {
+            Thread.interrupted();
+        }
+        assertEquals(1, db.rowsInserted.get());
+    }
+
+    @Test
+    void anInterruptDuringTheStatementAbandonsNothing() throws Exception {
         CountDownLatch inStatement = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
         db.insert = rows -> {
             inStatement.countDown();
-            try {
-                finish.await();
-            } catch (InterruptedException e) {
-                throw new AssertionError("the writer thread was interrupted");
-            }
+            awaitUninterruptibly(finish); // as PostgreSQL's driver blocked in a socket read
             return rows;
         };
         boolean[] result = new boolean[2];
@@ -193,7 +259,7 @@ class PgDecisionWriterTest {
                 hooked.recordCommit(commit());
                 return null;
             });
-            assertTrue(inHook.await(5, TimeUnit.SECONDS), "C7 raised by the writer");
+            assertTrue(inHook.await(5, TimeUnit.SECONDS), "C7 raised once the statement committed");
             Thread.sleep(50);
             assertFalse(commit.isDone(), "the committer is told only after the hook returned");
             leaveHook.countDown();
@@ -206,5 +272,65 @@ class PgDecisionWriterTest {
             committer.shutdown();
         }
         assertEquals(1, seen.size(), "neither a fenced batch nor an END batch raises C7: " + seen);
+    }
+
+    @Test
+    void aQueuedCommitterInterruptedWhileTheWriterWritesStillGetsItsAnswer() throws Exception {
+        CountDownLatch inStatement = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        List<Thread> ranOn = new CopyOnWriteArrayList<>();
+        db.insert = rows -> {
+            ranOn.add(Thread.currentThread());
+            if (ranOn.size() == 1) {
+                inStatement.countDown();
+                awaitUninterruptibly(finish);
+            }
+            return rows;
+        };
+        Thread lone = new Thread(() -> {
+            try {
+                writer.recordCommit(commit());
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+        lone.start();
+        inStatement.await();
+        boolean[] result = new boolean[2];
+        Thread queued = new Thread(() -> {
+            try {
+                writer.recordCommit(commit());
+                result[0] = true;
+            } catch (IOException e) {
+                result[0] = false;
+            }
+            result[1] = Thread.currentThread().isInterrupted();
+        });
+        queued.start();
+        Thread.sleep(50);
+        queued.interrupt();
+        Thread.sleep(50);
+        assertTrue(queued.isAlive(), "a decision in flight cannot be abandoned");
+        finish.countDown();
+        lone.join(5_000);
+        queued.join(5_000);
+        assertTrue(result[0], "the COMMIT was written and the committer told so");
+        assertTrue(result[1], "the interrupt is set again on the way out");
+        assertFalse(ranOn.get(1) == queued, "the queued committer's record was written by the writer");
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
