@@ -359,16 +359,15 @@ public final class TransferApp {
 
     /**
      * The app's settings: {@code node}, {@code log-dir}, {@code pg-url}, {@code maria-url} are required;
-     * {@code broker-url} (absent: two resources), {@code mode} (crash|load|recover), {@code point} (a {@link CrashPoint}
-     * name, or C1..C7, for crash), {@code before} (transfers committed before the crashing one, default 1),
-     * {@code threads} (load, default 4), {@code limit} (transfers per thread in load, 0 = until killed),
-     * {@code running-after} (committed transfers before {@value #LOAD_RUNNING}, default 20), {@code accounts}
-     * (default 10, opened by the parent), {@code pause-at} (a crash point: load mode pauses one transfer there) and
-     * {@code pause-after} (committed transfers before that, default 0); {@code store-schema} (decisions in that
-     * schema of the PostgreSQL server instead of {@code log-dir}, with {@code lease-ms} and in-process recovery every
-     * {@code recovery-ms}). Logins of servers that are not the
-     * harness': {@code pg-user}, {@code pg-password}, {@code maria-user}, {@code maria-password},
-     * {@code broker-user}, {@code broker-password}.
+     * {@code broker-url} (absent: two resources), {@code mode} (crash|load|recover; recover needs a store),
+     * {@code point} (a {@link CrashPoint} name, or C1..C7, for crash), {@code before} (transfers committed before
+     * the crashing one, default 1), {@code threads} (load, default 4), {@code limit} (transfers per thread in load,
+     * 0 = until killed), {@code running-after} (committed transfers before {@value #LOAD_RUNNING}, default 20),
+     * {@code accounts} (default 10, opened by the parent), {@code pause-at} (a crash point: load mode pauses one
+     * transfer there) and {@code pause-after} (committed transfers before that, default 0); {@code store-schema}
+     * (decisions in that schema of the PostgreSQL server instead of {@code log-dir}, with {@code lease-ms} and
+     * in-process recovery every {@code recovery-ms}). Logins of servers that are not the harness': {@code pg-user},
+     * {@code pg-password}, {@code maria-user}, {@code maria-password}, {@code broker-user}, {@code broker-password}.
      */
     public record Options(String node, Path logDir, Endpoints endpoints, Mode mode, CrashPoint point, int before,
                           int threads, long limit, long runningAfter, int accounts, CrashPoint pauseAt,

@@ -203,7 +203,8 @@ class CrashPointSuiteTest {
         }
         if (store != null) {
             assertEquals(decided ? Checker.Outcome.COMMITTED : Checker.Outcome.ROLLED_BACK, outcome, "committed "
-                    + "everywhere if and only if its COMMIT reached the store: " + report + "\n" + recovered.describe());
+                    + "everywhere if and only if its COMMIT reached the store: " + report + "\n"
+                    + recovered.describe());
         }
         String left = store == null ? String.join(", ", run.incarnationFiles(incarnation).stream()
                 .map(Path::toString).toList()) : rowsLeft(store, incarnation);
@@ -396,7 +397,8 @@ class CrashPointSuiteTest {
     private static String row(CrashPoint point, int resources, Decisions decisions, String outcome, String prepared,
             String actions, String exit, String reclaimed, String millis) {
         return "| " + point.name() + " | " + (resources == 3 ? "PG + MariaDB + Artemis" : "PG + MariaDB") + " | "
-                + decisions + " | " + prepared + " | " + outcome + " | " + exit + " | " + actions + " | " + reclaimed + " | " + millis
+                + decisions + " | " + prepared + " | " + outcome + " | " + exit + " | " + actions + " | " + reclaimed
+                + " | " + millis
                 + " |";
     }
 
@@ -414,8 +416,8 @@ class CrashPointSuiteTest {
                         + "service.jar scan` runs as its own process (with the store: once the lease of "
                         + LEASE_SECONDS + " s expired), or, for a restarted node, the node starts again and recovers "
                         + "in process. Recovery ms = wall time of that process, JVM start included (in parentheses: "
-                        + "the scan itself, `took_ms` of its `scan_done` line); for a restarted node, from its start to "
-                        + "the dead incarnation retired.\n\n")
+                        + "the scan itself, `took_ms` of its `scan_done` line); for a restarted node, from its start "
+                        + "to the dead incarnation retired.\n\n")
                 .append("| point | resources | decisions, recovery | prepared after halt | crashed transfer | scan "
                         + "| service actions | log reclaimed | recovery ms |\n")
                 .append("|---|---|---|---:|---|---|---|---|---:|\n");
