@@ -3,13 +3,17 @@ package dev.lockstep.recoveryservice;
 import dev.lockstep.tm.spi.LockstepXids;
 import dev.lockstep.tm.log.CommitRecord;
 import dev.lockstep.tm.log.CorruptLogException;
+import dev.lockstep.tm.log.DecisionFold;
 import dev.lockstep.tm.log.EndRecord;
 import dev.lockstep.tm.log.HeuristicRecord;
 import dev.lockstep.tm.log.LogLayout;
 import dev.lockstep.tm.log.LogReader;
 import dev.lockstep.tm.log.LogRecord;
+import dev.lockstep.tm.log.MalformedRecordException;
+import dev.lockstep.tm.log.RecordCodec;
 import dev.lockstep.tm.log.ReplayResult;
 import dev.lockstep.tm.messages.TmMessage;
+import dev.lockstep.tm.store.StoreRows;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -35,6 +39,19 @@ import java.util.stream.Collectors;
  * </pre>
  * (a record is one line; it is wrapped here for width). The MARK frame that starts each batch (docs/log-format.md)
  * is not a record and is not shown: offsets jump over it.
+ *
+ * <p>With the database decision store ({@link #dumpStore}) the same lines come from the store's rows, decoded by the
+ * same codec: each incarnation also shows its lease, and a record is placed by its {@code seq} (the store's write
+ * order) instead of file and offset:
+ * <pre>
+ * store PostgreSQL schema 'lockstep' at jdbc:postgresql://db:5432/app
+ * node orders-1
+ *   incarnation 7 (0000000000000007) lease holder=orders-1 (pid 4242 on pod-a, 1764…) epoch=1
+ *       expires=2026-11-21T10:00:15.000Z (held) started=2026-11-21T09:58:00.000Z
+ *     seq 12 COMMIT gtrid=01086f72... (orders-1:7:17) begun=... timeout=60s decided=... branches=[...]
+ *     1 records, 1 decisions open
+ *   incarnations up to 7 without a row were retired (nothing of them was open)
+ * </pre>
  */
 final class LogDump {
 
@@ -102,6 +119,70 @@ final class LogDump {
                 + ": " + t.problem() + " (never acknowledged, ignored)"));
         out.println("    " + result.recordsRead() + " records, " + result.pending().size() + " decisions open");
         return null;
+    }
+
+    /**
+     * Dumps the rows of a database decision store: {@code stored} as {@link StoreRows#read} returned them for
+     * {@code requested} (null: every node of the store). Returns what could not be decoded, and every requested node
+     * the store never saw ({@code NODE_WITHOUT_LOG}, as a node without a log directory).
+     */
+    List<DumpProblem> dumpStore(String location, List<StoreRows.StoredNode> stored, List<String> requested) {
+        List<DumpProblem> problems = new ArrayList<>();
+        out.println("store " + location);
+        if (stored.isEmpty() && requested == null) {
+            out.println("  no nodes: none has started with this store yet");
+        }
+        for (StoreRows.StoredNode node : stored) {
+            out.println("node " + node.name() + (node.name().equals(node.nodeId()) ? ""
+                    : " (its XIDs carry " + node.nodeId() + ")"));
+            for (StoreRows.StoredIncarnation inc : node.incarnations()) {
+                DumpProblem p = dumpStoredIncarnation(node, inc);
+                if (p != null) {
+                    problems.add(p);
+                }
+            }
+            out.println("  incarnations up to " + node.lastIncarnation() + " without a row were retired (nothing of "
+                    + "them was open)");
+        }
+        if (requested != null) {
+            for (String id : requested) {
+                if (stored.stream().noneMatch(n -> n.nodeId().equals(id) || n.name().equals(id))) {
+                    out.println("node " + id);
+                    out.println("  not in the store: no node of this id ever started with it");
+                    problems.add(new DumpProblem(id, null, null, null, TmMessage.NODE_WITHOUT_LOG + " node " + id
+                            + " is not in the decision store " + location + ": check nodes and "
+                            + ServiceConfig.DECISION_STORE_PREFIX + "schema (a node that never ran has no records)"));
+                }
+            }
+        }
+        out.flush();
+        return problems;
+    }
+
+    private DumpProblem dumpStoredIncarnation(StoreRows.StoredNode node, StoreRows.StoredIncarnation inc) {
+        out.println("  incarnation " + inc.id() + " (" + String.format(Locale.ROOT, "%016x", inc.id()) + ") lease holder="
+                + inc.holder() + " epoch=" + inc.epoch() + " expires=" + Logfmt.ts(inc.expiresAt()) + " ("
+                + (inc.expired() ? "expired" : "held") + ") started=" + Logfmt.ts(inc.startedAt()));
+        DecisionFold fold = new DecisionFold();
+        DumpProblem problem = null;
+        for (StoreRows.StoredRecord row : inc.records()) {
+            LogRecord record;
+            try {
+                record = RecordCodec.decode(row.bytes(), 0, row.bytes().length);
+            } catch (MalformedRecordException e) {
+                out.println("    seq " + row.seq() + " CORRUPT: " + e.getMessage() + " (the other rows are still shown)");
+                if (problem == null) {
+                    problem = new DumpProblem(node.name(), inc.id(), null, row.seq(), TmMessage.CORRUPT_LOG + " the row "
+                            + "of seq " + row.seq() + " of incarnation " + inc.id() + " of node " + node.name()
+                            + " in the decision store cannot be decoded: " + e.getMessage());
+                }
+                continue;
+            }
+            fold.apply(record);
+            out.println("    seq " + row.seq() + " " + describe(record));
+        }
+        out.println("    " + inc.records().size() + " records, " + fold.pending().size() + " decisions open");
+        return problem;
     }
 
     /** One record on one line: type, gtrid and what the type carries. */

@@ -75,7 +75,7 @@ abstract class ServiceCommand implements Callable<Integer> {
      * The decision store of {@code decision.store.*} over a small pool of plain connections, kept for the life of the
      * process (a command runs once; the daemon for as long as it runs).
      */
-    private PostgresDecisionStore decisionStore(ServiceConfig.StoreConfig c) throws ConfigException {
+    final PostgresDecisionStore decisionStore(ServiceConfig.StoreConfig c) throws ConfigException {
         try {
             return PostgresDecisionStore.builder(LockstepDataSources.decisionStore(c.url(), c.user(), c.password(), 3))
                     .schema(c.schema()).lease(c.lease()).build();

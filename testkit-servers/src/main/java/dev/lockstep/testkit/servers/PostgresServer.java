@@ -6,11 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A private PostgreSQL instance for the integration tests (docs/design.md section 5).
@@ -28,6 +31,12 @@ import java.util.List;
  * {@code pg_ctl} (which daemonizes it) but as a child of {@code runuser}: {@code runuser} reaps it
  * at once after {@code kill -9}, so no zombie postmaster blocks the restart with "postmaster.pid
  * already exists".
+ *
+ * <p>A running server can get a synchronous streaming-replication standby ({@link #startSynchronousStandby()}): a
+ * server of its own (directory, port, log, kill and restart as any other) made from a {@code pg_basebackup -R} of this
+ * one, which this one then waits for at every commit ({@code synchronous_standby_names}, {@code synchronous_commit}
+ * on, its default). {@link #promote()} turns the standby into a primary, as a failover manager does after the
+ * primary is lost (docs/cluster.md, "The decision database").
  */
 public final class PostgresServer extends ManagedServer {
 
@@ -42,11 +51,18 @@ public final class PostgresServer extends ManagedServer {
     private static final Object TEMPLATE_LOCK = new Object();
 
     private final Path binDir;
+    /** The server this one is a standby of, copied by pg_basebackup at start; null for a server of its own. */
+    private final PostgresServer primary;
     private volatile long postmasterPid;
 
     public PostgresServer() {
+        this(null);
+    }
+
+    private PostgresServer(PostgresServer primary) {
         super("postgres");
         this.binDir = findBinDir();
+        this.primary = primary;
     }
 
     /** JDBC URL for pgjdbc, with {@link #USER}/{@link #PASSWORD} as credentials. */
@@ -84,11 +100,155 @@ public final class PostgresServer extends ManagedServer {
         return best;
     }
 
+    /**
+     * Starts a standby of this running server and makes it synchronous: once this returns, every commit on this
+     * server returns only after the standby has flushed it to disk ({@code synchronous_commit = on}, the default),
+     * so a commit acknowledged to a client survives {@link #kill()} of this server and {@link #promote()} of the
+     * standby.
+     *
+     * <p>How: this server lets the OS user {@code postgres} connect from 127.0.0.1 without a password (replication
+     * and the monitoring query below; the server listens on 127.0.0.1 only); the standby is a {@code pg_basebackup
+     * -R} of it, started with {@code cluster_name} set to its directory name, which its WAL receiver reports as its
+     * application name; then this server names it in {@code synchronous_standby_names} (postgresql.auto.conf, after
+     * the base backup, so the standby does not inherit it and a promoted standby does not wait for a standby of its
+     * own) and reloads, and this method waits until {@code pg_stat_replication} shows the standby as {@code sync}.
+     */
+    public synchronized PostgresServer startSynchronousStandby() {
+        if (!isRunning()) {
+            throw new IllegalStateException(this + " is not running: start() it before starting a standby of it");
+        }
+        trustLocalSuperuser();
+        PostgresServer standby = new PostgresServer(this);
+        try {
+            standby.start();
+        } catch (RuntimeException e) {
+            standby.kill();
+            throw e;
+        }
+        String name = standby.instanceDir().getFileName().toString();
+        try {
+            Files.writeString(instanceDir().resolve("data/postgresql.auto.conf"),
+                    "synchronous_standby_names = '\"" + name + "\"'\n", StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot configure the synchronous standby in " + instanceDir(), e);
+        }
+        Processes.signal("HUP", List.of(serverPid()));
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        String state = "";
+        while (System.nanoTime() < deadline) {
+            state = psql("SELECT sync_state FROM pg_stat_replication WHERE application_name = '" + name + "'");
+            if (state.equals("sync")) {
+                System.out.printf("[servers] %s is a synchronous standby of %s%n", standby, this);
+                return standby;
+            }
+            Processes.sleep(50);
+        }
+        standby.kill();
+        throw new IllegalStateException(standby + " did not become a synchronous standby of " + this + " within "
+                + START_TIMEOUT.toSeconds() + " s (pg_stat_replication.sync_state '" + state + "'); logs "
+                + logFile() + " and " + standby.logFile());
+    }
+
+    /**
+     * Promotes this standby to a primary ({@code pg_ctl promote}, which waits until the server accepts writes). A
+     * client with a multi-host URL ({@code targetServerType=primary}) then finds it.
+     */
+    public synchronized void promote() {
+        if (primary == null) {
+            throw new IllegalStateException(this + " is not a standby: only a server from startSynchronousStandby() "
+                    + "can be promoted");
+        }
+        if (!isRunning()) {
+            throw new IllegalStateException(this + " is not running: restart() it before promoting it");
+        }
+        long begin = System.nanoTime();
+        Processes.run(logFile(), Duration.ofSeconds(60), null, "runuser", "-u", OS_USER, "--",
+                binDir.resolve("pg_ctl").toString(), "promote", "-w", "-t", "60", "-D",
+                instanceDir().resolve("data").toString());
+        System.out.printf("[servers] %s promoted in %d ms%n", this, (System.nanoTime() - begin) / 1_000_000);
+    }
+
+    /**
+     * Lets the OS user {@code postgres} in over TCP from 127.0.0.1 without a password, for replication and for the
+     * harness' own queries (the template has no Unix socket and no password for it). First lines of pg_hba.conf win.
+     */
+    private void trustLocalSuperuser() {
+        Path hba = instanceDir().resolve("data/pg_hba.conf");
+        try {
+            String rules = Files.readString(hba);
+            if (!rules.startsWith(TRUST_SUPERUSER)) {
+                Files.writeString(hba, TRUST_SUPERUSER + rules);
+                Processes.signal("HUP", List.of(serverPid()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot edit " + hba, e);
+        }
+    }
+
+    private static final String TRUST_SUPERUSER = "host replication postgres 127.0.0.1/32 trust\n"
+            + "host postgres postgres 127.0.0.1/32 trust\n";
+
+    /** One value from a query run as the superuser with psql; empty if the query returns no row. */
+    private String psql(String query) {
+        try {
+            Process p = new ProcessBuilder("runuser", "-u", OS_USER, "--", binDir.resolve("psql").toString(),
+                    "-h", "127.0.0.1", "-p", Integer.toString(port()), "-U", "postgres", "-d", "postgres", "-X",
+                    "-tAc", query).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("psql on " + this + " failed for '" + query + "': " + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run psql for " + this, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while querying " + this, e);
+        }
+    }
+
     @Override
     protected void prepareFreshData(Path instanceDir) {
+        if (primary != null) {
+            baseBackup(instanceDir.resolve("data"));
+            return;
+        }
         Path template = template();
         Processes.run(logFile(), Duration.ofSeconds(60), null, "cp", "-a", template.toString(),
                 instanceDir.resolve("data").toString());
+    }
+
+    /**
+     * The standby's data: a base backup of the primary with the WAL it needs ({@code -X stream}) and, from
+     * {@code -R}, {@code standby.signal} and {@code primary_conninfo}. The primary may not have reloaded its
+     * pg_hba.conf yet, so a refused connection is retried for a few seconds.
+     */
+    private void baseBackup(Path data) {
+        try {
+            Files.createDirectories(data);
+            UserPrincipalLookupService users = data.getFileSystem().getUserPrincipalLookupService();
+            PosixFileAttributeView view = Files.getFileAttributeView(data, PosixFileAttributeView.class);
+            view.setOwner(users.lookupPrincipalByName(OS_USER));
+            view.setGroup(users.lookupPrincipalByGroupName(OS_USER));
+            view.setPermissions(PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + data + " owned by the OS user '" + OS_USER + "'", e);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                Processes.run(logFile(), Duration.ofSeconds(120), null, "runuser", "-u", OS_USER, "--",
+                        binDir.resolve("pg_basebackup").toString(), "-h", "127.0.0.1", "-p",
+                        Integer.toString(primary.port()), "-U", "postgres", "-D", data.toString(), "-R",
+                        "-X", "stream", "--checkpoint=fast", "--no-sync");
+                return;
+            } catch (IllegalStateException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Processes.sleep(200);
+            }
+        }
     }
 
     /** The initialised template; created on first use, reused by later runs until {@code mvn clean}. */
@@ -162,6 +322,8 @@ public final class PostgresServer extends ManagedServer {
                 "-c", "max_prepared_transactions=" + MAX_PREPARED_TRANSACTIONS,
                 "-c", "max_connections=200",
                 "-c", "fsync=on",
+                // the application name a standby's WAL receiver reports, for synchronous_standby_names
+                "-c", "cluster_name=" + instanceDir.getFileName(),
                 "-c", "shared_buffers=64MB");
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile())).start();
@@ -179,7 +341,8 @@ public final class PostgresServer extends ManagedServer {
         } catch (IOException e) {
             return false;
         }
-        if (lines.size() < 8 || !lines.get(7).trim().equals("ready")) {
+        // A hot standby says "standby" once it accepts (read-only) clients.
+        if (lines.size() < 8 || !(lines.get(7).trim().equals("ready") || lines.get(7).trim().equals("standby"))) {
             return false;
         }
         long pid = Long.parseLong(lines.get(0).trim());

@@ -96,6 +96,12 @@ public enum TmMessage implements MessageId {
     STORE_RELEASE_FAILED(46,
             "At close, releasing this incarnation's lease (or deleting it when empty) failed.",
             "Nothing is lost: the lease expires and a recovery takes the incarnation over."),
+    STORE_WRITE_SETTLED(47,
+            "The connection to the database decision store broke while COMMIT records were being written; the "
+            + "node bumped its own lease's epoch and read back whether they were recorded, so their committers "
+            + "got a definite answer.",
+            "Nothing to do for the transactions. Check the decision database (a failover, a network drop); a "
+            + "multi-host URL with targetServerType=primary reconnects to the new primary."),
 
     // 1xx: transactions
     ILLEGAL_STATE_MOVE(101,
@@ -193,9 +199,10 @@ public enum TmMessage implements MessageId {
             "A heuristic outcome could not be written to the log.",
             "Check the disk. The resource is not told to forget the branch, so recovery finds it there."),
     OUTCOME_UNKNOWN(133,
-            "Writing the COMMIT record failed after it may have reached the disk: the outcome is unknown.",
-            "Check the disk. The recovery service commits the prepared branches if the record is durable, else "
-            + "rolls them back."),
+            "Writing the COMMIT record failed after it may have been recorded (on the disk, or in the database "
+            + "store): the outcome is unknown.",
+            "File log: check the disk and restart the process. Database store: check the database's reachability. "
+            + "Recovery commits the prepared branches if the record is durable, else rolls them back."),
     FINISHED_BY_RECOVERY(134,
             "A branch answered XAER_NOTA to commit after the COMMIT decision and recover() no longer lists it: a "
             + "recovery finished it.",

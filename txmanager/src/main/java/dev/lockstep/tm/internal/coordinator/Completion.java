@@ -187,8 +187,8 @@ final class Completion {
         c.metrics.unknownOutcome.increment();
         String gtridHex = java.util.HexFormat.of().formatHex(tx.gtrid);
         LOG.log(Level.ERROR, TmMessage.OUTCOME_UNKNOWN
-                + " transaction {0} (gtrid {1}): the COMMIT record may or may not have reached the "
-                + "log ({2}); its {3} prepared branch(es) are left to recovery", tx, gtridHex, cause.getMessage());
+                + " transaction {0} (gtrid {1}): the COMMIT record may or may not have been recorded "
+                + "({2}); its {3} prepared branch(es) are left to recovery", tx, gtridHex, cause.getMessage());
         afterCompletion(tx, TxState.UNKNOWN);
         StringBuilder names = new StringBuilder();
         for (Branch b : prepared) {
@@ -196,10 +196,10 @@ final class Completion {
         }
         SystemException e = new SystemException(TmMessage.OUTCOME_UNKNOWN + " the outcome of transaction " + tx
                 + " (gtrid " + gtridHex
-                + ") is unknown: writing its COMMIT record failed after it may have reached the disk (" + cause
-                + "). Its prepared branches (" + names + ") are left as they are: the recovery service commits them if "
-                + "the log holds the COMMIT and rolls them back otherwise, the same way on every branch. The log "
-                + "accepts no more decisions: restart the process");
+                + ") is unknown: writing its COMMIT record failed after it may have been recorded (" + cause
+                + "). Its prepared branches (" + names + ") are left as they are: recovery commits them if the "
+                + "decision store holds the COMMIT and rolls them back otherwise, the same way on every branch. "
+                + c.store.afterUnknownCommit());
         e.initCause(cause);
         throw e;
     }

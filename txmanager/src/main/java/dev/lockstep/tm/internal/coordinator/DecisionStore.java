@@ -27,4 +27,12 @@ public interface DecisionStore {
      * returned may the resource be told to {@code forget} the branch (invariant 7).
      */
     void recordHeuristic(HeuristicRecord record) throws IOException;
+
+    /**
+     * What this store does after a {@link #recordCommit} whose outcome is unknown, in a sentence for the application's
+     * error ({@link dev.lockstep.tm.messages.TmMessage#OUTCOME_UNKNOWN}): whether it takes further decisions, and what the operator should do.
+     */
+    default String afterUnknownCommit() {
+        return "";
+    }
 }

@@ -39,4 +39,10 @@ public final class LogDecisionStore implements DecisionStore {
     public void recordHeuristic(HeuristicRecord record) throws IOException {
         log.writeHeuristic(record);
     }
+
+    /** A failed write or force poisons the log for good (DecisionLog, "Failure"). */
+    @Override
+    public String afterUnknownCommit() {
+        return "The log accepts no more decisions: check the disk, then restart the process.";
+    }
 }

@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -45,13 +46,21 @@ import javax.sql.DataSource;
  * <p>What a committer learns: normal return, the record is committed in the database; {@link
  * DecisionNotRecordedException}, it certainly is not (the fence refused it because the lease was lost, the statement
  * failed in the server, or no connection could be had), so the committer may presume abort, as a taker of the lease
- * does; any other {@link IOException}, the connection broke while the statement may have committed, so the outcome
- * is unknown and every branch is left to recovery.
+ * does; any other {@link IOException}, the outcome is unknown and every branch is left to recovery.
+ *
+ * <p>A connection that breaks during the statement (the decision database fails over, the network drops) leaves the
+ * batch in doubt: the server may have committed it, or may still be running it. Answering "unknown" at once would
+ * leave the committers' branches prepared, holding their row locks, in a node that is alive and holds its lease, so no
+ * recovery would finish them and every later transaction on those rows would wait behind them. So the writer first
+ * settles the batch the way a taker settles an incarnation ({@link #settle}): on a new connection it bumps its own
+ * epoch, which waits for the old statement if it still runs and fences it out if it has not started, then reads
+ * whether the batch's COMMIT rows are there (one statement: all or none). The committers get a definite answer. Only
+ * if the store stays unreachable for a whole lease, or the lease was taken meanwhile, is the answer "unknown".
  *
  * <p>Crash point C7 (docs/design.md section 3) is raised here, on the thread that wrote the batch (the writer, or a
- * lone committer writing its own statement), when a batch of COMMIT or HEURISTIC records has been committed in the
- * database and no committer has been told yet: the decision is durable and the application never saw it. A statement
- * cannot be torn in half as a file write can, so this is the store's C7.
+ * lone committer writing its own statement), when a batch of COMMIT or HEURISTIC records is durable in the database
+ * (written, or settled as written) and no committer has been told yet: the decision is durable and the application
+ * never saw it. A statement cannot be torn in half as a file write can, so this is the store's C7.
  */
 public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
 
@@ -60,6 +69,7 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
     static final int MAX_BATCH = 512;
     static final int END_BATCH = 1024;
     static final long END_FLUSH_MILLIS = 200;
+    private static final long SETTLE_RETRY_NANOS = 100_000_000L;
 
     private static final int WAITING = 0;
     private static final int WRITTEN = 1;
@@ -67,7 +77,9 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
 
     private final DataSource dataSource;
     private final PgSql sql;
-    private final PgLease lease;
+    /** The lease at the epoch this writer fences with; a settled write moves it to a new epoch of the same holder. */
+    private volatile PgLease lease;
+    private final Duration settleLimit;
     private final Consumer<String> lost;
     private final CrashPoint.Hook crashHook;
     private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
@@ -85,17 +97,21 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
     /** Set, under the statement lock, once the writer closed its connection for good. */
     private boolean closed;
 
-    PgDecisionWriter(DataSource dataSource, PgSql sql, PgLease lease, String nodeId) {
-        this(dataSource, sql, lease, nodeId, reason -> { }, CrashPoint.Hook.NONE);
+    PgDecisionWriter(DataSource dataSource, PgSql sql, PgLease lease, Duration settleLimit, String nodeId,
+            Consumer<String> lost) {
+        this(dataSource, sql, lease, settleLimit, nodeId, lost, CrashPoint.Hook.NONE);
     }
 
     /**
+     * @param settleLimit how long a batch whose connection broke may take to settle (the lease length: past it another
+     *     node may take the lease, and the committers have waited long enough)
      * @param lost told when a fenced write finds the lease taken over for good
-     * @param crashHook told of C7 after each batch of decisions committed, before its committers are woken
+     * @param crashHook told of C7 once each batch of decisions is durable, before its committers are told
      */
-    PgDecisionWriter(DataSource dataSource, PgSql sql, PgLease lease, String nodeId, Consumer<String> lost,
-            CrashPoint.Hook crashHook) {
+    PgDecisionWriter(DataSource dataSource, PgSql sql, PgLease lease, Duration settleLimit, String nodeId,
+            Consumer<String> lost, CrashPoint.Hook crashHook) {
         this.lost = lost;
+        this.settleLimit = settleLimit;
         this.crashHook = crashHook;
         this.dataSource = dataSource;
         this.sql = sql;
@@ -118,6 +134,22 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
     public void recordEnd(byte[] gtrid) {
         ends.add(new EndRecord(gtrid));
         endCount.incrementAndGet();
+    }
+
+    /** The lease as this writer holds it now: its epoch moves on each time a broken write is settled. */
+    PgLease lease() {
+        return lease;
+    }
+
+    /**
+     * An unknown answer is left only when the database stayed out of reach past the lease, or the lease was taken
+     * meanwhile; the writer goes on with the next decision once the database answers.
+     */
+    @Override
+    public String afterUnknownCommit() {
+        return "The decision store goes on once its database answers; if this node's lease was taken meanwhile, "
+                + "the node refuses new transactions (" + TmMessage.LEASE_LOST.id() + ") and another node or the recovery service finishes "
+                + "its branches.";
     }
 
     /** Database statements that wrote decisions, and the records they wrote: their ratio is the batching. */
@@ -250,15 +282,15 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
         IOException failure = null;
         try {
             Connection c = connection();
-            boolean written;
+            boolean refused = false;
             try {
-                written = PgRecords.insert(c, sql, lease, records);
+                refused = !PgRecords.insert(c, sql, lease, records);
             } catch (SQLException e) {
                 closeConnection();
-                failure = classify(e, batch.size());
-                written = false;
+                IOException f = classify(e, batch.size());
+                failure = f instanceof DecisionNotRecordedException ? f : settle(records, f);
             }
-            if (failure == null && !written) {
+            if (refused) {
                 PgLease.Refusal refusal = lease.refusal(c, sql);
                 failure = new DecisionNotRecordedException(TmMessage.LEASE_LOST + " " + refusal.why()
                         + ": this node can no longer decide; " + batch.size() + " decision(s) not written, their "
@@ -284,6 +316,64 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
             if (r.waiter != Thread.currentThread()) {
                 LockSupport.unpark(r.waiter);
             }
+        }
+    }
+
+    /**
+     * Settles a batch whose connection broke: bumps this holder's epoch on a new connection ({@link PgLease#refence}),
+     * after which nothing more can be written at the old epoch and a statement still running has finished, then counts
+     * the batch's COMMIT rows. The statement wrote all of its rows or none, so one is enough to know. Retried until
+     * {@link #settleLimit}; returns null if the batch is written, {@link DecisionNotRecordedException} if it certainly
+     * is not, or {@code unknown} (with the reason) if it cannot be told.
+     */
+    private IOException settle(List<LogRecord> records, IOException unknown) {
+        List<byte[]> gtrids = new ArrayList<>();
+        for (LogRecord r : records) {
+            if (r instanceof CommitRecord) {
+                gtrids.add(r.key().bytes());
+            }
+        }
+        if (gtrids.isEmpty()) {
+            // Heuristic records only: a gtrid may hold several, so a count cannot tell this batch's apart.
+            return unknown;
+        }
+        long deadline = System.nanoTime() + settleLimit.toNanos();
+        SQLException last = null;
+        while (true) {
+            try {
+                Connection c = connection();
+                PgLease next = lease.refence(c, sql, settleLimit);
+                if (next == null) {
+                    next = lease.ownBump(c, sql);
+                }
+                if (next == null) {
+                    PgLease.Refusal refusal = lease.refusal(c, sql);
+                    if (refusal.lost()) {
+                        lost.accept(TmMessage.LEASE_LOST + " " + refusal.why() + ": this node can no longer decide");
+                    }
+                    return new IOException(unknown.getMessage() + "; it cannot be settled because " + refusal.why()
+                            + ", so whoever holds the lease now finishes these transactions from what the store "
+                            + "holds", unknown.getCause());
+                }
+                lease = next;
+                boolean written = PgRecords.commitsOf(c, sql, next.incarnation(), gtrids) > 0;
+                LOG.log(Level.WARNING, TmMessage.STORE_WRITE_SETTLED + " the connection to the decision store broke "
+                        + "while " + records.size() + " decision(s) were being written; settled at epoch "
+                        + next.epoch() + " of incarnation " + next.incarnation() + ": " + (written ? "they are "
+                        + "recorded" : "they are not recorded, their transactions roll back"));
+                return written ? null : new DecisionNotRecordedException(TmMessage.STORE_WRITE_SETTLED + " the "
+                        + "connection to the decision store broke while " + records.size() + " decision(s) were "
+                        + "being written (" + unknown.getCause() + "); the store, settled at epoch " + next.epoch()
+                        + ", does not hold them: nothing was written", unknown.getCause());
+            } catch (SQLException e) {
+                closeConnection();
+                last = e;
+            }
+            if (System.nanoTime() >= deadline) {
+                return new IOException(unknown.getMessage() + "; it could not be settled within "
+                        + settleLimit.toMillis() + " ms (last error: " + last.getMessage() + ")", unknown.getCause());
+            }
+            LockSupport.parkNanos(SETTLE_RETRY_NANOS);
         }
     }
 
@@ -318,9 +408,16 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
             PgRecords.end(connection(), sql, lease, batch);
         } catch (SQLException ex) {
             closeConnection();
-            // A lost END only costs recovery a look at a finished transaction; it never changes an outcome.
+            // An END written twice deletes nothing more, so a batch whose connection broke is simply tried again at
+            // the next flush: after a failover the table empties as usual, and a clean stop can still retire the
+            // incarnation. At close it is dropped: a lost END only costs recovery a look at a finished transaction.
+            boolean retry = !closing;
+            if (retry) {
+                ends.addAll(batch);
+                endCount.addAndGet(batch.size());
+            }
             LOG.log(Level.WARNING, TmMessage.STORE_END_WRITE_FAILED + " " + batch.size() + " END record(s) not "
-                    + "written: " + ex.getMessage());
+                    + "written" + (retry ? " (tried again at the next flush)" : "") + ": " + ex.getMessage());
         }
     }
 

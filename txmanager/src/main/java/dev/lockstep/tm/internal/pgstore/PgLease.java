@@ -51,6 +51,39 @@ record PgLease(long incarnation, long epoch, String holder) {
         }
     }
 
+    /**
+     * Bumps this holder's own epoch and extends the lease, as a taker would: returns the lease at the new epoch, or
+     * null if it is no longer held at this one (taken over or retired). The update waits for a fenced write of this
+     * holder still running on another connection, and fences out one that has not started, so what the table holds
+     * for this incarnation afterwards is final.
+     */
+    PgLease refence(Connection c, PgSql sql, Duration length) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.refence)) {
+            ps.setDouble(1, seconds(length));
+            ps.setLong(2, incarnation);
+            ps.setLong(3, epoch);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new PgLease(incarnation, rs.getLong(1), holder) : null;
+            }
+        }
+    }
+
+    /**
+     * After a {@link #refence} that found the row at another epoch: the lease at the row's epoch if its holder is
+     * still this one, i.e. an earlier bump of ours committed but its reply was lost; else null (taken or retired).
+     */
+    PgLease ownBump(Connection c, PgSql sql) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.leaseRow)) {
+            ps.setLong(1, incarnation);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getLong(1) > epoch && holder.equals(rs.getString(2))) {
+                    return new PgLease(incarnation, rs.getLong(1), holder);
+                }
+                return null;
+            }
+        }
+    }
+
     /** Lets the lease expire now, so a taker need not wait. */
     void release(Connection c, PgSql sql) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql.release)) {

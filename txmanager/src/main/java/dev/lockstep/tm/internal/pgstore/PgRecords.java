@@ -86,6 +86,18 @@ final class PgRecords {
         }
     }
 
+    /** How many of {@code gtrids} have a COMMIT record in incarnation {@code id}. */
+    static long commitsOf(Connection c, PgSql sql, long id, List<byte[]> gtrids) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.commitsOf)) {
+            ps.setLong(1, id);
+            ps.setArray(2, c.createArrayOf("bytea", gtrids.toArray(new byte[0][])));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** The open decisions of incarnation {@code id}, folded as replay folds the file log's records. */
     static Map<Gtrid, PendingDecision> read(Connection c, PgSql sql, long id) throws SQLException,
             MalformedRecordException {

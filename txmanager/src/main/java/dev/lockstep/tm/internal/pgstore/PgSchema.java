@@ -107,7 +107,8 @@ final class PgSchema {
         }
     }
 
-    private static Integer version(Connection c, String schema) throws SQLException {
+    /** The schema's version, -1 if its table is empty, null if it does not exist. */
+    static Integer version(Connection c, String schema) throws SQLException {
         try (PreparedStatement exists = c.prepareStatement(
                 "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = 'schema_version'")) {
             exists.setString(1, schema);

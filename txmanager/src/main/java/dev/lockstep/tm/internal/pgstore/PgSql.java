@@ -51,6 +51,14 @@ final class PgSql {
      * id.
      */
     final String takeOver;
+    /**
+     * The holder bumps its own epoch, to settle a write whose connection broke: waits for a statement still holding the
+     * lease row FOR SHARE and fences out any that has not taken it yet. Extends the lease like a renewal. Parameters:
+     * lease s, id, epoch. One row (the new epoch) if still held at the epoch.
+     */
+    final String refence;
+    /** How many COMMIT records of the given gtrids an incarnation holds. Parameters: id, gtrids. */
+    final String commitsOf;
     /** Gives the lease up now so a taker need not wait for expiry. Parameters: id, epoch. */
     final String release;
     /** Deletes an incarnation (and its records) still held at the epoch. Parameters: id, epoch. */
@@ -96,6 +104,10 @@ final class PgSql {
         takeOver = "UPDATE " + s + ".incarnation SET epoch = epoch + 1, holder = ?, "
                 + "expires_at = clock_timestamp() + make_interval(secs => ?) "
                 + "WHERE id = ? AND expires_at <= clock_timestamp() RETURNING epoch";
+        refence = "UPDATE " + s + ".incarnation SET epoch = epoch + 1, "
+                + "expires_at = clock_timestamp() + make_interval(secs => ?) WHERE id = ? AND epoch = ? RETURNING epoch";
+        commitsOf = "SELECT count(*) FROM " + s + ".decision WHERE incarnation = ? AND kind = " + PgSchema.KIND_COMMIT
+                + " AND gtrid = ANY(?::bytea[])";
         release = "UPDATE " + s + ".incarnation SET expires_at = clock_timestamp() WHERE id = ? AND epoch = ?";
         retire = "DELETE FROM " + s + ".incarnation WHERE id = ? AND epoch = ?";
         hasRecords = "SELECT EXISTS (SELECT 1 FROM " + s + ".decision WHERE incarnation = ?)";

@@ -35,7 +35,6 @@ public final class PgStore implements OpenedDecisionStore {
 
     private final PostgresDecisionStore config;
     private final PgSql sql;
-    private final PgLease lease;
     private final String xidName;
     private final PgDecisionWriter writer;
     private final ScheduledExecutorService renewer;
@@ -48,9 +47,9 @@ public final class PgStore implements OpenedDecisionStore {
         this.config = config;
         this.xidName = xidName;
         this.sql = sql;
-        this.lease = lease;
         this.pendingOfEarlier = List.copyOf(pendingOfEarlier);
-        this.writer = new PgDecisionWriter(config.dataSource(), sql, lease, nodeId, this::lost, crashHook);
+        this.writer = new PgDecisionWriter(config.dataSource(), sql, lease, config.lease(), nodeId, this::lost,
+                crashHook);
         this.renewer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("lockstep-lease-" + nodeId));
         long every = Math.max(1, config.lease().toMillis() / 3);
         renewer.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
@@ -148,7 +147,7 @@ public final class PgStore implements OpenedDecisionStore {
     /** The incarnation number: the database's id of the lease row, carried in this node's XIDs. */
     @Override
     public long incarnation() {
-        return lease.incarnation();
+        return writer.lease().incarnation();
     }
 
     @Override
@@ -182,7 +181,7 @@ public final class PgStore implements OpenedDecisionStore {
     public void onLost(java.util.function.Consumer<String> whenLost) {
         this.whenLost = whenLost;
         if (leaseLost) {
-            whenLost.accept(TmMessage.LEASE_LOST + " the lease of incarnation " + lease.incarnation() + " was lost");
+            whenLost.accept(TmMessage.LEASE_LOST + " the lease of incarnation " + incarnation() + " was lost");
         }
     }
 
@@ -195,9 +194,14 @@ public final class PgStore implements OpenedDecisionStore {
         if (leaseLost) {
             return;
         }
+        // The writer's lease: its epoch moves on when the writer settles a broken write (PgDecisionWriter#settle).
+        PgLease lease = writer.lease();
         try (Connection c = config.dataSource().getConnection()) {
             c.setAutoCommit(true);
             if (!lease.renew(c, sql, config.lease())) {
+                if (writer.lease() != lease) {
+                    return; // the writer bumped the epoch meanwhile, and that extended the lease too
+                }
                 PgLease.Refusal refusal = lease.refusal(c, sql);
                 if (refusal.lost()) {
                     String why = TmMessage.LEASE_LOST + " " + refusal.why() + ": this node can no longer decide; "
@@ -220,6 +224,7 @@ public final class PgStore implements OpenedDecisionStore {
     public void close() {
         renewer.shutdownNow();
         writer.close();
+        PgLease lease = writer.lease();
         try (Connection c = config.dataSource().getConnection()) {
             c.setAutoCommit(true);
             boolean open;
@@ -263,7 +268,7 @@ public final class PgStore implements OpenedDecisionStore {
 
     @Override
     public String location() {
-        return config.location() + ", incarnation " + lease.incarnation();
+        return config.location() + ", incarnation " + incarnation();
     }
 
     /** How long a lease lasts; for tests and messages. */

@@ -25,9 +25,17 @@ final class FakeJdbc implements DataSource {
     }
 
     volatile InsertScript insert = rows -> rows;
+    /** What a batch of {@code rows} END records does: returns the update count or throws. */
+    volatile InsertScript end = rows -> rows;
+    final AtomicInteger endsWritten = new AtomicInteger();
     volatile SQLException getConnectionFailure;
     /** The lease row's epoch as {@code whyRefused} reads it. */
     volatile long epochInDatabase = 1;
+    /** Whether the writer's own epoch bump (settling a broken write) finds the lease still its own. */
+    volatile boolean leaseHeld = true;
+    /** What counting a batch's COMMIT rows finds (settling a broken write). */
+    volatile long commitRows;
+    final AtomicInteger refences = new AtomicInteger();
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger inserts = new AtomicInteger();
     final AtomicInteger rowsInserted = new AtomicInteger();
@@ -68,9 +76,23 @@ final class FakeJdbc implements DataSource {
                             rowsInserted.addAndGet(n);
                             yield n;
                         }
+                        if (sql.contains("kept AS (")) {
+                            int n = end.insert(rows[0]);
+                            endsWritten.addAndGet(rows[0]); // only once written: end.insert threw otherwise
+                            yield n;
+                        }
                         yield 0;
                     }
-                    case "executeQuery" -> leaseRow();
+                    case "executeQuery" -> {
+                        if (sql.contains("SET epoch = epoch + 1")) {
+                            refences.incrementAndGet();
+                            yield leaseHeld ? oneRow(++epochInDatabase, null) : noRow();
+                        }
+                        if (sql.contains("= ANY(")) {
+                            yield oneRow(commitRows, null);
+                        }
+                        yield oneRow(epochInDatabase, "taker");
+                    }
                     case "hashCode" -> System.identityHashCode(p);
                     case "equals" -> p == args[0];
                     default -> null;
@@ -83,7 +105,13 @@ final class FakeJdbc implements DataSource {
                 (p, m, args) -> m.getName().equals("getBaseType") ? length : null);
     }
 
-    private ResultSet leaseRow() {
+    private ResultSet noRow() {
+        return (ResultSet) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ResultSet.class},
+                (p, m, args) -> m.getName().equals("next") ? false : null);
+    }
+
+    /** One row whose every long column is {@code value} and string column {@code text}; the lease looks held. */
+    private ResultSet oneRow(long value, String text) {
         boolean[] read = {false};
         return (ResultSet) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ResultSet.class},
                 (p, m, args) -> switch (m.getName()) {
@@ -92,8 +120,8 @@ final class FakeJdbc implements DataSource {
                         read[0] = true;
                         yield first;
                     }
-                    case "getLong" -> epochInDatabase;
-                    case "getString" -> "taker";
+                    case "getLong" -> value;
+                    case "getString" -> text;
                     case "getBoolean" -> true;
                     default -> null;
                 });

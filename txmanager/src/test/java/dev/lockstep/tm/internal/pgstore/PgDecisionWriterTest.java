@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,7 +36,9 @@ class PgDecisionWriterTest {
     private static final AtomicLong SEQ = new AtomicLong();
 
     private final FakeJdbc db = new FakeJdbc();
-    private final PgDecisionWriter writer = new PgDecisionWriter(db, new PgSql("ls"), new PgLease(7, 1, "me"), "n1");
+    private final List<String> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final PgDecisionWriter writer = new PgDecisionWriter(db, new PgSql("ls"), new PgLease(7, 1, "me"),
+            Duration.ofMillis(300), "n1", lost::add);
 
     @AfterEach
     void close() {
@@ -72,17 +75,89 @@ class PgDecisionWriterTest {
         assertThrows(DecisionNotRecordedException.class, () -> writer.recordCommit(commit()));
     }
 
+    /**
+     * Scenario: the connection breaks during the statement (the decision database fails over). The writer bumps its own
+     * epoch on a new connection and reads the batch's rows back, so the committer gets a definite answer instead of
+     * leaving its branches prepared, holding their locks, in a live node that no recovery takes over.
+     */
     @Test
-    void aBrokenConnectionLeavesTheOutcomeUnknown() {
+    void aBrokenConnectionIsSettledAndTheRecordedBatchReturnsNormally() throws IOException {
+        db.insert = rows -> {
+            throw new SQLException("An I/O error occurred", "08006");
+        };
+        db.commitRows = 1;
+        writer.recordCommit(commit());
+        assertEquals(1, db.refences.get());
+        assertEquals(2, writer.lease().epoch(), "the writer fences with its new epoch from now on");
+        db.insert = rows -> rows;
+        writer.recordCommit(commit());
+        assertEquals(1, db.rowsInserted.get());
+    }
+
+    @Test
+    void aBrokenConnectionWhoseBatchIsNotInTheStoreIsCertainlyNotRecorded() {
+        db.insert = rows -> {
+            throw new SQLException("An I/O error occurred", "08006");
+        };
+        db.commitRows = 0;
+        DecisionNotRecordedException e = assertThrows(DecisionNotRecordedException.class,
+                () -> writer.recordCommit(commit()));
+        assertTrue(e.getMessage().contains("LKS-047") && e.getMessage().contains("epoch 2"), e.getMessage());
+        assertEquals(List.of(), lost);
+    }
+
+    @Test
+    void aBrokenConnectionThatCannotBeSettledLeavesTheOutcomeUnknown() {
         for (SQLException broken : List.of(new SQLException("An I/O error occurred", "08006"),
                 new SQLException("no state"), new SQLTransientConnectionException("reset", "57P01"))) {
+            db.getConnectionFailure = null;
             db.insert = rows -> {
+                db.getConnectionFailure = new SQLException("connection refused", "08001");
                 throw broken;
             };
             IOException e = assertThrows(IOException.class, () -> writer.recordCommit(commit()));
             assertFalse(e instanceof DecisionNotRecordedException, "a broken connection may have committed: " + e);
-            assertTrue(e.getMessage().contains("may or may not be recorded"), e.getMessage());
+            assertTrue(e.getMessage().contains("may or may not be recorded")
+                    && e.getMessage().contains("could not be settled within 300 ms"), e.getMessage());
         }
+    }
+
+    @Test
+    void aBrokenConnectionWhoseLeaseWasTakenMeanwhileIsUnknownAndTheLeaseLost() {
+        db.insert = rows -> {
+            throw new SQLException("An I/O error occurred", "08006");
+        };
+        db.leaseHeld = false;
+        db.epochInDatabase = 2;
+        IOException e = assertThrows(IOException.class, () -> writer.recordCommit(commit()));
+        assertFalse(e instanceof DecisionNotRecordedException, "the taker decides from what the store holds: " + e);
+        assertTrue(e.getMessage().contains("taken over by taker"), e.getMessage());
+        assertEquals(1, lost.size(), "the node learns that it can no longer decide");
+    }
+
+    /**
+     * Scenario: the connection breaks while a batch of END records is written (the decision database fails over).
+     * Expected: the ENDs are written at a later flush, so the table still empties and a clean stop can retire the
+     * incarnation, instead of leaving finished decisions behind for a recovery to look at.
+     */
+    @Test
+    void endsWhoseConnectionBrokeAreWrittenAtALaterFlush() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        db.end = rows -> {
+            if (attempts.incrementAndGet() == 1) {
+                throw new SQLException("An I/O error occurred", "08006");
+            }
+            return rows;
+        };
+        for (int i = 0; i < 3; i++) {
+            writer.recordEnd(commit().gtrid());
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (attempts.get() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(2, attempts.get(), "one broken batch, then the same ENDs again");
+        assertEquals(3, db.endsWritten.get(), "the three ENDs, written at the second try");
     }
 
     @Test
@@ -252,8 +327,8 @@ class PgDecisionWriterTest {
                 Thread.currentThread().interrupt();
             }
         };
-        try (PgDecisionWriter hooked = new PgDecisionWriter(db, new PgSql("ls"), new PgLease(7, 1, "me"), "n2",
-                reason -> { }, hook)) {
+        try (PgDecisionWriter hooked = new PgDecisionWriter(db, new PgSql("ls"), new PgLease(7, 1, "me"),
+                Duration.ofMillis(300), "n2", reason -> { }, hook)) {
             ExecutorService committer = Executors.newSingleThreadExecutor();
             Future<?> commit = committer.submit(() -> {
                 hooked.recordCommit(commit());
