@@ -567,8 +567,8 @@ public final class Lockstep implements AutoCloseable {
                     drainTimeout, logSegmentBytes, groupCommitMaxBatchBytes, groupCommitMaxWait, inProcessRecovery,
                     recoveryInterval, clock, crashHook, decisionStore);
             Lockstep lockstep = new Lockstep(settings, settings.decisionStore() != null
-                    ? PgStore.open(settings.decisionStore(), settings.nodeId()) : openFileLog(settings),
-                    List.copyOf(listeners));
+                    ? PgStore.open(settings.decisionStore(), settings.nodeId(), settings.crashHook())
+                    : openFileLog(settings), List.copyOf(listeners));
             LockstepInstances.opened(lockstep);
             return lockstep;
         }

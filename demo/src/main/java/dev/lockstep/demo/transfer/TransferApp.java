@@ -48,6 +48,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code tx=node:incarnation:sequence}); the other threads go on, and the parent kills the JVM from outside, e.g.
  * {@code kill -9} with the transfer in the middle of phase two (C5). Phases then run one branch after the other,
  * as in crash mode, so C5 leaves exactly the first branch (PostgreSQL) committed and the others prepared.</li>
+ * <li>{@code recover}: with {@code store-schema} only. Starts a new incarnation of the node, registers the resources,
+ * prints {@value #RECOVERING} and runs no transfer: its in-process recovery takes over the expired leases of the
+ * store, the node's own dead incarnations among them, and finishes their transactions, until the JVM is killed.
+ * This is a node restarted after a crash (docs/cluster.md).</li>
  * </ul>
  *
  * <p>Settings are {@code --key=value} arguments, or system properties {@code transfer.key} ({@link Options}). The
@@ -68,6 +72,7 @@ public final class TransferApp {
     public static final String LOAD_RUNNING = "LOAD-RUNNING";
     public static final String PAUSED = "PAUSED";
     public static final String DONE = "DONE";
+    public static final String RECOVERING = "RECOVERING";
 
     private final Options options;
     private final Lockstep lockstep;
@@ -122,6 +127,7 @@ public final class TransferApp {
         switch (o.mode()) {
             case CRASH -> app.crash();
             case LOAD -> app.load();
+            case RECOVER -> app.recover();
             default -> throw new IllegalStateException(o.mode().toString());
         }
     }
@@ -133,9 +139,10 @@ public final class TransferApp {
             transfer(id, ThreadLocalRandom.current());
             say(COMMITTED + " id=" + id);
         }
-        if (options.point() == CrashPoint.C7_MID_RECORD && options.before() > 0) {
+        if (options.point() == CrashPoint.C7_MID_RECORD && options.before() > 0 && options.storeSchema() == null) {
             // The ENDs of the transfers above reach the log with the owner's housekeeping flush (once a second);
-            // wait for it so the next write is the crashing transfer's COMMIT alone.
+            // wait for it so the next write is the crashing transfer's COMMIT alone. The store's writer raises C7 for
+            // COMMIT batches only, never for ENDs.
             Thread.sleep(1_500);
         }
         String id = options.node() + "-crash";
@@ -144,6 +151,13 @@ public final class TransferApp {
         transfer(id, ThreadLocalRandom.current());
         say("NOT-HALTED id=" + id + ": the transfer committed without reaching " + options.point());
         System.exit(1);
+    }
+
+    /** Leaves the in-process recovery to work; only a kill (or the parent's end) stops the JVM. */
+    private void recover() throws InterruptedException {
+        say(RECOVERING + " node=" + options.node() + " incarnation=" + lockstep.incarnation() + " every="
+                + options.recoveryMillis() + "ms");
+        Thread.sleep(Long.MAX_VALUE);
     }
 
     private void load() throws Exception {
@@ -204,6 +218,8 @@ public final class TransferApp {
         ut.begin();
         if (pauser != null) {
             pauser.current.set(id + " tx=" + lockstep.transactionManager().getTransaction()); // node:inc:seq
+        } else if (id.equals(halter.armedFor)) {
+            halter.tx = String.valueOf(lockstep.transactionManager().getTransaction()); // node:inc:seq
         }
         boolean completing = false;
         try {
@@ -220,6 +236,8 @@ public final class TransferApp {
     private static final class CrashHalter implements CrashPoint.Hook {
         private final CrashPoint target;
         private volatile String armedFor;
+        /** The armed transfer's transaction, {@code node:incarnation:sequence}, once it began. */
+        private volatile String tx;
         private volatile boolean pastC3;
 
         CrashHalter(CrashPoint target) {
@@ -248,7 +266,7 @@ public final class TransferApp {
             } else if (point != target) {
                 return;
             }
-            say(HALT + " point=" + point + " id=" + id + " thread=" + Thread.currentThread().getName());
+            say(HALT + " point=" + point + " id=" + id + " tx=" + tx + " thread=" + Thread.currentThread().getName());
             Runtime.getRuntime().halt(HALTED);
         }
     }
@@ -337,20 +355,19 @@ public final class TransferApp {
         return last;
     }
 
-    public enum Mode { CRASH, LOAD }
+    public enum Mode { CRASH, LOAD, RECOVER }
 
     /**
      * The app's settings: {@code node}, {@code log-dir}, {@code pg-url}, {@code maria-url} are required;
-     * {@code broker-url} (absent: two resources), {@code mode} (crash|load), {@code point} (a {@link CrashPoint}
-     * name, or C1..C7, for crash), {@code before} (transfers committed before the crashing one, default 1),
-     * {@code threads} (load, default 4), {@code limit} (transfers per thread in load, 0 = until killed),
-     * {@code running-after} (committed transfers before {@value #LOAD_RUNNING}, default 20), {@code accounts}
-     * (default 10, opened by the parent), {@code pause-at} (a crash point: load mode pauses one transfer there) and
-     * {@code pause-after} (committed transfers before that, default 0); {@code store-schema} (decisions in that
-     * schema of the PostgreSQL server instead of {@code log-dir}, with {@code lease-ms} and in-process recovery every
-     * {@code recovery-ms}). Logins of servers that are not the
-     * harness': {@code pg-user}, {@code pg-password}, {@code maria-user}, {@code maria-password},
-     * {@code broker-user}, {@code broker-password}.
+     * {@code broker-url} (absent: two resources), {@code mode} (crash|load|recover; recover needs a store),
+     * {@code point} (a {@link CrashPoint} name, or C1..C7, for crash), {@code before} (transfers committed before
+     * the crashing one, default 1), {@code threads} (load, default 4), {@code limit} (transfers per thread in load,
+     * 0 = until killed), {@code running-after} (committed transfers before {@value #LOAD_RUNNING}, default 20),
+     * {@code accounts} (default 10, opened by the parent), {@code pause-at} (a crash point: load mode pauses one
+     * transfer there) and {@code pause-after} (committed transfers before that, default 0); {@code store-schema}
+     * (decisions in that schema of the PostgreSQL server instead of {@code log-dir}, with {@code lease-ms} and
+     * in-process recovery every {@code recovery-ms}). Logins of servers that are not the harness': {@code pg-user},
+     * {@code pg-password}, {@code maria-user}, {@code maria-password}, {@code broker-user}, {@code broker-password}.
      */
     public record Options(String node, Path logDir, Endpoints endpoints, Mode mode, CrashPoint point, int before,
                           int threads, long limit, long runningAfter, int accounts, CrashPoint pauseAt,
@@ -364,6 +381,12 @@ public final class TransferApp {
         public static Options load(String node, Path logDir, Endpoints e, int threads, long limit) {
             return new Options(node, logDir, e, Mode.LOAD, null, 0, threads, limit, 20, Workload.ACCOUNTS, null, 0,
                     null, 0, 0);
+        }
+
+        /** Recover mode: a restarted node that only finishes what is left; give it a store with {@link #inStore}. */
+        public static Options recover(String node, Path logDir, Endpoints e) {
+            return new Options(node, logDir, e, Mode.RECOVER, null, 0, 0, 0, 0, Workload.ACCOUNTS, null, 0, null, 0,
+                    0);
         }
 
         /**
@@ -447,6 +470,10 @@ public final class TransferApp {
             CrashPoint point = p == null ? null : crashPoint(p);
             if (mode == Mode.CRASH && point == null) {
                 throw new IllegalArgumentException("crash mode needs --point=C1..C7");
+            }
+            if (mode == Mode.RECOVER && get(m, "store-schema", null) == null) {
+                throw new IllegalArgumentException("recover mode needs --store-schema: with the file log a restarted "
+                        + "node leaves its past to the recovery service (in-process recovery is off in this app)");
             }
             String pause = get(m, "pause-at", null);
             Endpoints e = new Endpoints(required(m, "pg-url"), required(m, "maria-url"), get(m, "broker-url", null),

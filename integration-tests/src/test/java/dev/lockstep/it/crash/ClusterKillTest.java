@@ -8,10 +8,6 @@ import dev.lockstep.demo.transfer.ChildJvm;
 import dev.lockstep.demo.transfer.Endpoints;
 import dev.lockstep.demo.transfer.RecoveryServiceProcess;
 import dev.lockstep.demo.transfer.TransferApp;
-import dev.lockstep.jdbc.LockstepDataSources;
-import io.agroal.api.AgroalDataSource;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -45,21 +41,20 @@ class ClusterKillTest {
     private static final List<Long> TAKEOVER_MILLIS = Collections.synchronizedList(new ArrayList<>());
     private static final List<String> TRIALS = Collections.synchronizedList(new ArrayList<>());
     private static Endpoints all;
-    private static AgroalDataSource storePool;
+    private static DecisionTables tables;
     private static long seed;
 
     @BeforeAll
     static void servers() throws Exception {
         RecoveryServiceProcess.jar();
         all = Endpoints.ofHarness(true);
-        storePool = LockstepDataSources.decisionStore(all.pgUrl(), all.pgLogin().user(), all.pgLogin().password(),
-                4);
+        tables = DecisionTables.open(all);
         seed = Long.getLong("lockstep.cluster.seed", System.nanoTime());
     }
 
     @AfterAll
     static void summary() throws Exception {
-        storePool.close();
+        tables.close();
         List<Long> t = new ArrayList<>(TAKEOVER_MILLIS);
         Collections.sort(t);
         String summary = t.isEmpty() ? "no takeover measured" : t.size() + " takeover(s): kill to last branch "
@@ -86,13 +81,14 @@ class ClusterKillTest {
     private void trial(int n, long delayMillis) throws Exception {
         CrashRuns.cleanSlate(all);
         String schema = "cluster_" + n + "_" + Long.toHexString(System.nanoTime() & 0xffffff);
-        exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        List<TransferRun> runs = List.of(TransferRun.open("cla", all, 3), TransferRun.open("clb", all, 3),
-                TransferRun.open("clc", all, 3));
+        tables.exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        TransferRun.Store store = new TransferRun.Store(schema, LEASE, SCAN_INTERVAL);
+        List<TransferRun> runs = List.of(TransferRun.open("cla", all, 3, store), TransferRun.open("clb", all, 3,
+                store), TransferRun.open("clc", all, 3, store));
         List<ChildJvm> apps = new ArrayList<>();
         try {
             for (TransferRun run : runs) {
-                apps.add(run.loadInStore(2, schema, LEASE, SCAN_INTERVAL));
+                apps.add(run.load(2, 0));
             }
             for (ChildJvm app : apps) {
                 app.awaitLine(TransferApp.LOAD_RUNNING, Duration.ofSeconds(90));
@@ -115,7 +111,8 @@ class ClusterKillTest {
             assertEquals(ChildJvm.SIGKILL_EXIT, apps.get(2).kill9());
             long lastRecovered = recoverLast(runs.get(2), schema, lastKilled);
             check(runs.get(2), apps.get(2), false);
-            assertEquals(0, count("SELECT count(*) FROM " + schema + ".incarnation"), "every incarnation retired");
+            assertEquals(0, tables.count("SELECT count(*) FROM " + schema + ".incarnation"),
+                    "every incarnation retired");
 
             String line = String.format("trial %d: kill -9 %4d ms into the load; taken over and finished by the "
                     + "survivors: SIGKILL %d ms, SIGTERM %d ms; the last node by the recovery service: %d ms", n,
@@ -149,10 +146,7 @@ class ClusterKillTest {
      * {@code scan} until the node's lease expired and its transactions are finished.
      */
     private long recoverLast(TransferRun run, String schema, long diedNanos) throws Exception {
-        RecoveryServiceProcess service = new RecoveryServiceProcess(run.dir.resolve("service"), run.logDir,
-                List.of(run.node), all).set("log.directory", null).set("nodes", "*")
-                .set("decision.store.url", all.pgUrl()).set("decision.store.user", all.pgLogin().user())
-                .set("decision.store.password", all.pgLogin().password()).set("decision.store.schema", schema);
+        RecoveryServiceProcess service = run.recovery();
         Checker checker = Checker.forRunAmongOthers(all, run.node);
         long deadline = diedNanos + TAKEOVER_LIMIT.toNanos();
         RecoveryServiceProcess.Result last = null;
@@ -172,8 +166,8 @@ class ClusterKillTest {
 
     /** Nothing of the node is in doubt on any server, and its incarnation is retired from the store. */
     private static boolean finished(TransferRun run, String schema, Checker checker) throws Exception {
-        return checker.inDoubt().isEmpty() && count("SELECT count(*) FROM " + schema + ".incarnation WHERE node_id = '"
-                + run.node + "'") == 0;
+        return checker.inDoubt().isEmpty() && tables.count("SELECT count(*) FROM " + schema
+                + ".incarnation WHERE node_id = '" + run.node + "'") == 0;
     }
 
     /** The time since the node died, recorded for the summary. */
@@ -206,11 +200,11 @@ class ClusterKillTest {
     void aPausedNodeWakesFencedAndNoTransactionHasTwoOutcomes() throws Exception {
         CrashRuns.cleanSlate(all);
         String schema = "zombie_" + Long.toHexString(System.nanoTime() & 0xffffff);
-        exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        TransferRun zombie = TransferRun.open("clz", all, 3);
-        TransferRun survivor = TransferRun.open("cls", all, 3);
-        try (ChildJvm z = zombie.loadInStore(2, schema, LEASE, SCAN_INTERVAL);
-                ChildJvm s = survivor.loadInStore(2, schema, LEASE, SCAN_INTERVAL)) {
+        tables.exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        TransferRun.Store store = new TransferRun.Store(schema, LEASE, SCAN_INTERVAL);
+        TransferRun zombie = TransferRun.open("clz", all, 3, store);
+        TransferRun survivor = TransferRun.open("cls", all, 3, store);
+        try (ChildJvm z = zombie.load(2, 0); ChildJvm s = survivor.load(2, 0)) {
             z.awaitLine(TransferApp.LOAD_RUNNING, Duration.ofSeconds(90));
             s.awaitLine(TransferApp.LOAD_RUNNING, Duration.ofSeconds(90));
             signal("STOP", z.pid());
@@ -252,7 +246,7 @@ class ClusterKillTest {
     private long awaitTakenOver(TransferRun run, String schema, long sinceNanos) throws Exception {
         long deadline = sinceNanos + TAKEOVER_LIMIT.toNanos();
         while (System.nanoTime() < deadline) {
-            if (count("SELECT count(*) FROM " + schema + ".incarnation WHERE node_id = '" + run.node
+            if (tables.count("SELECT count(*) FROM " + schema + ".incarnation WHERE node_id = '" + run.node
                     + "' AND epoch = 1") == 0) {
                 return (System.nanoTime() - sinceNanos) / 1_000_000;
             }
@@ -264,20 +258,5 @@ class ClusterKillTest {
     private static void signal(String signal, long pid) throws Exception {
         Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
         assertEquals(0, p.waitFor(), "kill -" + signal + " " + pid);
-    }
-
-
-    private static void exec(String sql) throws Exception {
-        try (var c = storePool.getConnection(); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
-
-    private static long count(String sql) throws Exception {
-        try (var c = storePool.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 }

@@ -9,6 +9,7 @@ import dev.lockstep.demo.transfer.Endpoints;
 import dev.lockstep.demo.transfer.TransferApp;
 import dev.lockstep.tm.spi.CrashPoint;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** The TransferApp's command line: what the parent writes is what the child reads. No servers. */
@@ -48,6 +49,20 @@ class TransferAppOptionsTest {
                 CrashPoint.C5_SOME_COMMITTED, 1);
         var e = assertThrows(IllegalStateException.class, () -> crash.pausingAt(CrashPoint.C5_SOME_COMMITTED, 1));
         assertTrue(e.getMessage().contains("load mode"), e.getMessage());
+    }
+
+    @Test
+    void aRestartedNodeRecoversInProcessOnlyWithTheStore() {
+        TransferApp.Options recover = TransferApp.Options.recover("n4", Path.of("/tmp/log"), HARNESS);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> TransferApp.Options.parse(recover.toArgs().toArray(String[]::new)));
+        assertTrue(e.getMessage().contains("--store-schema"), e.getMessage());
+
+        TransferApp.Options inStore = recover.inStore("crash_1", Duration.ofSeconds(2), Duration.ofMillis(500));
+        TransferApp.Options back = TransferApp.Options.parse(inStore.toArgs().toArray(String[]::new));
+        assertEquals(inStore, back);
+        assertEquals(TransferApp.Mode.RECOVER, back.mode());
+        assertEquals(2_000, back.leaseMillis());
     }
 
     @Test

@@ -17,7 +17,11 @@ public enum CrashPoint {
     C5_SOME_COMMITTED,
     /** All branches committed, the END record not yet written. */
     C6_ALL_COMMITTED,
-    /** Halfway through writing the COMMIT record to the log file (raised by the log storage). */
+    /**
+     * Halfway through writing the COMMIT record to the log file (raised by the log storage); with the database store,
+     * once the batch carrying the COMMIT committed in the database and before its committer is told (raised by the
+     * store's writer).
+     */
     C7_MID_RECORD;
 
     /** Called by the transaction manager at each crash point; tests halt the JVM here. Must be cheap when unused. */

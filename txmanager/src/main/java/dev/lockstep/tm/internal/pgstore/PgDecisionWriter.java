@@ -8,6 +8,7 @@ import dev.lockstep.tm.log.EndRecord;
 import dev.lockstep.tm.log.HeuristicRecord;
 import dev.lockstep.tm.log.LogRecord;
 import dev.lockstep.tm.messages.TmMessage;
+import dev.lockstep.tm.spi.CrashPoint;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
@@ -55,6 +56,11 @@ import javax.sql.DataSource;
  * epoch, which waits for the old statement if it still runs and fences it out if it has not started, then reads
  * whether the batch's COMMIT rows are there (one statement: all or none). The committers get a definite answer. Only
  * if the store stays unreachable for a whole lease, or the lease was taken meanwhile, is the answer "unknown".
+ *
+ * <p>Crash point C7 (docs/design.md section 3) is raised here, on the thread that wrote the batch (the writer, or a
+ * lone committer writing its own statement), when a batch of COMMIT or HEURISTIC records is durable in the database
+ * (written, or settled as written) and no committer has been told yet: the decision is durable and the application
+ * never saw it. A statement cannot be torn in half as a file write can, so this is the store's C7.
  */
 public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
 
@@ -75,6 +81,7 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
     private volatile PgLease lease;
     private final Duration settleLimit;
     private final Consumer<String> lost;
+    private final CrashPoint.Hook crashHook;
     private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<EndRecord> ends = new ConcurrentLinkedQueue<>();
     private final AtomicInteger endCount = new AtomicInteger();
@@ -90,15 +97,22 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
     /** Set, under the statement lock, once the writer closed its connection for good. */
     private boolean closed;
 
+    PgDecisionWriter(DataSource dataSource, PgSql sql, PgLease lease, Duration settleLimit, String nodeId,
+            Consumer<String> lost) {
+        this(dataSource, sql, lease, settleLimit, nodeId, lost, CrashPoint.Hook.NONE);
+    }
+
     /**
      * @param settleLimit how long a batch whose connection broke may take to settle (the lease length: past it another
      *     node may take the lease, and the committers have waited long enough)
      * @param lost told when a fenced write finds the lease taken over for good
+     * @param crashHook told of C7 once each batch of decisions is durable, before its committers are told
      */
     PgDecisionWriter(DataSource dataSource, PgSql sql, PgLease lease, Duration settleLimit, String nodeId,
-            Consumer<String> lost) {
+            Consumer<String> lost, CrashPoint.Hook crashHook) {
         this.lost = lost;
         this.settleLimit = settleLimit;
+        this.crashHook = crashHook;
         this.dataSource = dataSource;
         this.sql = sql;
         this.lease = lease;
@@ -289,6 +303,7 @@ public final class PgDecisionWriter implements DecisionStore, AutoCloseable {
             if (failure == null) {
                 batches.incrementAndGet();
                 recordsWritten.addAndGet(records.size());
+                crashHook.reached(CrashPoint.C7_MID_RECORD);
             }
         } catch (SQLException e) {
             // No connection: nothing was sent.

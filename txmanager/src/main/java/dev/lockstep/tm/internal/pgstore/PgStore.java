@@ -6,6 +6,7 @@ import dev.lockstep.tm.internal.coordinator.OpenedDecisionStore;
 import dev.lockstep.tm.log.MalformedRecordException;
 import dev.lockstep.tm.log.PendingDecision;
 import dev.lockstep.tm.messages.TmMessage;
+import dev.lockstep.tm.spi.CrashPoint;
 import dev.lockstep.tm.spi.LockstepXids;
 import dev.lockstep.tm.store.PostgresDecisionStore;
 import java.lang.System.Logger.Level;
@@ -42,13 +43,13 @@ public final class PgStore implements OpenedDecisionStore {
     private volatile java.util.function.Consumer<String> whenLost;
 
     private PgStore(PostgresDecisionStore config, PgSql sql, PgLease lease, String nodeId, String xidName,
-            List<PendingDecision> pendingOfEarlier) {
+            List<PendingDecision> pendingOfEarlier, CrashPoint.Hook crashHook) {
         this.config = config;
         this.xidName = xidName;
         this.sql = sql;
         this.pendingOfEarlier = List.copyOf(pendingOfEarlier);
-        this.writer = new PgDecisionWriter(config.dataSource(), sql, lease, config.lease(), nodeId,
-                this::lost);
+        this.writer = new PgDecisionWriter(config.dataSource(), sql, lease, config.lease(), nodeId, this::lost,
+                crashHook);
         this.renewer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("lockstep-lease-" + nodeId));
         long every = Math.max(1, config.lease().toMillis() / 3);
         renewer.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
@@ -56,12 +57,13 @@ public final class PgStore implements OpenedDecisionStore {
 
     /**
      * Checks (or creates) the schema, registers a new incarnation of {@code nodeId} with its lease, and reads the open
-     * decisions of the node's earlier incarnations.
+     * decisions of the node's earlier incarnations. {@code crashHook} is told of C7 by the writer
+     * ({@link PgDecisionWriter}); {@link CrashPoint.Hook#NONE} outside the crash tests.
      *
      * @throws IllegalStateException naming the problem: the schema is missing or of another version, or the database
      *     cannot be reached
      */
-    public static PgStore open(PostgresDecisionStore config, String nodeId) {
+    public static PgStore open(PostgresDecisionStore config, String nodeId, CrashPoint.Hook crashHook) {
         PgSql sql = new PgSql(config.schema());
         try (Connection c = config.dataSource().getConnection()) {
             PgSchema.ensure(c, config.schema(), config.createSchema());
@@ -83,7 +85,7 @@ public final class PgStore implements OpenedDecisionStore {
                     earlier.addAll(PgRecords.read(c, sql, id).values());
                 }
             }
-            return new PgStore(config, sql, lease, nodeId, xidName, earlier);
+            return new PgStore(config, sql, lease, nodeId, xidName, earlier, crashHook);
         } catch (SQLException | MalformedRecordException e) {
             throw new IllegalStateException(TmMessage.STORE_OPEN_FAILED + " cannot open the decision store "
                     + config.location() + " for node '" + nodeId + "': " + e.getMessage(), e);

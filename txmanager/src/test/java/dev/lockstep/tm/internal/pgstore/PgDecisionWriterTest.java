@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.tm.internal.coordinator.DecisionNotRecordedException;
 import dev.lockstep.tm.log.CommitRecord;
+import dev.lockstep.tm.spi.CrashPoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.sql.SQLException;
@@ -20,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -304,6 +306,47 @@ class PgDecisionWriterTest {
         committer.join(5_000);
         assertTrue(result[0], "the COMMIT was written and the committer told so");
         assertTrue(result[1], "the interrupt is set again on the way out");
+    }
+
+    /**
+     * C7 of the database store: the batch is committed in the database and its committer not yet told. A crash test
+     * halts the JVM in the hook, so the decision is durable and the application never saw it; the hook must not run
+     * for a batch the fence refused (nothing durable) nor for END batches (they decide nothing).
+     */
+    @Test
+    void crashPointC7IsRaisedAfterTheBatchCommittedAndBeforeItsCommitterIsTold() throws Exception {
+        CountDownLatch inHook = new CountDownLatch(1);
+        CountDownLatch leaveHook = new CountDownLatch(1);
+        List<String> seen = new ArrayList<>();
+        CrashPoint.Hook hook = point -> {
+            seen.add(point + " rows=" + db.rowsInserted.get());
+            inHook.countDown();
+            try {
+                leaveHook.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try (PgDecisionWriter hooked = new PgDecisionWriter(db, new PgSql("ls"), new PgLease(7, 1, "me"),
+                Duration.ofMillis(300), "n2", reason -> { }, hook)) {
+            ExecutorService committer = Executors.newSingleThreadExecutor();
+            Future<?> commit = committer.submit(() -> {
+                hooked.recordCommit(commit());
+                return null;
+            });
+            assertTrue(inHook.await(5, TimeUnit.SECONDS), "C7 raised once the statement committed");
+            Thread.sleep(50);
+            assertFalse(commit.isDone(), "the committer is told only after the hook returned");
+            leaveHook.countDown();
+            commit.get(5, TimeUnit.SECONDS);
+            assertEquals(List.of("C7_MID_RECORD rows=1"), seen, "raised once, with the batch committed");
+
+            hooked.recordEnd(commit().key().bytes());
+            db.insert = rows -> 0;
+            assertThrows(DecisionNotRecordedException.class, () -> hooked.recordCommit(commit()));
+            committer.shutdown();
+        }
+        assertEquals(1, seen.size(), "neither a fenced batch nor an END batch raises C7: " + seen);
     }
 
     @Test
