@@ -6,6 +6,7 @@ import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.apache.activemq.artemis.jms.client.ActiveMQXAConnectionFactory;
 import org.messaginghub.pooled.jms.JmsPoolXAConnectionFactory;
 
@@ -42,24 +43,48 @@ public final class LockstepConnectionFactory implements ConnectionFactory, AutoC
      */
     public static LockstepConnectionFactory artemis(Lockstep lockstep, String name, String brokerUrl, String user,
                                                     String password, int maxConnections) {
+        return artemis(lockstep, name, brokerUrl, user, password, maxConnections, factory -> { });
+    }
+
+    /**
+     * As {@link #artemis(Lockstep, String, String, String, String, int)}, then {@code customizer} on Artemis' client
+     * factory, for the client settings a URL is a poor place for (e.g. {@code setCallTimeout},
+     * {@code setReconnectAttempts}, {@code setConfirmationWindowSize}). It is called twice, before any connection is
+     * opened: once for the factory of the pool and once for the factory of the recovery and phase-two retry
+     * connections, so both talk to the broker the same way; each time the factory has the URL and login set. Whatever
+     * the customizer does, sessions keep joining the current transaction and the broker stays registered for
+     * recovery under {@code name}.
+     */
+    public static LockstepConnectionFactory artemis(Lockstep lockstep, String name, String brokerUrl, String user,
+                                                    String password, int maxConnections,
+                                                    Consumer<ActiveMQXAConnectionFactory> customizer) {
         Objects.requireNonNull(lockstep, "lockstep");
+        Objects.requireNonNull(customizer, "customizer");
         if (maxConnections < 1) {
             throw new IllegalArgumentException(JmsMessage.POOL_SIZE_TOO_SMALL
                     + " maxConnections must be at least 1, got " + maxConnections);
         }
-        ActiveMQXAConnectionFactory broker = new ActiveMQXAConnectionFactory(
-                Objects.requireNonNull(brokerUrl, "brokerUrl"));
-        if (user != null) {
-            broker.setUser(user);
-            broker.setPassword(password);
-        }
-        ArtemisRecoverableResource recovery = new ArtemisRecoverableResource(name, brokerUrl, user, password);
+        ActiveMQXAConnectionFactory broker = clientFactory(brokerUrl, user, password, customizer);
+        ArtemisRecoverableResource recovery = new ArtemisRecoverableResource(name,
+                clientFactory(brokerUrl, user, password, customizer), user, password);
         lockstep.registerResource(recovery); // refuses a name already taken, before anything is started
         JmsPoolXAConnectionFactory pool = new JmsPoolXAConnectionFactory();
         pool.setConnectionFactory(broker);
         pool.setTransactionManager(new NamingTransactionManager(lockstep.transactionManager(), name));
         pool.setMaxConnections(maxConnections);
         return new LockstepConnectionFactory(lockstep, name, pool, recovery);
+    }
+
+    private static ActiveMQXAConnectionFactory clientFactory(String brokerUrl, String user, String password,
+                                                             Consumer<ActiveMQXAConnectionFactory> customizer) {
+        ActiveMQXAConnectionFactory factory = new ActiveMQXAConnectionFactory(
+                Objects.requireNonNull(brokerUrl, "brokerUrl"));
+        if (user != null) {
+            factory.setUser(user);
+            factory.setPassword(password);
+        }
+        customizer.accept(factory);
+        return factory;
     }
 
     /** The resource name the branches of this factory are recorded under. */

@@ -17,12 +17,15 @@ import jakarta.jms.TextMessage;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.TransactionManager;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.activemq.artemis.jms.client.ActiveMQXAConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -180,5 +183,34 @@ class LockstepConnectionFactoryTest {
             Xid[] inDoubt = conn.xaResource().recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN);
             assertEquals(0, inDoubt.length);
         }
+    }
+
+    @Test
+    void aCustomizerSetsTheClientFactoriesOfThePoolAndOfRecoveryAlike() throws Exception {
+        List<ActiveMQXAConnectionFactory> customized = new ArrayList<>();
+        try (LockstepConnectionFactory tuned = LockstepConnectionFactory.artemis(lockstep, "tuned", "vm://0", null,
+                null, 2, f -> {
+                    f.setCallTimeout(4_321);
+                    customized.add(f);
+                })) {
+            assertEquals(2, customized.size(), "the pool's factory and the recovery connections' factory");
+            assertTrue(customized.get(0) != customized.get(1));
+            assertTrue(customized.contains(tuned.pool().getConnectionFactory()), "the pool uses a customized one");
+            customized.forEach(f -> assertEquals(4_321, f.getCallTimeout()));
+            tm.begin();
+            try (Connection c = tuned.createConnection()) {
+                Session s = c.createSession();
+                s.createProducer(s.createQueue(queue)).send(s.createTextMessage("tuned"));
+            }
+            tm.commit();
+            assertEquals("tuned", receivePlain(2000));
+        }
+    }
+
+    @Test
+    void aMissingCustomizerIsNamed() {
+        var e = assertThrows(NullPointerException.class,
+                () -> LockstepConnectionFactory.artemis(lockstep, "tuned", "vm://0", null, null, 1, null));
+        assertTrue(e.getMessage().contains("customizer"), e.getMessage());
     }
 }
