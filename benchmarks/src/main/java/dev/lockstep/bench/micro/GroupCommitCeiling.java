@@ -2,9 +2,7 @@ package dev.lockstep.bench.micro;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -29,10 +27,7 @@ import javax.transaction.xa.XAResource;
  */
 public final class GroupCommitCeiling implements TxSystem {
 
-    private static final long FILE_BYTES = 64L << 20;
-
-    private final Path file;
-    private final FileChannel channel;
+    private final PreallocatedFile file;
     private final int recordBytes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition batchTaken = lock.newCondition();
@@ -43,21 +38,10 @@ public final class GroupCommitCeiling implements TxSystem {
     private volatile long durable; // records forced so far
     private boolean forcing;
     private long forces;
-    private long filePosition;
 
     public GroupCommitCeiling(Path dir, int recordBytes) throws IOException {
-        this.file = dir.resolve("group-commit.log");
+        this.file = new PreallocatedFile(dir.resolve("group-commit.log"));
         this.recordBytes = recordBytes;
-        this.channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
-        for (long pos = 0; pos < FILE_BYTES; pos += zeros.capacity()) {
-            zeros.clear();
-            while (zeros.hasRemaining()) {
-                channel.write(zeros, pos + zeros.position());
-            }
-        }
-        channel.force(true);
         this.pending = ByteBuffer.allocateDirect(1 << 20);
         this.spare = ByteBuffer.allocateDirect(1 << 20);
     }
@@ -124,7 +108,7 @@ public final class GroupCommitCeiling implements TxSystem {
                     batchTaken.signalAll();
                     lock.unlock();
                     try {
-                        writeAndForce(batch);
+                        file.writeAndForce(batch);
                     } finally {
                         lock.lock();
                         spare = batch;
@@ -177,18 +161,6 @@ public final class GroupCommitCeiling implements TxSystem {
         return wakeup;
     }
 
-    /** Writes the batch at the current position (wrapping to the start of the file at its end) and forces it. */
-    private void writeAndForce(ByteBuffer batch) throws IOException {
-        batch.flip();
-        if (filePosition + batch.remaining() > FILE_BYTES) {
-            filePosition = 0;
-        }
-        while (batch.hasRemaining()) {
-            filePosition += channel.write(batch, filePosition);
-        }
-        channel.force(false);
-    }
-
     @Override
     public boolean drivesResources() {
         return false;
@@ -216,7 +188,7 @@ public final class GroupCommitCeiling implements TxSystem {
         c.put("write", "leader/follower group commit: one positional write of the whole pending batch, then "
                 + "force(false); no timer, a lone writer forces each record; the leader wakes exactly the writers "
                 + "it made durable and one to lead next, and the woken writers share the unparking");
-        c.put("file", file + ", preallocated " + (FILE_BYTES >> 20) + " MiB (zeros written and forced first)");
+        c.put("file", file.describe());
         return c;
     }
 
@@ -235,6 +207,6 @@ public final class GroupCommitCeiling implements TxSystem {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        file.close();
     }
 }

@@ -2,9 +2,7 @@ package dev.lockstep.bench.micro;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,10 +25,7 @@ import javax.transaction.xa.XAResource;
  */
 public final class WriterThreadCeiling implements TxSystem {
 
-    private static final long FILE_BYTES = 64L << 20;
-
-    private final Path file;
-    private final FileChannel channel;
+    private final PreallocatedFile file;
     private final int recordBytes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Thread writer;
@@ -44,21 +39,10 @@ public final class WriterThreadCeiling implements TxSystem {
     private volatile boolean closing;
     private volatile IOException failure;
     private long forces;
-    private long filePosition;
 
     public WriterThreadCeiling(Path dir, int recordBytes) throws IOException {
-        this.file = dir.resolve("writer-thread.log");
+        this.file = new PreallocatedFile(dir.resolve("writer-thread.log"));
         this.recordBytes = recordBytes;
-        this.channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
-        for (long pos = 0; pos < FILE_BYTES; pos += zeros.capacity()) {
-            zeros.clear();
-            while (zeros.hasRemaining()) {
-                channel.write(zeros, pos + zeros.position());
-            }
-        }
-        channel.force(true);
         this.pending = ByteBuffer.allocateDirect(1 << 20);
         this.spare = ByteBuffer.allocateDirect(1 << 20);
         this.writer = new Thread(this::run, "ceiling-writer");
@@ -134,7 +118,7 @@ public final class WriterThreadCeiling implements TxSystem {
                 lock.unlock();
             }
             try {
-                writeAndForce(batch);
+                file.writeAndForce(batch);
             } catch (IOException e) {
                 failure = e;
             }
@@ -157,18 +141,6 @@ public final class WriterThreadCeiling implements TxSystem {
                 lock.unlock();
             }
         }
-    }
-
-    /** Writes the batch at the current position (wrapping to the start of the file at its end) and forces it. */
-    private void writeAndForce(ByteBuffer batch) throws IOException {
-        batch.flip();
-        if (filePosition + batch.remaining() > FILE_BYTES) {
-            filePosition = 0;
-        }
-        while (batch.hasRemaining()) {
-            filePosition += channel.write(batch, filePosition);
-        }
-        channel.force(false);
     }
 
     @Override
@@ -198,7 +170,7 @@ public final class WriterThreadCeiling implements TxSystem {
         c.put("write", "one dedicated writer thread: it takes the whole pending batch, writes it positionally, "
                 + "force(false), unparks exactly the committers it made durable and starts the next batch at once; "
                 + "committers append under a lock and park");
-        c.put("file", file + ", preallocated " + (FILE_BYTES >> 20) + " MiB (zeros written and forced first)");
+        c.put("file", file.describe());
         return c;
     }
 
@@ -220,6 +192,6 @@ public final class WriterThreadCeiling implements TxSystem {
         closing = true;
         LockSupport.unpark(writer);
         writer.join(10_000);
-        channel.close();
+        file.close();
     }
 }
