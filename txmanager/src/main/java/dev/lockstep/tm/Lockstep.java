@@ -357,6 +357,7 @@ public final class Lockstep implements AutoCloseable {
         private PostgresDecisionStore decisionStore;
         private final List<TransactionListener> listeners = new ArrayList<>();
         private long testSegmentBytes;
+        private int testFormatVersion;
         private java.util.concurrent.Executor testSegmentPreparer;
 
         private Builder() {
@@ -552,8 +553,17 @@ public final class Lockstep implements AutoCloseable {
          * executor keeps the order of storage operations repeatable); for the sweeps in this module only.
          */
         Builder testSegments(long bytes, java.util.concurrent.Executor preparer) {
+            return testSegments(bytes, preparer, dev.lockstep.tm.log.RecordCodec.FORMAT_VERSION);
+        }
+
+        /**
+         * As {@link #testSegments(long, java.util.concurrent.Executor)}, writing segments of {@code formatVersion}
+         * (2: the logs of earlier releases), so that the sweeps run on both versions.
+         */
+        Builder testSegments(long bytes, java.util.concurrent.Executor preparer, int formatVersion) {
             this.testSegmentBytes = bytes;
             this.testSegmentPreparer = preparer;
+            this.testFormatVersion = formatVersion;
             return this;
         }
 
@@ -585,7 +595,7 @@ public final class Lockstep implements AutoCloseable {
             OpenedLog opened;
             try {
                 opened = testSegmentBytes > 0
-                        ? DecisionLog.open(ls, storage, testSegmentBytes, testSegmentPreparer)
+                        ? DecisionLog.open(ls, storage, testSegmentBytes, testSegmentPreparer, testFormatVersion)
                         : DecisionLog.open(ls, storage);
             } catch (IOException e) {
                 throw new IllegalStateException(TmMessage.LOG_OPEN_FAILED + " cannot open the decision log of node '"

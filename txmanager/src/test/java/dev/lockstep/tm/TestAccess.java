@@ -18,4 +18,10 @@ public final class TestAccess {
             java.util.concurrent.Executor preparer) {
         return builder.testSegments(bytes, preparer);
     }
+
+    /** As {@link #testSegments(Lockstep.Builder, long, java.util.concurrent.Executor)}, in format {@code version}. */
+    public static Lockstep.Builder testSegments(Lockstep.Builder builder, long bytes,
+            java.util.concurrent.Executor preparer, int version) {
+        return builder.testSegments(bytes, preparer, version);
+    }
 }

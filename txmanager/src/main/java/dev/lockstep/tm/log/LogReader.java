@@ -26,7 +26,10 @@ import java.util.Optional;
  * </ol>
  * Every {@link CorruptLogException} names the file and offset. "Bad frame": a length above 1 MiB or past the end of
  * the file, a short frame header, a CRC mismatch, or a zero length followed by non-zero bytes; a frame with a matching
- * CRC that does not decode is corruption wherever it is.
+ * CRC that does not decode is corruption wherever it is. Each segment is read by the format version of its own header
+ * (an incarnation may hold both): in version 3 a frame's CRC matches if its check is the CRC32C of its payload XOR the
+ * segment number, so the frames of an earlier pass of a recycled file fail it and end the data; in version 2 the
+ * check is the CRC32C alone ({@link RecordCodec#salt}).
  *
  * <p>Merging: the latest copy of a COMMIT wins (the writer relocates open decisions into newer segments); an END
  * closes a decision unless heuristic records keep it open; a FORGET closes it for good.
@@ -92,13 +95,13 @@ public final class LogReader {
                 throw new CorruptLogException(file, 0, "the segment is listed in " + manifestFile.getFileName()
                         + " but missing", null);
             }
-            checkHeader(file, data, incarnation, s.number());
+            int salt = RecordCodec.salt(checkHeader(file, data, incarnation, s.number()).version(), s.number());
             if (s.open()) {
-                OpenEnd end = readOpen(file, data);
+                OpenEnd end = readOpen(file, data, salt);
                 torn = end.torn;
                 openEnd = end.offset;
             } else {
-                readSealed(file, data, s.dataEnd());
+                readSealed(file, data, s.dataEnd(), salt);
             }
         }
         return result(torn, manifest, openEnd);
@@ -126,7 +129,8 @@ public final class LogReader {
         }
     }
 
-    private static void checkHeader(Path file, byte[] data, long incarnation, long segment) throws IOException {
+    private static RecordCodec.SegmentHeader checkHeader(Path file, byte[] data, long incarnation, long segment)
+            throws IOException {
         RecordCodec.SegmentHeader header;
         try {
             header = RecordCodec.readSegmentHeader(data);
@@ -144,10 +148,14 @@ public final class LogReader {
                     + header.segment() + " but the file name says incarnation " + incarnation + " segment "
                     + segment, null);
         }
+        return header;
     }
 
-    /** A sealed segment: every frame intact, exactly up to {@code dataEnd}. */
-    private void readSealed(Path file, byte[] data, long dataEnd) throws IOException {
+    /**
+     * A sealed segment: every frame intact, exactly up to {@code dataEnd}; {@code salt} is what its frames' checks
+     * are XORed with ({@link RecordCodec#salt}).
+     */
+    private void readSealed(Path file, byte[] data, long dataEnd, int salt) throws IOException {
         if (data.length < dataEnd) {
             throw new CorruptLogException(file, data.length, "the file is " + data.length + " bytes, shorter than "
                     + "its sealed data end " + dataEnd + " (forced data is missing)", null);
@@ -155,7 +163,7 @@ public final class LogReader {
         int end = (int) dataEnd;
         int pos = RecordCodec.SEGMENT_HEADER_BYTES;
         while (pos < end) {
-            String bad = badFrame(data, pos, end);
+            String bad = badFrame(data, pos, end, salt);
             if (bad != null) {
                 throw new CorruptLogException(file, pos, bad + ", before the sealed data end " + dataEnd
                         + " (forced data)", null);
@@ -169,12 +177,12 @@ public final class LogReader {
     }
 
     /** The open segment: frames up to the first bad one; corruption if that lies below the largest MARK's forcedTo. */
-    private OpenEnd readOpen(Path file, byte[] data) throws IOException {
+    private OpenEnd readOpen(Path file, byte[] data, int salt) throws IOException {
         long forced = RecordCodec.SEGMENT_HEADER_BYTES;
         int pos = RecordCodec.SEGMENT_HEADER_BYTES;
         String bad = null;
         while (pos < data.length) {
-            bad = badFrame(data, pos, data.length);
+            bad = badFrame(data, pos, data.length, salt);
             if (bad != null) {
                 break;
             }
@@ -186,7 +194,7 @@ public final class LogReader {
         }
         boolean cleanEnd = bad == null || allZero(data, pos);
         if (!cleanEnd) {
-            forced = Math.max(forced, largestMarkAfter(data, pos + 1));
+            forced = Math.max(forced, largestMarkAfter(data, pos + 1, salt));
         }
         if (data.length < forced) {
             throw new CorruptLogException(file, data.length, "the file is " + data.length + " bytes, shorter than "
@@ -200,14 +208,16 @@ public final class LogReader {
         if (cleanEnd) {
             return new OpenEnd(pos, Optional.empty());
         }
-        return new OpenEnd(pos, Optional.of(new ReplayResult.TornTail(file, pos, bad)));
+        return new OpenEnd(pos, Optional.of(new ReplayResult.TornTail(file, pos, salt == 0 ? bad
+                : bad + " (a torn write, or bytes of an earlier use of the recycled segment file)")));
     }
 
     /**
-     * Why the frame at {@code pos} is bad (its bytes up to {@code end} considered), or null if it is intact. A zero
-     * length is reported as "zero length" (the end of data when only zeros follow).
+     * Why the frame at {@code pos} is bad (its bytes up to {@code end} considered), or null if it is intact: its check
+     * is the CRC32C of its payload XOR {@code salt}. A zero length is reported as "zero length" (the end of data when
+     * only zeros follow).
      */
-    private static String badFrame(byte[] data, int pos, int end) {
+    private static String badFrame(byte[] data, int pos, int end, int salt) {
         if (end - pos < RecordCodec.FRAME_HEADER_BYTES) {
             return allZero(data, pos, end) ? "zero length" : "short frame header";
         }
@@ -221,7 +231,8 @@ public final class LogReader {
         if (pos + RecordCodec.FRAME_HEADER_BYTES + length > end) {
             return "short read: frame of " + length + " bytes runs past the end of the data";
         }
-        if ((int) u32(data, pos + 4) != RecordCodec.crc(data, pos + RecordCodec.FRAME_HEADER_BYTES, (int) length)) {
+        if (((int) u32(data, pos + 4) ^ salt)
+                != RecordCodec.crc(data, pos + RecordCodec.FRAME_HEADER_BYTES, (int) length)) {
             return "CRC mismatch";
         }
         return null;
@@ -270,11 +281,12 @@ public final class LogReader {
      * The largest forcedTo of an intact MARK frame found byte by byte from {@code from} (the bytes after a bad frame
      * may hold intact frames of later batches, whose MARKs still tell the truth: each is CRC-protected).
      */
-    private static long largestMarkAfter(byte[] data, int from) {
+    private static long largestMarkAfter(byte[] data, int from, int salt) {
         long largest = 0;
         for (int p = from; p + RecordCodec.MARK_FRAME_BYTES <= data.length; p++) {
             if (u32(data, p) != 5 || data[p + RecordCodec.FRAME_HEADER_BYTES] != RecordCodec.TYPE_MARK
-                    || (int) u32(data, p + 4) != RecordCodec.crc(data, p + RecordCodec.FRAME_HEADER_BYTES, 5)) {
+                    || ((int) u32(data, p + 4) ^ salt)
+                    != RecordCodec.crc(data, p + RecordCodec.FRAME_HEADER_BYTES, 5)) {
                 continue;
             }
             long forcedTo = u32(data, p + RecordCodec.FRAME_HEADER_BYTES + 1);

@@ -9,27 +9,33 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * The one codec of the decision log, format version {@value #FORMAT_VERSION}. Everything that reads or writes log
- * bytes goes through here; {@code docs/log-format.md} mirrors this table. All integers are big-endian, {@code u}
- * means unsigned, {@code i} signed two's complement.
+ * The one codec of the decision log, format version {@value #FORMAT_VERSION} (and the version
+ * {@value #VERSION_ZEROED} it still reads). Everything that reads or writes log bytes goes through here;
+ * {@code docs/log-format.md} mirrors this table. All integers are big-endian, {@code u} means unsigned, {@code i}
+ * signed two's complement.
  *
  * <h2>Segment header (24 bytes, at offset 0 of every {@code .seg} file)</h2>
  * <pre>
  * offset size field
  *      0    4 magic            0x4C53444C ("LSDL")
- *      4    2 u16 version      2
+ *      4    2 u16 version      3 (2: segments of earlier releases, still read)
  *      6    2 u16 reserved     0
  *      8    8 i64 incarnation  the process start that wrote the segment
  *     16    4 u32 segment      the segment number, as in the file name
  *     20    4 u32 CRC32C       of bytes 0..19
  * </pre>
  *
- * <h2>Frame (repeated after the header; a length of 0 ends the data, the rest is preallocated zeros)</h2>
+ * <h2>Frame (repeated after the header; the data ends at the first frame that is not intact)</h2>
  * <pre>
  *      0    4 u32 length       of the payload, 1..1 MiB
- *      4    4 u32 CRC32C       of the payload
+ *      4    4 u32 check        CRC32C of the payload XOR the segment number (version 2: the CRC32C alone)
  *      8    n payload          starts with the type byte
  * </pre>
+ * Version 3 ties every frame to the pass of the file it was written in: a segment file is recycled (renamed to a new
+ * number and written over from its header on) instead of a new one being zero-filled, so the bytes after the data of
+ * the new pass are frames of an earlier pass. Those carry another segment number in their check (numbers are never
+ * reused within an incarnation), so each of them fails the check of the new number with certainty and reads as the
+ * end of the data, never as a record. Version 2 segments were always zero-filled and never recycled.
  *
  * <h2>Payloads</h2>
  * <pre>
@@ -55,8 +61,10 @@ import java.util.zip.CRC32C;
  */
 public final class RecordCodec {
 
-    /** The version written into every segment header; a reader refuses other versions. */
-    public static final int FORMAT_VERSION = 2;
+    /** The version written into every new segment header: frames checked with the segment number. */
+    public static final int FORMAT_VERSION = 3;
+    /** The version of earlier releases: zero-filled segments, frames checked with the plain CRC32C; still read. */
+    public static final int VERSION_ZEROED = 2;
     /** "LSDL": Lockstep decision log. */
     public static final int MAGIC = 0x4C53444C;
     public static final int SEGMENT_HEADER_BYTES = 24;
@@ -234,15 +242,15 @@ public final class RecordCodec {
      * Writes a complete MARK frame saying {@code forcedTo} into {@code buf} at {@code offset}: the writer fills the
      * bytes it reserved at the start of each batch buffer, so a batch needs no extra copy or write.
      */
-    public static void fillMark(byte[] buf, int offset, long forcedTo) {
-        fillMark(buf, offset, forcedTo, new CRC32C());
+    public static void fillMark(byte[] buf, int offset, long forcedTo, int salt) {
+        fillMark(buf, offset, forcedTo, new CRC32C(), salt);
     }
 
     /**
-     * As {@link #fillMark(byte[], int, long)} with a caller's {@code crc} (reset here), so the writer allocates
+     * As {@link #fillMark(byte[], int, long, int)} with a caller's {@code crc} (reset here), so the writer allocates
      * nothing per batch: with a lone committer a batch is a transaction.
      */
-    public static void fillMark(byte[] buf, int offset, long forcedTo, CRC32C crc) {
+    public static void fillMark(byte[] buf, int offset, long forcedTo, CRC32C crc, int salt) {
         if (forcedTo < SEGMENT_HEADER_BYTES || forcedTo > 0xFFFFFFFFL) {
             throw new IllegalArgumentException("forcedTo " + forcedTo + " is not an offset after a segment header");
         }
@@ -252,7 +260,31 @@ public final class RecordCodec {
         putU32(buf, offset, 5);
         crc.reset();
         crc.update(buf, payload, 5);
-        putU32(buf, offset + 4, crc.getValue());
+        putU32(buf, offset + 4, crc.getValue() ^ (salt & 0xFFFFFFFFL));
+    }
+
+    /**
+     * What a frame's check is XORed with in segment {@code segment} of format {@code version}: the segment number in
+     * version 3, nothing (0) in version 2.
+     */
+    public static int salt(int version, long segment) {
+        return version >= FORMAT_VERSION ? (int) segment : 0;
+    }
+
+    /**
+     * Turns the check of the complete frame at {@code offset} of {@code buf}, as {@link #frame} encoded it (the plain
+     * CRC32C), into its check in a segment of {@code salt}: the writer does this when it knows which segment the
+     * frame goes into, so a frame is encoded once whatever segment a roll puts it in.
+     */
+    public static void saltFrame(byte[] buf, int offset, int salt) {
+        if (salt != 0) {
+            int at = offset + 4;
+            putU32(buf, at, (u32(buf, at) ^ salt) & 0xFFFFFFFFL);
+        }
+    }
+
+    private static long u32(byte[] b, int p) {
+        return ((b[p] & 0xFFL) << 24) | ((b[p + 1] & 0xFFL) << 16) | ((b[p + 2] & 0xFFL) << 8) | (b[p + 3] & 0xFFL);
     }
 
     private static void putU32(byte[] buf, int at, long v) {
@@ -287,11 +319,22 @@ public final class RecordCodec {
         return (int) crc.getValue();
     }
 
-    /** The 24-byte header of segment {@code segment} of {@code incarnation}. */
+    /** The 24-byte header of segment {@code segment} of {@code incarnation}, format {@value #FORMAT_VERSION}. */
     public static byte[] segmentHeader(long incarnation, long segment) {
+        return segmentHeader(FORMAT_VERSION, incarnation, segment);
+    }
+
+    /**
+     * The 24-byte header of segment {@code segment} of {@code incarnation} in format {@code version} (2 or 3; 2 only
+     * for tests that write the segments of earlier releases).
+     */
+    public static byte[] segmentHeader(int version, long incarnation, long segment) {
+        if (version != FORMAT_VERSION && version != VERSION_ZEROED) {
+            throw new IllegalArgumentException("segment format version " + version + " is not written");
+        }
         byte[] h = new byte[SEGMENT_HEADER_BYTES];
         ByteBuffer b = ByteBuffer.wrap(h);
-        b.putInt(MAGIC).putShort((short) FORMAT_VERSION).putShort((short) 0).putLong(incarnation)
+        b.putInt(MAGIC).putShort((short) version).putShort((short) 0).putLong(incarnation)
                 .putInt((int) segment);
         b.putInt(crc(h, 0, SEGMENT_HEADER_BYTES - 4));
         return h;
@@ -299,7 +342,7 @@ public final class RecordCodec {
 
     /**
      * Reads a segment header: {@code null} if the bytes are short, or the magic or CRC do not match (a header that was
-     * never completely written); throws if the header is intact but of another format version.
+     * never completely written); throws if the header is intact but of a format version other than 2 or 3.
      */
     public static SegmentHeader readSegmentHeader(byte[] buf) throws MalformedRecordException {
         if (buf.length < SEGMENT_HEADER_BYTES) {
@@ -315,9 +358,10 @@ public final class RecordCodec {
         if (magic != MAGIC || crc != crc(buf, 0, SEGMENT_HEADER_BYTES - 4)) {
             return null;
         }
-        if (version != FORMAT_VERSION) {
+        if (version != FORMAT_VERSION && version != VERSION_ZEROED) {
             throw new MalformedRecordException("segment format version " + version + " is not supported; this build"
-                    + " reads version " + FORMAT_VERSION + " only (docs/log-format.md)" + (version < FORMAT_VERSION
+                    + " reads versions " + VERSION_ZEROED + " and " + FORMAT_VERSION + " only (docs/log-format.md)"
+                    + (version < VERSION_ZEROED
                     ? "; version 1 was written by development builds before the MARK frame and the manifest: let"
                     + " that build's recovery finish the log, or delete the log if nothing in it is open"
                     : "; use the Lockstep version that wrote the log"));

@@ -129,7 +129,9 @@ class RecordCodecTest {
                 RecordCodec.readSegmentHeader(header));
         header[10] ^= 1;
         assertEquals(null, RecordCodec.readSegmentHeader(header));
-        for (int version : new int[] {1, 3}) {
+        byte[] zeroed = RecordCodec.segmentHeader(RecordCodec.VERSION_ZEROED, 7, 3);
+        assertEquals(new RecordCodec.SegmentHeader(2, 7, 3), RecordCodec.readSegmentHeader(zeroed));
+        for (int version : new int[] {1, 4}) {
             byte[] other = RecordCodec.segmentHeader(7, 3);
             other[5] = (byte) version;
             ByteBuffer.wrap(other).putInt(20, RecordCodec.crc(other, 0, 20));
@@ -142,13 +144,16 @@ class RecordCodecTest {
     @Test
     void aMarkFrameRoundTripsAndIsNoRecord() throws Exception {
         byte[] buf = new byte[40];
-        RecordCodec.fillMark(buf, 3, 1234);
+        RecordCodec.fillMark(buf, 3, 1234, 0);
         assertEquals(5, ByteBuffer.wrap(buf).getInt(3));
         assertEquals(ByteBuffer.wrap(buf).getInt(7), RecordCodec.crc(buf, 3 + 8, 5));
+        byte[] salted = buf.clone();
+        RecordCodec.fillMark(salted, 3, 1234, 77);
+        assertEquals(ByteBuffer.wrap(salted).getInt(7), RecordCodec.crc(buf, 3 + 8, 5) ^ 77, "checked with the number");
         assertTrue(RecordCodec.isMark(buf, 3 + 8));
         assertEquals(1234, RecordCodec.markForcedTo(buf, 3 + 8, 5));
         assertThrows(MalformedRecordException.class, () -> RecordCodec.decode(buf, 3 + 8, 5), "not a record");
-        assertThrows(IllegalArgumentException.class, () -> RecordCodec.fillMark(buf, 0, 10), "inside the header");
+        assertThrows(IllegalArgumentException.class, () -> RecordCodec.fillMark(buf, 0, 10, 0), "inside the header");
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.lockstep.tm.internal.xa.LockstepXid;
 import dev.lockstep.tm.internal.xa.XidFactory;
 import dev.lockstep.tm.log.CommitRecord;
 import dev.lockstep.tm.log.LogLayout;
+import dev.lockstep.tm.log.LogManifest;
 import dev.lockstep.tm.log.RecordCodec;
 import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.recovery.InDoubtTransaction.Decision;
@@ -115,6 +116,9 @@ class ScanReportFindingsTest {
         DecisionLog dead = liveLogWithADecision(true);
         dead.close();
         Path segment = LogLayout.segments(dir.resolve(NODE), dead.incarnation()).get(0);
+        // A process that dies in a write leaves its segment open (a clean close seals it).
+        Files.write(dir.resolve(NODE).resolve(LogLayout.manifestFileName(dead.incarnation())), new LogManifest(
+                dead.incarnation(), false, List.of(LogManifest.Segment.open(1))).encode());
         long tail = appendHalfAFrameAfterTheRecords(segment);
 
         try (Recovery ro = builder().readOnly(true).build()) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lockstep.tm.Lockstep;
 import dev.lockstep.tm.TestAccess;
 import dev.lockstep.tm.internal.coordinator.LockstepTransaction;
+import dev.lockstep.tm.log.RecordCodec;
 import dev.lockstep.tm.testing.SimDisk;
 import dev.lockstep.tm.testing.SimDisk.FailMode;
 import dev.lockstep.tm.testing.SimDisk.Op;
@@ -31,6 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * transactions; the row's operation fails during transaction {@code T} (the first one in which it happens); then one
  * more transaction; then the process stops and a recovery scans. The modes: {@code before} (the call has no effect),
  * {@code after} (its effect happened, then it reported the error), {@code torn} (half the bytes were written).
+ * The reclamation rows run a writer of log format version 2, which deletes every reclaimed segment; one of version 3
+ * keeps a few as spares to recycle and deletes (through the same code) only the rest, so a short run never deletes.
  */
 public class StorageFaultMatrixTest {
 
@@ -40,20 +43,28 @@ public class StorageFaultMatrixTest {
         ROLL_MANIFEST("the rename of the new manifest at a segment roll inside T's batch", Op.REPLACE_RENAME,
                 p -> p.endsWith(".manifest"), 1),
         RECLAIM_DELETE("the deletion of an old segment after T's batch was forced", Op.DELETE,
-                p -> p.endsWith(".seg"), 1),
-        RECLAIM_DIRECTORY("the directory force after that deletion", Op.FORCE_DIRECTORY, p -> true, 1);
+                p -> p.endsWith(".seg"), 1, RecordCodec.VERSION_ZEROED),
+        RECLAIM_DIRECTORY("the directory force after that deletion", Op.FORCE_DIRECTORY, p -> true, 1,
+                RecordCodec.VERSION_ZEROED);
 
         final String what;
         final Op op;
         final Predicate<String> path;
         /** The transaction in which to look for it, at the earliest. */
         final int from;
+        /** The log format the process writes. */
+        final int version;
 
         Where(String what, Op op, Predicate<String> path, int from) {
+            this(what, op, path, from, RecordCodec.FORMAT_VERSION);
+        }
+
+        Where(String what, Op op, Predicate<String> path, int from, int version) {
             this.what = what;
             this.op = op;
             this.path = path;
             this.from = from;
+            this.version = version;
         }
     }
 
@@ -90,7 +101,7 @@ public class StorageFaultMatrixTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("matrix")
     void row(Row row) throws Exception {
-        Run baseline = new Run(-1, null);
+        Run baseline = new Run(-1, null, row.where.version);
         List<long[]> ops = new ArrayList<>(); // {index, transaction}
         List<Op> kinds = new ArrayList<>();
         List<String> paths = new ArrayList<>();
@@ -111,7 +122,7 @@ public class StorageFaultMatrixTest {
         assertTrue(at >= 0, row.where + ": the run never did " + row.where.what);
         int t = (int) ops.get(at)[1];
 
-        Run run = new Run(ops.get(at)[0], row.mode);
+        Run run = new Run(ops.get(at)[0], row.mode, row.where.version);
         run.run(t + 2);
         assertEquals(row.commit, run.told.get(t), row + ": what commit() of T said");
         assertEquals(row.next, run.told.get(t + 1), row + ": what the next commit() said");
@@ -129,8 +140,10 @@ public class StorageFaultMatrixTest {
         final List<String> told = new ArrayList<>();
         final List<byte[]> gtrids = new ArrayList<>();
         volatile long current = -1;
+        final int version;
 
-        Run(long failAt, FailMode mode) {
+        Run(long failAt, FailMode mode, int version) {
+            this.version = version;
             if (failAt >= 0) {
                 disk.failAt(failAt, mode);
             }
@@ -140,8 +153,8 @@ public class StorageFaultMatrixTest {
             SimDisk.Process process = disk.process("tm");
             Lockstep.Builder builder = Lockstep.builder().nodeId("matrix").logDirectory(dir).parallelPhases(false)
                     .drainTimeout(Duration.ZERO);
-            try (Lockstep ls = TestAccess.testSegments(TestAccess.logStorage(builder, process), 4096, Runnable::run)
-                    .build()) {
+            try (Lockstep ls = TestAccess.testSegments(TestAccess.logStorage(builder, process), 4096, Runnable::run,
+                    version).build()) {
                 TransactionManager tm = ls.transactionManager();
                 for (int t = 0; t < transactions; t++) {
                     current = t;

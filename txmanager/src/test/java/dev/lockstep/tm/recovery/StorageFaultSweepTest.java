@@ -8,6 +8,7 @@ import dev.lockstep.tm.log.CommitRecord;
 import dev.lockstep.tm.log.LogLayout;
 import dev.lockstep.tm.log.LogReader;
 import dev.lockstep.tm.log.LogSource;
+import dev.lockstep.tm.log.RecordCodec;
 import dev.lockstep.tm.testing.SimDisk;
 import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.RollbackException;
@@ -24,6 +25,9 @@ import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The storage-fault sweep (issue 11): every storage operation of a long run fails in turn, and after each fault the
@@ -45,8 +49,16 @@ import org.junit.jupiter.api.io.TempDir;
  * outcome, the same everywhere; nothing stays prepared; and the dead incarnation ends retired.
  *
  * <p>{@code -Dlockstep.sweep.deep=true} runs a longer workload with more crash images per fault.
+ *
+ * <p>The sweep runs with the first process writing segments of format version 2 (as earlier releases wrote them)
+ * and of version 3 (recycled files); the second start is always of the current version.
  */
+@ParameterizedClass
+@ValueSource(ints = {RecordCodec.VERSION_ZEROED, RecordCodec.FORMAT_VERSION})
 class StorageFaultSweepTest {
+
+    @Parameter
+    int version;
 
     private static final boolean DEEP = Boolean.getBoolean("lockstep.sweep.deep");
     private static final int TRANSACTIONS = DEEP ? 300 : 90;
@@ -175,7 +187,7 @@ class StorageFaultSweepTest {
             SimDisk.Process process = disk.process("p1");
             Lockstep ls;
             try {
-                ls = build(process);
+                ls = build(process, version);
             } catch (RuntimeException e) {
                 process.crash(); // the process exits: the OS drops its locks
                 return; // the log could not be opened: no transaction ran, nothing to check
@@ -242,7 +254,7 @@ class StorageFaultSweepTest {
             Lockstep p2 = null;
             SimDisk.Process process = on.process(owner);
             try {
-                p2 = build(process);
+                p2 = build(process, RecordCodec.FORMAT_VERSION);
             } catch (RuntimeException e) {
                 process.crash(); // a fault while opening: the node is down; recovery works alone
             }
@@ -283,10 +295,11 @@ class StorageFaultSweepTest {
             }
         }
 
-        private Lockstep build(dev.lockstep.tm.internal.log.LogStorage storage) {
+        private Lockstep build(dev.lockstep.tm.internal.log.LogStorage storage, int formatVersion) {
             Lockstep.Builder b = Lockstep.builder().nodeId(NODE).logDirectory(dir).parallelPhases(false)
                     .drainTimeout(Duration.ZERO);
-            return TestAccess.testSegments(TestAccess.logStorage(b, storage), 4096, Runnable::run).build();
+            return TestAccess.testSegments(TestAccess.logStorage(b, storage), 4096, Runnable::run, formatVersion)
+                    .build();
         }
 
         List<String> check() {

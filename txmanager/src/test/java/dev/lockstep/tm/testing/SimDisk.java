@@ -25,7 +25,9 @@ import java.util.Set;
  * <ul>
  * <li>A file (inode) has current content (what reads see) and durable content (what survives a power loss);
  * {@code force} makes the current content durable. {@code createSegment} writes the header and zeros and forces them
- * with the file's metadata, as {@code FileLogStorage} does; the directory entry is still pending.</li>
+ * with the file's metadata, as {@code FileLogStorage} does; the directory entry is still pending.
+ * {@code recycleSegment} renames a file (pending, as every directory entry), writes the new header over its first
+ * bytes and forces its content.</li>
  * <li>Directory entries (create, delete, rename, mkdir) change the current namespace at once and are pending until
  * {@code forceDirectory} of their directory makes them durable, in order.</li>
  * <li>{@code replaceAtomically} runs as its four steps, each an operation of its own: write the temporary file,
@@ -54,8 +56,8 @@ public final class SimDisk {
 
     /** The kinds of operation, as the listener and the fault injection see them. */
     public enum Op {
-        CREATE_DIRECTORIES, CREATE_SEGMENT, OPEN_FOR_READ, READ, WRITE, FORCE, SIZE, ZERO_FROM, LIST, DELETE,
-        READ_SMALL_FILE, REPLACE_WRITE_TEMP, REPLACE_FORCE_TEMP, REPLACE_RENAME, REPLACE_FORCE_DIRECTORY,
+        CREATE_DIRECTORIES, CREATE_SEGMENT, RECYCLE_SEGMENT, OPEN_FOR_READ, READ, WRITE, FORCE, SIZE, ZERO_FROM, LIST,
+        DELETE, READ_SMALL_FILE, REPLACE_WRITE_TEMP, REPLACE_FORCE_TEMP, REPLACE_RENAME, REPLACE_FORCE_DIRECTORY,
         FORCE_DIRECTORY, TRY_LOCK, UNLOCK
     }
 
@@ -442,6 +444,37 @@ public final class SimDisk {
                 Inode inode = new Inode(content, content.clone());
                 createEntry(f, inode);
                 after(mode, index, Op.CREATE_SEGMENT, f);
+                return new Channel(f, inode);
+            }
+        }
+
+        @Override
+        public LogChannel recycleSegment(Path spare, Path file, byte[] header) throws IOException {
+            synchronized (SimDisk.this) {
+                Path from = key(spare);
+                Path f = key(file);
+                long index = operations;
+                FailMode mode = begin(Op.RECYCLE_SEGMENT, f);
+                requireDir(f);
+                Inode inode = names.get(from);
+                if (inode == null) {
+                    throw new NoSuchFileException(from.toString());
+                }
+                if (names.containsKey(f)) {
+                    throw new FileAlreadyExistsException(f.toString());
+                }
+                names.remove(from);
+                names.put(f, inode);
+                pending.add(new DirOp(DirOpKind.RENAME, f.getParent(), from, f, inode));
+                int n = mode == FailMode.TORN ? header.length / 2 : header.length;
+                if (inode.data.length < n) {
+                    inode.data = Arrays.copyOf(inode.data, n);
+                }
+                System.arraycopy(header, 0, inode.data, 0, n);
+                if (mode != FailMode.TORN) {
+                    inode.durable = inode.data.clone();
+                }
+                after(mode, index, Op.RECYCLE_SEGMENT, f);
                 return new Channel(f, inode);
             }
         }

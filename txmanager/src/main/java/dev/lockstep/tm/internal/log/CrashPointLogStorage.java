@@ -21,7 +21,16 @@ public final class CrashPointLogStorage extends ForwardingLogStorage {
 
     @Override
     public LogChannel createSegment(Path file, byte[] header, long preallocateBytes) throws IOException {
-        return new ForwardingLogChannel(delegate.createSegment(file, header, preallocateBytes)) {
+        return midRecord(delegate.createSegment(file, header, preallocateBytes));
+    }
+
+    @Override
+    public LogChannel recycleSegment(Path spare, Path file, byte[] header) throws IOException {
+        return midRecord(delegate.recycleSegment(spare, file, header));
+    }
+
+    private LogChannel midRecord(LogChannel channel) {
+        return new ForwardingLogChannel(channel) {
             @Override
             public int write(ByteBuffer src, long position) throws IOException {
                 int total = src.remaining();

@@ -126,7 +126,17 @@ public final class DecisionLog implements AutoCloseable {
      */
     public static OpenedLog open(LogSettings settings, LogStorage storage, long segmentBytes,
             java.util.concurrent.Executor prepareIn) throws IOException {
-        return new LogOpener(settings, storage, segmentBytes, prepareIn).open();
+        return open(settings, storage, segmentBytes, prepareIn, RecordCodec.FORMAT_VERSION);
+    }
+
+    /**
+     * For tests only: as {@link #open(LogSettings, LogStorage, long, java.util.concurrent.Executor)}, writing segments
+     * of format {@code formatVersion}: {@link RecordCodec#VERSION_ZEROED} writes the logs of earlier releases
+     * (zero-filled, never recycled), so every test of the log runs on both versions.
+     */
+    public static OpenedLog open(LogSettings settings, LogStorage storage, long segmentBytes,
+            java.util.concurrent.Executor prepareIn, int formatVersion) throws IOException {
+        return new LogOpener(settings, storage, segmentBytes, prepareIn, formatVersion).open();
     }
 
     private static ByteBuffer emptyBatch(int capacity) {
@@ -504,7 +514,8 @@ public final class DecisionLog implements AutoCloseable {
         flushes.forEach((r, n) -> byReason.put(r, n.get()));
         byReason.put(FlushReason.ROLL, writer.rolls.get());
         return new LogStats(writer.forces.get(), records.get(), writer.bytesWritten.get(), byReason,
-                writer.segmentsCreated.get(), writer.segmentsDeleted.get(), writer.recordsRelocated.get(),
+                writer.segmentsCreated.get(), writer.segmentsDeleted.get(), writer.segmentsRecycled.get(),
+                writer.recordsRelocated.get(),
                 writer.liveDecisions, writer.segmentFiles, writer.reclaimFailures.get());
     }
 
@@ -579,6 +590,13 @@ public final class DecisionLog implements AutoCloseable {
     private void release(IOException flushError) throws IOException {
         IOException error = flushError;
         waitForToken();
+        if (error == null && failure == null) { // a retirement closed the writer already: nothing to seal
+            try {
+                writer.sealAtClose();
+            } catch (IOException e) {
+                error = e;
+            }
+        }
         try {
             writer.close();
         } catch (IOException e) {

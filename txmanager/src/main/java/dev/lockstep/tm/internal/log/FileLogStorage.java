@@ -63,6 +63,26 @@ public final class FileLogStorage implements LogStorage {
     }
 
     @Override
+    public LogChannel recycleSegment(Path spare, Path file, byte[] header) throws IOException {
+        if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new java.nio.file.FileAlreadyExistsException(file.toString());
+        }
+        Files.move(spare, file, StandardCopyOption.ATOMIC_MOVE);
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            ByteBuffer head = ByteBuffer.wrap(header);
+            while (head.hasRemaining()) {
+                ch.write(head, head.position());
+            }
+            ch.force(false);
+            return new FileLogChannel(file, ch, true);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    @Override
     public LogChannel openForRead(Path file) throws IOException {
         return new FileLogChannel(file, FileChannel.open(file, StandardOpenOption.READ), false);
     }

@@ -25,6 +25,11 @@ public abstract class ForwardingLogStorage implements LogStorage {
     }
 
     @Override
+    public LogChannel recycleSegment(Path spare, Path file, byte[] header) throws IOException {
+        return delegate.recycleSegment(spare, file, header);
+    }
+
+    @Override
     public LogChannel openForRead(Path file) throws IOException {
         return delegate.openForRead(file);
     }

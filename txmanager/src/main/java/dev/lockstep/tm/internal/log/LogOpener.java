@@ -2,6 +2,7 @@ package dev.lockstep.tm.internal.log;
 
 import dev.lockstep.tm.log.LogLayout;
 import dev.lockstep.tm.log.LogReader;
+import dev.lockstep.tm.log.RecordCodec;
 import dev.lockstep.tm.log.ReplayResult;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -32,17 +33,19 @@ final class LogOpener {
     private final Path nodeDir;
     private final long segmentBytes;
     private final Executor prepareIn;
+    private final int formatVersion;
 
     LogOpener(LogSettings settings, LogStorage storage) {
-        this(settings, storage, settings.segmentBytes(), null);
+        this(settings, storage, settings.segmentBytes(), null, RecordCodec.FORMAT_VERSION);
     }
 
     /**
      * For tests only: segments of {@code segmentBytes} (which may be below {@link LogSettings#MIN_SEGMENT_BYTES}, so
      * a short run crosses many rolls) and the next segment prepared on {@code prepareIn} (a direct executor makes
-     * the order of storage operations repeatable).
+     * the order of storage operations repeatable), writing segments of {@code formatVersion}.
      */
-    LogOpener(LogSettings settings, LogStorage storage, long segmentBytes, Executor prepareIn) {
+    LogOpener(LogSettings settings, LogStorage storage, long segmentBytes, Executor prepareIn, int formatVersion) {
+        this.formatVersion = formatVersion;
         this.settings = settings;
         this.storage = storage;
         this.nodeDir = LogLayout.nodeDirectory(settings.logDirectory(), settings.nodeId());
@@ -70,7 +73,7 @@ final class LogOpener {
                 throw new LogLockedException(nodeDir, settings.nodeId(), incLockFile);
             }
             locks.add(incLock);
-            writer = new SegmentWriter(storage, nodeDir, incarnation, segmentBytes, true, prepareIn);
+            writer = new SegmentWriter(storage, nodeDir, incarnation, segmentBytes, true, prepareIn, formatVersion);
             writer.start();
             List<DeadIncarnation> inDoubt = examineOlder(incarnation);
             return new OpenedLog(new DecisionLog(settings, incarnation, writer, locks), inDoubt);

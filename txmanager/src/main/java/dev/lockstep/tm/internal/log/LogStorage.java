@@ -20,6 +20,14 @@ public interface LogStorage {
      */
     LogChannel createSegment(Path file, byte[] header, long preallocateBytes) throws IOException;
 
+    /**
+     * Recycles the segment file {@code spare}, which no manifest lists any more, as {@code file} (which must not
+     * exist): renames it, overwrites its first bytes with {@code header} and forces its data. Nothing else of the file
+     * changes: what follows the header is the earlier pass's bytes, which format version 3 reads as the end of the
+     * data (docs/log-format.md, "Recycling"). The caller forces the directory.
+     */
+    LogChannel recycleSegment(Path spare, Path file, byte[] header) throws IOException;
+
     LogChannel openForRead(Path file) throws IOException;
 
     /**

@@ -27,8 +27,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * old open decisions and deletes segments nobody needs (invariant 9). Only the holder of the writer token in
  * {@link DecisionLog} calls it, one thread at a time, outside the append lock.
  *
- * <p>What the reader relies on (docs/log-format.md, format version 2):
+ * <p>What the reader relies on (docs/log-format.md, format version 3):
  * <ul>
+ * <li>Every frame's check is its CRC32C XOR the number of the segment it is written into, so that the bytes of an
+ * earlier pass of a recycled file read as the end of the data: a segment file no manifest lists any more is kept
+ * as a spare (at most {@value #MAX_SPARES}) and renamed to the next number instead of a new file being zero-filled.
+ * A writer of version 2 (kept for tests of logs of earlier releases) never recycles.</li>
  * <li>Every batch written into a segment starts with a MARK frame saying up to where that segment was forced before
  * the batch: the reader tells forced data (damage there is corruption) from the unforced tail (a torn tail).</li>
  * <li>The manifest lists the segments that must exist: written after the first segment is created and before any
@@ -41,6 +45,9 @@ final class SegmentWriter implements Closeable {
 
     private static final System.Logger LOG = System.getLogger("dev.lockstep.tm.log");
 
+    /** Segment files kept for reuse at most; more are deleted. */
+    static final int MAX_SPARES = 2;
+
     /** One framed record inside a batch buffer. */
     record PlacedFrame(LogRecord record, byte[] frame, int offset) {
     }
@@ -50,12 +57,21 @@ final class SegmentWriter implements Closeable {
     private final long incarnation;
     private final long segmentBytes;
     private final boolean reclaims;
+    /** The format of the segments this writer creates ({@link RecordCodec#FORMAT_VERSION}, or 2 in tests). */
+    private final int version;
+    /** True if freed segment files are kept and reused (format 3, and a writer that reclaims). */
+    private final boolean recycles;
     /** Where the next segment is prepared; null: a daemon thread of this writer's own. */
     private final Executor prepareIn;
     private final LiveDecisions live = new LiveDecisions();
     private final java.util.zip.CRC32C markCrc = new java.util.zip.CRC32C();
     /** Segment files of this incarnation that exist (listed or not yet deleted), the current one included. */
     private final TreeSet<Long> segmentsOnDisk = new TreeSet<>();
+    /**
+     * Numbers of segment files no manifest lists any more, kept (under their old names, which the reader ignores)
+     * to be renamed into the next segments, oldest first.
+     */
+    private final java.util.ArrayDeque<Long> spares = new java.util.ArrayDeque<>();
     /** The sealed segments the manifest lists, with their data ends; the current segment is listed as OPEN. */
     private TreeMap<Long, Long> sealed = new TreeMap<>();
 
@@ -67,8 +83,12 @@ final class SegmentWriter implements Closeable {
      * start; the reader ignores it until a manifest lists it.
      */
     private CompletableFuture<LogChannel> next;
+    /** The spare the prepared next segment is made of, or 0 if it is a new file. */
+    private long nextFrom;
     private ExecutorService preparer;
     private long segment;
+    /** What the checks of frames in the current segment are XORed with ({@link RecordCodec#salt}). */
+    private int salt;
     private Path segmentPath;
     private long position;
     /** The offset of the current segment up to which everything written is forced: the next MARK's forcedTo. */
@@ -86,6 +106,7 @@ final class SegmentWriter implements Closeable {
     final AtomicLong bytesWritten = new AtomicLong();
     final AtomicLong rolls = new AtomicLong();
     final AtomicLong segmentsCreated = new AtomicLong();
+    final AtomicLong segmentsRecycled = new AtomicLong();
     final AtomicLong segmentsDeleted = new AtomicLong();
     final AtomicLong recordsRelocated = new AtomicLong();
     final AtomicLong reclaimFailures = new AtomicLong();
@@ -106,6 +127,18 @@ final class SegmentWriter implements Closeable {
      */
     SegmentWriter(LogStorage storage, Path nodeDir, long incarnation, long segmentBytes, boolean reclaims,
             Executor prepareIn) {
+        this(storage, nodeDir, incarnation, segmentBytes, reclaims, prepareIn, RecordCodec.FORMAT_VERSION);
+    }
+
+    /**
+     * @param version the format of the segments written: {@link RecordCodec#FORMAT_VERSION}, or
+     *     {@link RecordCodec#VERSION_ZEROED} for tests that need the logs of earlier releases (never recycled)
+     */
+    SegmentWriter(LogStorage storage, Path nodeDir, long incarnation, long segmentBytes, boolean reclaims,
+            Executor prepareIn, int version) {
+        RecordCodec.segmentHeader(version, incarnation, 1); // refuses a version that is not written
+        this.version = version;
+        this.recycles = reclaims && version == RecordCodec.FORMAT_VERSION;
         this.storage = storage;
         this.nodeDir = nodeDir;
         this.incarnation = incarnation;
@@ -171,8 +204,11 @@ final class SegmentWriter implements Closeable {
             }
             int from = entries.get(i).offset() - lead;
             if (mark) {
-                RecordCodec.fillMark(batch.array(), batch.arrayOffset() + from, forcedTo, markCrc);
+                RecordCodec.fillMark(batch.array(), batch.arrayOffset() + from, forcedTo, markCrc, salt);
                 mark = false; // the rest of a batch split by a roll goes into a fresh segment: forced to 24 anyway
+            }
+            for (int k = i; k < j && salt != 0; k++) {
+                RecordCodec.saltFrame(batch.array(), batch.arrayOffset() + entries.get(k).offset(), salt);
             }
             writeFully(batch.duplicate().limit(from + (int) length).position(from));
             for (int k = i; k < j; k++) {
@@ -198,16 +234,34 @@ final class SegmentWriter implements Closeable {
         }
         long number = segment + 1;
         Path file = segmentFile(number);
+        long from = takeSpare();
+        nextFrom = from;
         next = CompletableFuture.supplyAsync(() -> {
             try {
-                LogChannel ch = storage.createSegment(file, RecordCodec.segmentHeader(incarnation, number),
-                        segmentBytes);
+                LogChannel ch = newSegment(from, file, number);
                 storage.forceDirectory(nodeDir);
                 return ch;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }, executor);
+    }
+
+    /** The oldest spare's number (forgotten here: the caller renames it), or 0 if there is none. */
+    private long takeSpare() {
+        Long spare = spares.pollFirst();
+        return spare == null ? 0 : spare;
+    }
+
+    /** Segment {@code number} as {@code file}: the spare {@code from} renamed and recycled, or (0) a new file. */
+    private LogChannel newSegment(long from, Path file, long number) throws IOException {
+        byte[] header = RecordCodec.segmentHeader(version, incarnation, number);
+        if (from == 0) {
+            return storage.createSegment(file, header, segmentBytes);
+        }
+        LogChannel ch = storage.recycleSegment(segmentFile(from), file, header);
+        segmentsRecycled.incrementAndGet();
+        return ch;
     }
 
     /** Forces what was written since the last force; a no-op if nothing was. */
@@ -271,10 +325,15 @@ final class SegmentWriter implements Closeable {
             writeManifest(kept);
             sealed = kept;
         }
-        if (segmentsOnDisk.size() > sealed.size() + 1) { // files no manifest lists any more: delete them
+        if (segmentsOnDisk.size() > sealed.size() + 1) { // files no manifest lists any more: keep or delete them
             for (java.util.Iterator<Long> it = segmentsOnDisk.iterator(); it.hasNext(); ) {
                 long s = it.next();
                 if (s != segment && !sealed.containsKey(s)) {
+                    if (recycles && spares.size() < MAX_SPARES) {
+                        spares.addLast(s); // durably unlisted already: the reader ignores it from now on
+                        it.remove();
+                        continue;
+                    }
                     Path file = segmentFile(s);
                     operation("delete of", file);
                     storage.delete(file);
@@ -284,7 +343,7 @@ final class SegmentWriter implements Closeable {
                 }
             }
         }
-        segmentFiles = segmentsOnDisk.size();
+        segmentFiles = segmentsOnDisk.size() + spares.size();
         if (directoryDirty) {
             operation("force of directory", nodeDir);
             storage.forceDirectory(nodeDir);
@@ -334,7 +393,11 @@ final class SegmentWriter implements Closeable {
             return;
         }
         ByteBuffer copies = ByteBuffer.allocate((int) bytes);
-        frames.forEach(copies::put);
+        for (byte[] f : frames) {
+            int at = copies.position();
+            copies.put(f);
+            RecordCodec.saltFrame(copies.array(), at, salt);
+        }
         writeFully(copies.flip());
         for (LiveDecisions.TxFrames d : moved) {
             live.relocated(d, segment);
@@ -344,6 +407,24 @@ final class SegmentWriter implements Closeable {
 
     private void writeManifest() throws IOException {
         writeManifest(sealed);
+    }
+
+    /**
+     * At a clean close, once everything written is forced: replaces the manifest by one that seals the open segment
+     * at its data end too, so that a replay ends exactly there instead of reading the bytes after it (an earlier
+     * pass's, in a recycled file) as a torn tail. Format 3 only: a version 2 writer leaves the log as earlier releases
+     * did. Nothing changes if the last force failed, or if anything is unforced.
+     */
+    void sealAtClose() throws IOException {
+        if (channel == null || dirty || version != RecordCodec.FORMAT_VERSION) {
+            return;
+        }
+        List<LogManifest.Segment> list = new ArrayList<>(sealed.size() + 1);
+        sealed.forEach((number, end) -> list.add(LogManifest.Segment.sealed(number, end)));
+        list.add(LogManifest.Segment.sealed(segment, position));
+        operation("replacement of the manifest", nodeDir.resolve(LogLayout.manifestFileName(incarnation)));
+        LogFiles.writeManifest(storage, nodeDir, new LogManifest(incarnation, false, list));
+        sealed.put(segment, position);
     }
 
     /** Replaces the manifest by {@code sealedSegments} and the current segment open. */
@@ -359,16 +440,16 @@ final class SegmentWriter implements Closeable {
         Path file = segmentFile(number);
         operation("creation of", file);
         LogChannel prepared = takePrepared(file);
-        // A prepared segment was created, forced, and its directory entry forced by the preparer.
-        channel = prepared != null ? prepared
-                : storage.createSegment(file, RecordCodec.segmentHeader(incarnation, number), segmentBytes);
+        // A prepared segment was created (or recycled), forced, and its directory entry forced by the preparer.
+        channel = prepared != null ? prepared : newSegment(takeSpare(), file, number);
         segment = number;
+        salt = RecordCodec.salt(version, number);
         segmentPath = file;
         position = RecordCodec.SEGMENT_HEADER_BYTES;
         forcedTo = position;
         segmentsOnDisk.add(number);
         segmentsCreated.incrementAndGet();
-        segmentFiles = segmentsOnDisk.size();
+        segmentFiles = segmentsOnDisk.size() + spares.size();
         if (prepared == null) {
             operation("force of directory", nodeDir);
             storage.forceDirectory(nodeDir);
@@ -390,6 +471,9 @@ final class SegmentWriter implements Closeable {
         } catch (java.util.concurrent.CompletionException e) {
             Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
             try {
+                if (nextFrom != 0) {
+                    storage.delete(segmentFile(nextFrom)); // a spare whose renaming failed
+                }
                 storage.delete(file);
             } catch (IOException | RuntimeException ignored) {
                 // the creation failed already; that failure is the one to report

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.lockstep.tm.internal.coordinator.DecisionNotRecordedException;
 import dev.lockstep.tm.log.Gtrid;
 import dev.lockstep.tm.log.PendingDecision;
+import dev.lockstep.tm.log.RecordCodec;
 import dev.lockstep.tm.testing.SimDisk;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,6 +20,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every storage operation of a workload fails once, in turn ({@link SimDisk#failAt}): before its effect, after it
@@ -31,8 +35,15 @@ import org.junit.jupiter.api.Test;
  * <li>a failed delete (reclamation after a good force) fails no committer;</li>
  * <li>nothing is ever called corrupt.</li>
  * </ul>
+ * Both sweeps run with the process writing segments of format version 2 (as earlier releases) and of version 3
+ * (recycled files); the next start is always of the current version.
  */
+@ParameterizedClass
+@ValueSource(ints = {RecordCodec.VERSION_ZEROED, RecordCodec.FORMAT_VERSION})
 class FaultInjectionSweepTest {
+
+    @Parameter
+    int version;
 
     private static final long SEGMENT_BYTES = 8 * 1024;
     private static final Path LOG_DIR = Path.of("/sim/faults");
@@ -173,11 +184,11 @@ class FaultInjectionSweepTest {
      * {@value #COMMITTERS} threads each commit {@value #PER_COMMITTER} times, ending older commits as they go, the
      * first also flushing now and then; a thread stops at its first failure. None may wait more than 30 s.
      */
-    private static Outcome runConcurrently(SimDisk disk) throws Exception {
+    private Outcome runConcurrently(SimDisk disk) throws Exception {
         Outcome out = new Outcome();
         DecisionLog log;
         try {
-            log = DecisionLog.open(SETTINGS, disk.process("tm"), SEGMENT_BYTES, Runnable::run).log();
+            log = DecisionLog.open(SETTINGS, disk.process("tm"), SEGMENT_BYTES, Runnable::run, version).log();
         } catch (IOException e) {
             out.openFailed = true;
             return out;
@@ -260,11 +271,11 @@ class FaultInjectionSweepTest {
         }
     }
 
-    private static Outcome run(SimDisk disk) {
+    private Outcome run(SimDisk disk) {
         Outcome out = new Outcome();
         DecisionLog log;
         try {
-            log = DecisionLog.open(SETTINGS, disk.process("tm"), SEGMENT_BYTES, Runnable::run).log();
+            log = DecisionLog.open(SETTINGS, disk.process("tm"), SEGMENT_BYTES, Runnable::run, version).log();
         } catch (IOException e) {
             out.openFailed = true;
             return out;

@@ -79,6 +79,11 @@ final class FaultyLogStorage extends ForwardingLogStorage {
     }
 
     @Override
+    public LogChannel recycleSegment(Path spare, Path file, byte[] header) throws IOException {
+        return new FaultyChannel(real.recycleSegment(spare, file, header));
+    }
+
+    @Override
     public void delete(Path file) throws IOException {
         deletes.incrementAndGet();
         if (deletesToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {

@@ -18,6 +18,11 @@ final class LogFixture {
         return LogSettings.of(dir, NODE).withSegmentBytes(LogSettings.MIN_SEGMENT_BYTES);
     }
 
+    /** Opens the log in {@code dir} as the next incarnation, writing segments of format {@code version}. */
+    static OpenedLog open(Path dir, int version) throws IOException {
+        return DecisionLog.open(settings(dir), new FileLogStorage(), LogSettings.MIN_SEGMENT_BYTES, null, version);
+    }
+
     static Path nodeDir(Path dir) {
         return LogLayout.nodeDirectory(dir, NODE);
     }

@@ -31,13 +31,24 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Invariant 8 (docs/log-format.md, "Reading"): a torn tail is ignored, damage of forced data is loud.
  * The log under test, written by a real {@link DecisionLog}: 5 COMMITs, each forced in a batch of its own (MARK,
  * COMMIT), then END of the 1st and 2nd in the batch of close (MARK, END, END). Its one segment is the open one.
+ * Every test runs on a log of format version 2 (as earlier releases wrote it) and of version 3; the writers that
+ * reopen it are always of the current version. A writer of version 3 seals its open segment at a clean close; the
+ * manifest is put back to {1 OPEN}, as a process that died right after its last force leaves it.
  */
+@ParameterizedClass
+@ValueSource(ints = {RecordCodec.VERSION_ZEROED, RecordCodec.FORMAT_VERSION})
 class TornTailAndCorruptionTest {
+
+    @Parameter
+    int version;
 
     @TempDir
     Path dir;
@@ -54,7 +65,7 @@ class TornTailAndCorruptionTest {
 
     @BeforeEach
     void writeSmallLog() throws IOException {
-        try (DecisionLog log = DecisionLog.open(LogFixture.settings(dir), new FileLogStorage()).log()) {
+        try (DecisionLog log = LogFixture.open(dir, version).log()) {
             for (long n = 1; n <= 5; n++) {
                 log.writeCommit(commit(n));
                 written.add(commit(n));
@@ -64,6 +75,8 @@ class TornTailAndCorruptionTest {
             written.add(end(1));
             written.add(end(2));
         }
+        Files.write(LogFixture.nodeDir(dir).resolve(LogLayout.manifestFileName(1)),
+                new LogManifest(1, false, List.of(LogManifest.Segment.open(1))).encode());
         segment = LogFixture.segments(dir, 1).get(0);
         data = Files.readAllBytes(segment);
         int pos = RecordCodec.SEGMENT_HEADER_BYTES;
@@ -207,9 +220,11 @@ class TornTailAndCorruptionTest {
         Path node = LogFixture.nodeDir(dir);
         Path next = node.resolve(LogLayout.segmentFileName(1, 2));
         byte[] later = new byte[4096];
-        System.arraycopy(RecordCodec.segmentHeader(1, 2), 0, later, 0, RecordCodec.SEGMENT_HEADER_BYTES);
-        RecordCodec.fillMark(later, RecordCodec.SEGMENT_HEADER_BYTES, RecordCodec.SEGMENT_HEADER_BYTES);
+        System.arraycopy(RecordCodec.segmentHeader(version, 1, 2), 0, later, 0, RecordCodec.SEGMENT_HEADER_BYTES);
+        int salt = RecordCodec.salt(version, 2);
+        RecordCodec.fillMark(later, RecordCodec.SEGMENT_HEADER_BYTES, RecordCodec.SEGMENT_HEADER_BYTES, salt);
         byte[] frame = RecordCodec.frame(commit(9));
+        RecordCodec.saltFrame(frame, 0, salt);
         System.arraycopy(frame, 0, later, RecordCodec.SEGMENT_HEADER_BYTES + RecordCodec.MARK_FRAME_BYTES,
                 frame.length);
         int dataEnd = recordEnds.get(recordEnds.size() - 1);
@@ -254,7 +269,8 @@ class TornTailAndCorruptionTest {
         ByteBuffer.wrap(old).putShort(4, (short) 1).putInt(20, RecordCodec.crc(old, 0, 20));
         IOException e = assertThrows(IOException.class, () -> replayWith(old));
         assertFalse(e instanceof CorruptLogException);
-        assertTrue(e.getMessage().contains("segment format version 1 is not supported; this build reads version 2"),
+        assertTrue(e.getMessage().contains("segment format version 1 is not supported; this build reads versions 2"
+                + " and 3"),
                 e.getMessage());
     }
 
