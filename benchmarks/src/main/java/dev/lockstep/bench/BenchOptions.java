@@ -20,7 +20,7 @@ public final class BenchOptions {
     static final String USAGE = """
             usage: bash scripts/bench.sh [options]
               (no option)          the standard set: every adapter, workloads 2pc,1pc,ro on 1,4,16,64 threads,
-                                   3 repeats of 2 s windows, then the real resources on 1,4,16 threads (~12 min)
+                                   3 repeats of 2 s windows, then the real resources on 1,4,16 threads (~16 min)
               --quick              1 repeat of 0.5 s windows (proves the harness, ~2 min; numbers are rough)
               --long               5 repeats of 10 s windows (for a quiet machine)
               --repeats=N          repeats of every trial, interleaved (A B A B ...); medians are reported
@@ -45,7 +45,7 @@ public final class BenchOptions {
               --workloads=LIST     in-memory workloads: 2pc,1pc,ro
               --no-real            skip the real-resource workload (no servers are started)
               --no-micro           skip the in-memory workloads
-              --pool-size=N        JDBC and JMS pool size of both TMs in the real-resource workload (default 16)
+              --pool-size=N        JDBC and JMS pool size of the pooled real-resource systems (default 16)
               --out=DIR            where performance.md and its charts go (default: docs)
               --work=DIR           where trial logs and raw results go (default: benchmarks/target/bench)
               --command=TEXT       the command line to print in the report (scripts/bench.sh sets it)
