@@ -2,7 +2,9 @@ package dev.lockstep.bench.real;
 
 import dev.lockstep.bench.micro.BenchXid;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -76,9 +78,25 @@ final class ByHand implements RawCoordinator {
             call.run(2);
             return null;
         });
-        call.run(0);
-        second.get();
-        third.get();
+        Exception failure = null;
+        try {
+            call.run(0);
+        } catch (Exception e) {
+            failure = e;
+        }
+        // Both helpers are waited for even after a failure: the next transaction must not meet their calls.
+        for (Future<?> helper : List.of(second, third)) {
+            try {
+                helper.get();
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof Exception cause ? cause : e;
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     @FunctionalInterface
