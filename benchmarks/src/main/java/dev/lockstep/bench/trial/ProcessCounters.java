@@ -9,7 +9,8 @@ import java.nio.file.Path;
  * What the trial JVM wrote and allocated. Bytes written: the {@code wchar} (bytes passed to write-like system
  * calls) and {@code write_bytes} (bytes sent to the block layer) of /proc/self/io; heap allocated: the JVM-wide
  * {@code com.sun.management.ThreadMXBean.getTotalThreadAllocatedBytes} (workers, the TM's own threads, and threads
- * that ended in between).
+ * that ended in between); CPU used: {@code com.sun.management.OperatingSystemMXBean.getProcessCpuTime} (every thread
+ * of the JVM, the JIT and GC included).
  */
 public final class ProcessCounters {
 
@@ -22,7 +23,15 @@ public final class ProcessCounters {
         }
     }
 
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
     private ProcessCounters() {
+    }
+
+    /** CPU time used by this process so far (user and system, all threads), in nanoseconds; -1 if unknown. */
+    public static long cpuNanos() {
+        return OS.getProcessCpuTime();
     }
 
     /** wchar and write_bytes of this process, or -1 each where /proc/self/io cannot be read. */
