@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockstep.testkit.ScriptedXAResource;
 import dev.lockstep.tm.Lockstep;
+import dev.lockstep.tm.log.LogLayout;
+import dev.lockstep.tm.log.LogManifest;
 import dev.lockstep.tm.messages.TmMessage;
 import dev.lockstep.tm.recovery.Recovery;
 import dev.lockstep.tm.spi.NamedXAResource;
@@ -91,6 +93,17 @@ class CommandLineTest {
             assertEquals(1, segs.size(), segs.toString());
             return segs.get(0);
         }
+    }
+
+    /**
+     * Puts the manifest of {@code seg}'s incarnation back to {@code seg} OPEN, as a process that died in a write leaves
+     * it: a clean close (these tests' Lockstep closes) seals the open segment, and bytes after a sealed segment's data
+     * end are no torn tail.
+     */
+    private static void asIfItDied(Path seg) throws IOException {
+        long incarnation = LogLayout.incarnationOf(seg).getAsLong();
+        Files.write(seg.resolveSibling(LogLayout.manifestFileName(incarnation)), new LogManifest(incarnation, false,
+                List.of(LogManifest.Segment.open(LogLayout.segmentNumberOf(seg).getAsLong()))).encode());
     }
 
     // --- usage -----------------------------------------------------------------------------------------------------
@@ -295,6 +308,7 @@ class CommandLineTest {
     void logDumpShowsATornTail() throws Exception {
         commitTransactions(1);
         Path seg = onlySegment();
+        asIfItDied(seg);
         // A frame header promising more bytes than follow: a write that never completed.
         String dump = Cli.run("log", "dump", "-c", config.toString()).out();
         Matcher end = Pattern.compile("@(\\d+) END").matcher(dump);
@@ -388,6 +402,7 @@ class CommandLineTest {
     void listGivesACorruptLogsFileAndOffsetAndTornTailsAsFields() throws Exception {
         commitTransactions(2); // two batches: the second one's MARK says the first was forced
         Path seg = onlySegment();
+        asIfItDied(seg);
         String dump = Cli.run("log", "dump", "-c", config.toString()).out();
         Matcher end = Pattern.compile("@(\\d+) END").matcher(dump);
         long lastEnd = -1;
