@@ -55,7 +55,7 @@ final class QueueCache {
             return kept.queue;
         }
         Queue queue = pooled.createQueue(name);
-        if (stays(pooled, queue) && (kept != null || queues.size() < MAX_QUEUES)) {
+        if (name != null && stays(pooled, queue) && (kept != null || queues.size() < MAX_QUEUES)) {
             queues.put(name, new Kept(queue, now));
         } else if (kept != null) {
             queues.remove(name, kept);
