@@ -23,7 +23,7 @@ import org.messaginghub.pooled.jms.JmsPoolXAConnectionFactory;
  * changes nothing. So no session or producer is created per transaction once as many sessions exist as threads use
  * a connection at once, and a session is in one transaction at a time. What was left per transaction was Artemis'
  * destination lookups: {@code createQueue(name)} and the first send to each new {@code Queue} object cost three
- * blocking round trips, as many as the XA calls of a two-phase branch (start, end, prepare, commit). The sessions
+ * blocking round trips, beside the four XA calls of a two-phase branch (start, end, prepare, commit). The sessions
  * this factory hands out therefore look a queue up through a cache of the factory ({@code QueueCache}): a queue that
  * the broker does not delete by itself (declared in {@code broker.xml}, or auto-created with auto-delete off) is
  * looked up once and then costs nothing, so a transaction's JMS branch costs only its XA calls plus the send, which

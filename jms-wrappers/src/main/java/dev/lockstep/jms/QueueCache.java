@@ -17,7 +17,7 @@ import org.messaginghub.pooled.jms.JmsPoolSession;
  * round trips again. Artemis' {@code Session.createQueue(name)} asks the broker whether the queue exists (one
  * blocking round trip), and the first send to each new {@code Queue} object asks twice more (the address, then the
  * queue) before it marks that object as checked. JMS code that looks its queue up in each transaction pays all three
- * in every transaction, as many as the transaction's own XA calls (docs/xa-quirks.md). Handing back the object that
+ * in every transaction, beside the branch's three or four XA calls (docs/xa-quirks.md). Handing back the object that
  * a send already checked costs none.
  *
  * <p>Only queues that the broker does not delete by itself are kept. Artemis deletes an auto-created queue (by
