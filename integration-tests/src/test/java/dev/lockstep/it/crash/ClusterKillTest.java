@@ -209,7 +209,7 @@ class ClusterKillTest {
             s.awaitLine(TransferApp.LOAD_RUNNING, Duration.ofSeconds(90));
             signal("STOP", z.pid());
             long stopped = System.nanoTime();
-            long takeover = awaitTakenOver(zombie, schema, stopped);
+            long takeover = awaitTakenOver(zombie, schema, stopped, s);
             Checker checker = Checker.forRunAmongOthers(all, zombie.node);
             Thread.sleep(3 * SCAN_INTERVAL.toMillis());
             List<String> heldBySession = new ArrayList<>();
@@ -243,7 +243,7 @@ class ClusterKillTest {
     }
 
     /** Waits until another node took the lease of {@code run}'s incarnation (or retired it); returns the time. */
-    private long awaitTakenOver(TransferRun run, String schema, long sinceNanos) throws Exception {
+    private long awaitTakenOver(TransferRun run, String schema, long sinceNanos, ChildJvm taker) throws Exception {
         long deadline = sinceNanos + TAKEOVER_LIMIT.toNanos();
         while (System.nanoTime() < deadline) {
             if (tables.count("SELECT count(*) FROM " + schema + ".incarnation WHERE node_id = '" + run.node
@@ -252,7 +252,8 @@ class ClusterKillTest {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("nobody took the lease of " + run.node + " within " + TAKEOVER_LIMIT);
+        throw new AssertionError("nobody took the lease of " + run.node + " within " + TAKEOVER_LIMIT + "\n"
+                + tables.diagnosis(schema) + "the taker's output:\n" + taker.tail());
     }
 
     private static void signal(String signal, long pid) throws Exception {

@@ -46,6 +46,42 @@ final class DecisionTables implements AutoCloseable {
         }
     }
 
+    /**
+     * What the server says when a takeover does not come: the schema's lease rows against the database's clock, and
+     * every other session with its state, its transaction's age, what it waits for, the locks it holds or awaits
+     * and its query, for the failure message of a test.
+     */
+    String diagnosis(String schema) throws Exception {
+        StringBuilder out = new StringBuilder("lease rows (id, node, holder, epoch, seconds left):\n");
+        rows(out, "SELECT id, node_id, holder, epoch, extract(epoch FROM expires_at - clock_timestamp()) FROM "
+                + schema + ".incarnation ORDER BY id");
+        out.append("sessions (pid, application, state, xact age s, wait, query):\n");
+        rows(out, "SELECT pid, application_name, state, extract(epoch FROM clock_timestamp() - xact_start), "
+                + "wait_event_type || ':' || wait_event, left(query, 160) FROM pg_stat_activity "
+                + "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() ORDER BY pid");
+        out.append("locks on the schema's relations (pid, relation, mode, granted):\n");
+        rows(out, "SELECT l.pid, c.relname, l.mode, l.granted FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '" + schema + "' ORDER BY l.pid");
+        out.append("blocked sessions (pid, blocked by):\n");
+        rows(out, "SELECT pid, pg_blocking_pids(pid)::text FROM pg_stat_activity "
+                + "WHERE cardinality(pg_blocking_pids(pid)) > 0");
+        return out.toString();
+    }
+
+    private void rows(StringBuilder out, String sql) throws Exception {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            int columns = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                out.append("  ");
+                for (int i = 1; i <= columns; i++) {
+                    out.append(i > 1 ? " | " : "").append(rs.getString(i));
+                }
+                out.append('\n');
+            }
+        }
+    }
+
     /** Whether the lease of {@code incarnation} has run out by the database's clock (or its row is gone). */
     boolean leaseExpired(String schema, long incarnation) throws Exception {
         return count("SELECT count(*) FROM " + schema + ".incarnation WHERE id = " + incarnation

@@ -44,7 +44,8 @@ public final class Settings {
             "prepare and commit the branches of one transaction in parallel where that pays: Lockstep learns each "
             + "resource's call time and hands a call to another thread only when the calls after the first are "
             + "expected to take 100 µs or more (a database's prepare does; an in-memory or read-only resource does "
-            + "not)");
+            + "not), and only while fewer transactions than the machine has cores are in a phase (under load every "
+            + "core already has a committer to run, and the committer makes its calls itself)");
 
     public static final Setting<Integer> PHASE_THREADS = new Setting<>("phaseThreads", "phase-threads", "threads", 8,
             "8", between(1L, MAX_PHASE_THREADS, String::valueOf), text -> (int) number(text, Integer.MAX_VALUE),

@@ -10,6 +10,8 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -24,6 +26,15 @@ import java.util.function.Consumer;
  * resource, a broker that has nothing to flush) would only lose. So the runner learns the cost of each resource's
  * calls, by name (a moving average of the calls it timed), and hands off only when the branches after the first are
  * expected to take at least {@link #HAND_OFF_NANOS} together. A resource it has not timed yet counts as slow.
+ *
+ * <p>Parallelism also adapts to load. A hand-off buys latency only while the thread that takes the branch would
+ * otherwise have nothing to do: once as many transactions are in a phase at the same time as the machine has cores,
+ * every core already has a committer to run between its round trips, and a phase thread would only take CPU from
+ * them (two context switches per branch) without finishing any transaction sooner. So a transaction's branches are
+ * handed off only while fewer than {@code busyFrom} transactions (the number of cores by default) are in a phase,
+ * this one included; otherwise the committer makes the calls itself, one after another, exactly as an application
+ * would by hand. At one committer the phases stay parallel and a three-branch commit costs about its slowest branch;
+ * under load every transaction costs what it costs without a transaction manager.
  */
 final class PhaseRunner implements AutoCloseable {
 
@@ -34,6 +45,11 @@ final class PhaseRunner implements AutoCloseable {
 
     private final ThreadPoolExecutor executor;
     private final ConcurrentHashMap<String, CallCost> costs = new ConcurrentHashMap<>();
+    /** Transactions whose slow branches are in a phase call now, on any thread; read only on the slow path. */
+    private final AtomicInteger inPhase = new AtomicInteger();
+    private final int busyFrom;
+    private final LongAdder handedOff = new LongAdder();
+    private final LongAdder keptForLoad = new LongAdder();
 
     /** A moving average of one resource's phase-call time; updated without locks (a lost update is harmless). */
     private static final class CallCost {
@@ -47,6 +63,15 @@ final class PhaseRunner implements AutoCloseable {
 
     /** {@code threads} = 0 runs every call on the caller's thread, one after another. */
     PhaseRunner(int threads) {
+        this(threads, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * @param busyFrom from how many transactions in a phase at once (this one included) the committer keeps its
+     *     branches to itself; at least 2, so that a lone committer always runs its slow branches in parallel
+     */
+    PhaseRunner(int threads, int busyFrom) {
+        this.busyFrom = Math.max(2, busyFrom);
         if (threads <= 0) {
             executor = null;
             return;
@@ -79,6 +104,27 @@ final class PhaseRunner implements AutoCloseable {
             }
             return;
         }
+        if (inPhase.incrementAndGet() >= busyFrom) {
+            try {
+                keptForLoad.increment();
+                for (int i = 0; i < n; i++) {
+                    timed(branches.get(i), call);
+                }
+            } finally {
+                inPhase.decrementAndGet();
+            }
+            return;
+        }
+        try {
+            inParallel(branches, call);
+        } finally {
+            inPhase.decrementAndGet();
+        }
+    }
+
+    private void inParallel(List<Branch> branches, Consumer<Branch> call) {
+        int n = branches.size();
+        handedOff.increment();
         Future<?>[] others = new Future<?>[n - 1];
         for (int i = 1; i < n; i++) {
             Branch b = branches.get(i);
@@ -124,6 +170,11 @@ final class PhaseRunner implements AutoCloseable {
     private CallCost cost(Branch b) {
         CallCost c = costs.get(b.resourceName);
         return c != null ? c : costs.computeIfAbsent(b.resourceName, k -> new CallCost());
+    }
+
+    /** How many phases ran their slow branches in parallel, and how many kept them on the committer for load. */
+    long[] decisions() {
+        return new long[] {handedOff.sum(), keptForLoad.sum()};
     }
 
     /** The learned average call time of {@code resourceName}, or -1 if none was timed yet; for tests. */

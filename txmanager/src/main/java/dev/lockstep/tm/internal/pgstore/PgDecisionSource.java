@@ -43,7 +43,7 @@ public final class PgDecisionSource implements DecisionSource {
         this.sql = new PgSql(config.schema());
         this.holder = PgStore.holder(who);
         try (Connection c = config.dataSource().getConnection()) {
-            PgSchema.ensure(c, config.schema(), config.createSchema());
+            PgSchema.ensure(c, config.schema(), config.createSchema(), config.lease());
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open the decision store " + config.location() + " for recovery: "
                     + e.getMessage(), e);

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 
 /**
  * The database store's tables (docs/cluster.md, "Schema"), version {@value #VERSION}: created on first use when
@@ -69,41 +70,79 @@ final class PgSchema {
     }
 
     /**
-     * Checks that {@code schema} holds version {@value #VERSION}, creating it if missing and {@code create}. Concurrent
-     * starts serialize on an advisory lock, so exactly one creates it.
+     * Checks that {@code schema} holds version {@value #VERSION}, creating it if missing and {@code create}.
      *
+     * <p>A schema that exists is checked in autocommit reads that hold no lock, so a node paused at any moment (a
+     * long GC pause, SIGSTOP, a frozen VM) never holds up another node's start or recovery scan, which open the
+     * store the same way. Only creation is a transaction: concurrent first starts serialize on an advisory lock, so
+     * exactly one creates it, and the transaction limits its own idle time to {@code holdLimit}
+     * ({@code idle_in_transaction_session_timeout}), so the server ends the session of a creator paused between its
+     * statements and the others go on. (A scan that took the lock on every open, and a node paused inside it, once
+     * kept every other node from taking over a lease for as long as the pause lasted.)
+     *
+     * @param holdLimit the longest a client may sit idle inside the creating transaction; the store's lease
      * @throws IllegalStateException with the DDL if the schema is missing and may not be created, or has another
      *     version
      */
-    static void ensure(Connection c, String schema, boolean create) throws SQLException {
+    static void ensure(Connection c, String schema, boolean create, Duration holdLimit) throws SQLException {
         boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
+        if (!auto) {
+            c.setAutoCommit(true);
+        }
         try {
-            try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
-                lock.setString(1, "lockstep-schema:" + schema);
-                lock.execute();
-            }
             Integer version = version(c, schema);
-            if (version == null) {
-                if (!create) {
-                    throw new IllegalStateException(TmMessage.STORE_SCHEMA_MISSING + " the decision store's schema '"
-                            + schema + "' does not exist (no table " + schema + ".schema_version) and createSchema "
-                            + "is off: create it with\n" + ddl(schema) + "or allow the store to create it");
-                }
-                try (Statement s = c.createStatement()) {
-                    s.execute(ddl(schema));
-                }
-            } else if (version != VERSION) {
-                throw new IllegalStateException(TmMessage.STORE_SCHEMA_VERSION + " the decision store's schema '"
-                        + schema + "' has version " + version + "; this Lockstep reads version " + VERSION
-                        + ": run a Lockstep that knows version " + version + ", or use another schema");
+            if (version != null) {
+                requireVersion(schema, version);
+                return;
             }
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
+            c.setAutoCommit(false);
+            try {
+                try (Statement limit = c.createStatement()) {
+                    limit.execute("SET LOCAL idle_in_transaction_session_timeout = "
+                            + Math.max(1, holdLimit.toMillis()));
+                }
+                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+                    lock.setString(1, "lockstep-schema:" + schema);
+                    lock.execute();
+                }
+                version = version(c, schema);
+                if (version == null) {
+                    if (!create) {
+                        throw new IllegalStateException(TmMessage.STORE_SCHEMA_MISSING + " the decision store's "
+                                + "schema '" + schema + "' does not exist (no table " + schema + ".schema_version) and "
+                                + "createSchema is off: create it with\n" + ddl(schema) + "or allow the store to "
+                                + "create it");
+                    }
+                    try (Statement s = c.createStatement()) {
+                        s.execute(ddl(schema));
+                    }
+                } else {
+                    requireVersion(schema, version);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c, e);
+                throw e;
+            }
         } finally {
             c.setAutoCommit(auto);
+        }
+    }
+
+    private static void requireVersion(String schema, int version) {
+        if (version != VERSION) {
+            throw new IllegalStateException(TmMessage.STORE_SCHEMA_VERSION + " the decision store's schema '"
+                    + schema + "' has version " + version + "; this Lockstep reads version " + VERSION
+                    + ": run a Lockstep that knows version " + version + ", or use another schema");
+        }
+    }
+
+    /** A rollback on a connection the server may have closed (its idle limit passed): its failure joins {@code e}. */
+    private static void rollbackQuietly(Connection c, Exception e) {
+        try {
+            c.rollback();
+        } catch (SQLException r) {
+            e.addSuppressed(r);
         }
     }
 

@@ -66,7 +66,7 @@ public final class PgStore implements OpenedDecisionStore {
     public static PgStore open(PostgresDecisionStore config, String nodeId, CrashPoint.Hook crashHook) {
         PgSql sql = new PgSql(config.schema());
         try (Connection c = config.dataSource().getConnection()) {
-            PgSchema.ensure(c, config.schema(), config.createSchema());
+            PgSchema.ensure(c, config.schema(), config.createSchema(), config.lease());
             c.setAutoCommit(true);
             String xidName = xidName(c, sql, nodeId);
             PgLease lease = PgLease.register(c, sql, xidName, holder(nodeId), config.lease());
