@@ -2,6 +2,7 @@ package dev.lockstep.bench;
 
 import dev.lockstep.bench.micro.Adapter;
 import dev.lockstep.bench.micro.Workload;
+import dev.lockstep.bench.real.RealAdapter;
 import dev.lockstep.bench.real.RealServers;
 import dev.lockstep.bench.real.RealTrial;
 import dev.lockstep.bench.trial.MicroTrial;
@@ -129,7 +130,7 @@ public final class Bench {
                     results.sampleLoad();
                     String why = TrialLauncher.run(MicroTrial.class, args, runDir.resolve("micro")
                             .resolve(name + ".log"), Duration.ofMillis(perCell * mine.size()
-                            + o.firstWarmup.toMillis() + 90_000), o.jfr);
+                            + o.firstWarmup.toMillis() + 90_000), o);
                     results.read(out, repeat);
                     for (Workload w : mine) {
                         if (why != null) {
@@ -161,33 +162,34 @@ public final class Bench {
         long perTrial = o.firstWarmup.toMillis() + (long) o.realThreads.size() * o.realWindow.toMillis()
                 + (o.realThreads.size() - 1L) * o.warmup.toMillis() + 5000;
         for (int repeat = 1; repeat <= o.repeats; repeat++) {
-            for (String adapter : List.of("lockstep", "narayana", "branches")) {
-                String name = repeat + "-real-" + adapter;
+            for (RealAdapter adapter : o.realAdapters) {
+                String name = repeat + "-real-" + adapter.id();
                 Path out = runDir.resolve("real").resolve(name + ".out");
-                List<String> args = new ArrayList<>(List.of("--adapter=" + adapter, "--pg-url=" + servers.pgUrl(),
-                        "--maria-url=" + servers.mariaUrl(), "--broker-url=" + servers.brokerUrl(),
-                        "--user=" + servers.user(), "--password=" + servers.password(),
-                        "--pool-size=" + o.poolSize, "--threads=" + join(o.realThreads),
-                        "--first-warmup-ms=" + o.firstWarmup.toMillis(), "--warmup-ms=" + o.warmup.toMillis(),
-                        "--window-ms=" + o.realWindow.toMillis(), "--dir=" + runDir.resolve("real").resolve(name),
-                        "--out=" + out));
+                List<String> args = new ArrayList<>(List.of("--adapter=" + adapter.id(),
+                        "--pg-url=" + servers.pgUrl(), "--maria-url=" + servers.mariaUrl(),
+                        "--broker-url=" + servers.brokerUrl(), "--user=" + servers.user(),
+                        "--password=" + servers.password(), "--pool-size=" + o.poolSize,
+                        "--threads=" + join(o.realThreads), "--first-warmup-ms=" + o.firstWarmup.toMillis(),
+                        "--warmup-ms=" + o.warmup.toMillis(), "--window-ms=" + o.realWindow.toMillis(),
+                        "--dir=" + runDir.resolve("real").resolve(name), "--out=" + out));
                 results.sampleLoad();
                 String why = TrialLauncher.run(RealTrial.class, args, runDir.resolve("real").resolve(name + ".log"),
-                        Duration.ofMillis(perTrial * 3 + 120_000), o.jfr);
+                        Duration.ofMillis(perTrial * 3 + 120_000), o);
                 results.read(out, repeat);
+                boolean branches = adapter == RealAdapter.BRANCHES;
                 if (why != null) {
-                    if (adapter.equals("branches")) {
+                    if (branches) {
                         for (String b : List.of("branch-postgresql", "branch-mariadb", "branch-artemis",
                                 "branch-all-sequential")) {
                             results.trialFailed(b, "real", List.of(1), repeat, why);
                         }
                     } else {
-                        results.trialFailed("real-" + adapter, "real", o.realThreads, repeat, why);
+                        results.trialFailed(adapter.cell(), "real", o.realThreads, repeat, why);
                     }
                 }
-                String shown = adapter.equals("branches") ? "branch-postgresql" : "real-" + adapter;
-                List<Integer> threads = adapter.equals("branches") ? List.of(1) : o.realThreads;
-                say(String.format("repeat %d/%d  real %-17s %s", repeat, o.repeats, adapter,
+                String shown = branches ? "branch-postgresql" : adapter.cell();
+                List<Integer> threads = branches ? List.of(1) : o.realThreads;
+                say(String.format("repeat %d/%d  real %-17s %s", repeat, o.repeats, adapter.id(),
                         summary(results, shown, "real", threads, repeat)));
             }
         }

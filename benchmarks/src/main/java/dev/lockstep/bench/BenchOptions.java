@@ -2,11 +2,13 @@ package dev.lockstep.bench;
 
 import dev.lockstep.bench.micro.Adapter;
 import dev.lockstep.bench.micro.Workload;
+import dev.lockstep.bench.real.RealAdapter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * The harness's command line. The standard set (no option) is what docs/performance.md shows; {@code --quick}
@@ -18,7 +20,7 @@ public final class BenchOptions {
     static final String USAGE = """
             usage: bash scripts/bench.sh [options]
               (no option)          the standard set: every adapter, workloads 2pc,1pc,ro on 1,4,16,64 threads,
-                                   3 repeats of 2 s windows, then the real resources on 1,4,16 threads (~12 min)
+                                   3 repeats of 2 s windows, then the real resources on 1,4,16 threads (~16 min)
               --quick              1 repeat of 0.5 s windows (proves the harness, ~2 min; numbers are rough)
               --long               5 repeats of 10 s windows (for a quiet machine)
               --repeats=N          repeats of every trial, interleaved (A B A B ...); medians are reported
@@ -29,6 +31,12 @@ public final class BenchOptions {
               --first-warmup=DURATION  warm-up before the first thread count of a trial JVM
               --threads=LIST       thread counts of the in-memory workloads, e.g. 1,4,16,64
               --real-threads=LIST  thread counts of the real-resource workload, e.g. 1,4,16
+              --real-adapters=LIST real-resource systems, by default all of
+                                   %s
+                                   (floor, floor-parallel and the -raw ones: XA by hand or a TM alone on each
+                                   thread's own raw XA connections; lockstep, narayana: the TMs with their pools;
+                                   branches: each branch alone by hand, 1 thread). The real section alone:
+                                   --no-micro --real-adapters=floor,lockstep-raw,lockstep --real-threads=1,16
               --adapters=LIST      in-memory adapters: %s
                                    (not in the standard set: lockstep-sequential, lockstep-metrics, lockstep-meters,
                                    and the decisions in PostgreSQL of issue 13, lockstep-pgstore, narayana-jdbcstore,
@@ -37,14 +45,17 @@ public final class BenchOptions {
               --workloads=LIST     in-memory workloads: 2pc,1pc,ro
               --no-real            skip the real-resource workload (no servers are started)
               --no-micro           skip the in-memory workloads
-              --pool-size=N        JDBC and JMS pool size of both TMs in the real-resource workload (default 16)
+              --pool-size=N        JDBC and JMS pool size of the pooled real-resource systems (default 16)
               --out=DIR            where performance.md and its charts go (default: docs)
               --work=DIR           where trial logs and raw results go (default: benchmarks/target/bench)
               --command=TEXT       the command line to print in the report (scripts/bench.sh sets it)
               --jfr                record each trial JVM with Java Flight Recorder (profile settings) into a
                                    .jfr file beside its log, to see what limits a system
+              --async-profiler=PATH  profile each trial JVM's CPU with async-profiler (PATH: its
+                                   libasyncProfiler.so; itimer, 1 ms) into a .collapsed file of stacks
+                                   beside its log (e.g. the tools.profiler:async-profiler jar, unzipped)
               --note=TEXT          a line to put at the top of the report (e.g. who ran it, on what)
-            """.formatted(Adapter.ids(List.of(Adapter.values())));
+            """.formatted(RealAdapter.ids(List.of(RealAdapter.values())), Adapter.ids(List.of(Adapter.values())));
 
     String set = "standard";
     int repeats = 3;
@@ -54,6 +65,7 @@ public final class BenchOptions {
     Duration realWindow = Duration.ofSeconds(3);
     List<Integer> threads = List.of(1, 4, 16, 64);
     List<Integer> realThreads = List.of(1, 4, 16);
+    List<RealAdapter> realAdapters = List.of(RealAdapter.values());
     List<Adapter> adapters = Adapter.standard();
     List<Workload> workloads = List.of(Workload.values());
     boolean real = true;
@@ -64,6 +76,8 @@ public final class BenchOptions {
     String command = "bash scripts/bench.sh";
     String note;
     boolean jfr;
+    /** Path of libasyncProfiler.so, or null: no CPU profile. */
+    String asyncProfiler;
     boolean help;
     /**
      * One trial JVM per adapter running all its workloads, instead of one per adapter and workload: fewer JVM starts
@@ -122,6 +136,13 @@ public final class BenchOptions {
             String value = a.substring(eq + 1);
             switch (key) {
                 case "repeats" -> o.repeats = positive(key, value, 100);
+                case "async-profiler" -> {
+                    if (!java.nio.file.Files.isRegularFile(java.nio.file.Path.of(value))) {
+                        throw new IllegalArgumentException("--async-profiler: no file '" + value + "'; give the path "
+                                + "of libasyncProfiler.so (linux-x64/ in the tools.profiler:async-profiler jar)");
+                    }
+                    o.asyncProfiler = java.nio.file.Path.of(value).toAbsolutePath().toString();
+                }
                 case "window" -> {
                     o.window = duration(key, value);
                     if (!realWindowSet) {
@@ -136,28 +157,9 @@ public final class BenchOptions {
                 case "first-warmup" -> o.firstWarmup = duration(key, value);
                 case "threads" -> o.threads = ints(key, value);
                 case "real-threads" -> o.realThreads = ints(key, value);
-                case "adapters" -> {
-                    List<Adapter> list = new ArrayList<>();
-                    for (String id : list(key, value)) {
-                        try {
-                            list.add(Adapter.byId(id));
-                        } catch (IllegalArgumentException e) {
-                            throw new IllegalArgumentException("--adapters: " + e.getMessage());
-                        }
-                    }
-                    o.adapters = list;
-                }
-                case "workloads" -> {
-                    List<Workload> list = new ArrayList<>();
-                    for (String id : list(key, value)) {
-                        try {
-                            list.add(Workload.byId(id));
-                        } catch (IllegalArgumentException e) {
-                            throw new IllegalArgumentException("--workloads: " + e.getMessage());
-                        }
-                    }
-                    o.workloads = list;
-                }
+                case "real-adapters" -> o.realAdapters = byIds(key, value, RealAdapter::byId);
+                case "adapters" -> o.adapters = byIds(key, value, Adapter::byId);
+                case "workloads" -> o.workloads = byIds(key, value, Workload::byId);
                 case "pool-size" -> o.poolSize = positive(key, value, 1000);
                 case "out" -> o.out = Path.of(value);
                 case "work" -> o.work = Path.of(value);
@@ -186,6 +188,19 @@ public final class BenchOptions {
             throw new IllegalArgumentException("--" + key + "= is empty: give a comma-separated list");
         }
         return items;
+    }
+
+    /** The items of a list option, each looked up by its id; an unknown id names the option. */
+    private static <T> List<T> byIds(String key, String value, Function<String, T> byId) {
+        List<T> list = new ArrayList<>();
+        for (String id : list(key, value)) {
+            try {
+                list.add(byId.apply(id));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--" + key + ": " + e.getMessage());
+            }
+        }
+        return List.copyOf(list);
     }
 
     private static List<Integer> ints(String key, String value) {
@@ -227,6 +242,11 @@ public final class BenchOptions {
         }
         throw new IllegalArgumentException("--" + key + "=" + value + " is not a duration from 100ms to 10 minutes "
                 + "(write e.g. 500ms, 2s or 1.5s)");
+    }
+
+    /** Whether a real-resource adapter runs in this run. */
+    boolean runs(RealAdapter a) {
+        return real && realAdapters.contains(a);
     }
 
     /** Whether an adapter runs a workload in this run. */

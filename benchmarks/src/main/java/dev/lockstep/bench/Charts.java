@@ -2,6 +2,7 @@ package dev.lockstep.bench;
 
 import dev.lockstep.bench.micro.Adapter;
 import dev.lockstep.bench.micro.Workload;
+import dev.lockstep.bench.real.RealAdapter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ final class Charts {
         return true;
     }
 
-    /** Real-resource throughput per thread count, Lockstep beside Narayana + Agroal. */
+    /** Real-resource throughput per thread count, every system of the run (the branches alone aside). */
     static boolean real(BenchOptions o, Results r, Path png) throws IOException {
         CategoryChart chart = new CategoryChartBuilder().width(900).height(500)
                 .title("PostgreSQL + MariaDB + Artemis in one transaction: throughput (median of " + o.repeats + ")")
@@ -66,17 +67,19 @@ final class Charts {
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         int series = 0;
-        for (String[] s : new String[][] {{"real-lockstep", "Lockstep with its pools"},
-                {"real-narayana", "Narayana + agroal-narayana + pooled-jms"}}) {
+        for (RealAdapter a : o.realAdapters) {
+            if (a.kind() == RealAdapter.Kind.BRANCHES) {
+                continue;
+            }
             List<String> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
             for (int t : o.realThreads) {
-                double v = r.median(s[0], "real", t, "tps");
+                double v = r.median(a.cell(), "real", t, "tps");
                 x.add(Integer.toString(t));
                 y.add(Double.isNaN(v) ? 0 : v);
             }
             if (y.stream().anyMatch(v -> v > 0)) {
-                chart.addSeries(s[1], x, y);
+                chart.addSeries(a.label(), x, y);
                 series++;
             }
         }

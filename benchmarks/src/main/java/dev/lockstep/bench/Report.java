@@ -2,6 +2,7 @@ package dev.lockstep.bench;
 
 import dev.lockstep.bench.micro.Adapter;
 import dev.lockstep.bench.micro.Workload;
+import dev.lockstep.bench.real.RealAdapter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,9 @@ final class Report {
     static final String CHART_REAL = "performance-real.png";
 
     private static final String LOCKSTEP = Adapter.LOCKSTEP.id();
+    private static final String FLOOR = RealAdapter.FLOOR.cell();
+    private static final String RAW = RealAdapter.LOCKSTEP_RAW.cell();
+    private static final String POOLED = RealAdapter.LOCKSTEP.cell();
 
     private final BenchOptions o;
     private final Results r;
@@ -149,14 +153,14 @@ final class Report {
             target("two-phase: ≤ 200 bytes of log per transaction", log + " B", maxLog <= 200, Double.isNaN(maxLog));
             target("two-phase: ≤ 2 KB of heap per transaction", heap + " B", maxHeap <= 2048, Double.isNaN(maxHeap));
         }
-        if (o.real && o.realThreads.contains(16)) {
-            double ratio = ratio("real-lockstep", "real-narayana", "real", 16);
+        if (o.runs(RealAdapter.LOCKSTEP) && o.runs(RealAdapter.NARAYANA) && o.realThreads.contains(16)) {
+            double ratio = ratio(POOLED, RealAdapter.NARAYANA.cell(), "real", 16);
             target("real resources at 16 threads: ≥ 1.3× Narayana + Agroal", times(ratio) + " ("
-                    + tps("real-lockstep", "real", 16) + " vs " + tps("real-narayana", "real", 16) + " tx/s)",
+                    + tps(POOLED, "real", 16) + " vs " + tps(RealAdapter.NARAYANA.cell(), "real", 16) + " tx/s)",
                     ratio >= 1.3, Double.isNaN(ratio));
         }
-        if (o.real && o.realThreads.contains(1)) {
-            double commit = r.median("real-lockstep", "real", 1, "commitP50us");
+        if (o.runs(RealAdapter.LOCKSTEP) && o.runs(RealAdapter.BRANCHES) && o.realThreads.contains(1)) {
+            double commit = r.median(POOLED, "real", 1, "commitP50us");
             double slowest = slowestBranch();
             double sequential = r.median("branch-all-sequential", "real", 1, "commitP50us");
             target("real resources, 3-branch commit latency close to the slowest branch, not the sum",
@@ -238,14 +242,7 @@ final class Report {
             line("![two-phase throughput](" + CHART_2PC + ")");
             line("");
         }
-        StringBuilder head = new StringBuilder("| tx/s (median) |");
-        StringBuilder rule = new StringBuilder("|---|");
-        for (int t : o.threads) {
-            head.append(' ').append(t).append(t == 1 ? " thread |" : " threads |");
-            rule.append("---:|");
-        }
-        line(head.toString());
-        line(rule.toString());
+        threadColumns("tx/s (median)", o.threads, " |", "---:|");
         for (Adapter a : shown) {
             StringBuilder row = new StringBuilder("| " + a.label() + " |");
             for (int t : o.threads) {
@@ -346,14 +343,7 @@ final class Report {
             }
             line("");
         }
-        StringBuilder head = new StringBuilder("| tx/s (median) |");
-        StringBuilder rule = new StringBuilder("|---|");
-        for (int t : o.threads) {
-            head.append(' ').append(t).append(t == 1 ? " thread |" : " threads |");
-            rule.append("---:|");
-        }
-        line(head.toString());
-        line(rule.toString());
+        threadColumns("tx/s (median)", o.threads, " |", "---:|");
         for (Adapter a : shown) {
             StringBuilder rowLine = new StringBuilder("| " + a.label() + " |");
             for (int t : o.threads) {
@@ -374,7 +364,8 @@ final class Report {
             }
         }
         line("");
-        line("| system | threads | tx/s | p50 µs | p99 µs | round trips/tx | commits/tx | server xids/tx | heap B/tx |");
+        line("| system | threads | tx/s | p50 µs | p99 µs | round trips/tx | commits/tx | server xids/tx "
+                + "| heap B/tx |");
         line("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Adapter a : shown) {
             for (int t : o.threads) {
@@ -414,40 +405,78 @@ final class Report {
         line("## Real resources: PostgreSQL + MariaDB + Artemis in one transaction");
         line("");
         line("Each transaction updates one row in PostgreSQL and one in MariaDB (each worker its own row, so no "
-                + "lock waits) and sends one JMS message to Artemis, then commits: three two-phase branches. "
-                + "Lockstep with its own pools against Narayana (default file store, sync on) with agroal-narayana "
-                + "and pooled-jms, pools of " + o.poolSize + " for both, on the same private servers of the test "
-                + "harness. \"commit\" is the `commit()` call alone (prepare three branches, log, commit three).");
+                + "lock waits) and sends one JMS message to Artemis, then commits: three two-phase branches, on the "
+                + "same private servers of the test harness for every system. **TM only** (issue 15): each worker "
+                + "thread holds its own raw XA connections for the whole trial (a PGXAConnection, a MariaDB "
+                + "XAConnection, an Artemis XASession and its producer, opened before the first transaction), and "
+                + "the TM enlists their XAResources, so only the TM differs. **Floors**: the same connections, no "
+                + "TM and no log, XA by hand: in sequence on the worker thread (the floor), or each phase on three "
+                + "threads at once (the worker and two helpers of its own: what parallel phases could buy). "
+                + "**Pooled**: Lockstep with its own pools against Narayana (default file store, sync on) with "
+                + "agroal-narayana and pooled-jms, pools of " + o.poolSize + " for both. \"commit\" is the "
+                + "`commit()` call alone (prepare three branches, log, commit three); **CPU µs/tx** is the trial "
+                + "JVM's process CPU time (`OperatingSystemMXBean.getProcessCpuTime`: every thread, GC included) less "
+                + "its JIT compiler threads' (from `/proc/self/task`), over the window, per committed transaction: "
+                + "at a few hundred transactions a second a window still holds compilations, which would charge a "
+                + "system for how much code it has rather than for what a transaction costs.");
         line("");
         if (chart) {
             line("![real-resource throughput](" + CHART_REAL + ")");
             line("");
         }
-        line("| system | threads | tx/s | p50 ms | p99 ms | commit p50 ms | commit p99 ms | mean work ms: "
-                + "PostgreSQL / MariaDB / JMS | heap B/tx |");
-        line("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        for (String[] s : new String[][] {{"real-lockstep", "Lockstep"}, {"real-narayana", "Narayana + Agroal"}}) {
+        List<RealAdapter> shown = new ArrayList<>();
+        for (RealAdapter a : RealAdapter.values()) {
+            if (a.kind() != RealAdapter.Kind.BRANCHES && o.runs(a)) {
+                shown.add(a);
+            }
+        }
+        line("| system | threads | tx/s | p50 ms | p99 ms | commit p50 ms | commit p99 ms | CPU µs/tx | mean work "
+                + "ms: PostgreSQL / MariaDB / JMS | heap B/tx |");
+        line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (RealAdapter a : shown) {
+            String id = a.cell();
             for (int t : o.realThreads) {
-                line("| " + s[1] + " | " + t + " | " + tps(s[0], "real", t) + " | "
-                        + ms(r.median(s[0], "real", t, "latP50us")) + " | "
-                        + ms(r.median(s[0], "real", t, "latP99us")) + " | "
-                        + ms(r.median(s[0], "real", t, "commitP50us")) + " | "
-                        + ms(r.median(s[0], "real", t, "commitP99us")) + " | "
-                        + ms(r.median(s[0], "real", t, "ctr.pgWorkUs")) + " / "
-                        + ms(r.median(s[0], "real", t, "ctr.mariaWorkUs")) + " / "
-                        + ms(r.median(s[0], "real", t, "ctr.jmsWorkUs")) + " | "
-                        + num(r.median(s[0], "real", t, "allocPerTx")) + " |");
+                line("| " + a.label() + " | " + t + " | " + tps(id, "real", t) + " | "
+                        + ms(r.median(id, "real", t, "latP50us")) + " | "
+                        + ms(r.median(id, "real", t, "latP99us")) + " | "
+                        + ms(r.median(id, "real", t, "commitP50us")) + " | "
+                        + ms(r.median(id, "real", t, "commitP99us")) + " | "
+                        + num(r.median(id, "real", t, "cpuUsPerTx")) + " | "
+                        + ms(r.median(id, "real", t, "ctr.pgWorkUs")) + " / "
+                        + ms(r.median(id, "real", t, "ctr.mariaWorkUs")) + " / "
+                        + ms(r.median(id, "real", t, "ctr.jmsWorkUs")) + " | "
+                        + num(r.median(id, "real", t, "allocPerTx")) + " |");
             }
         }
         line("");
-        StringBuilder row = new StringBuilder("Lockstep ÷ Narayana + Agroal, tx/s: ");
-        for (int t : o.realThreads) {
-            row.append(t).append(" thread(s) ").append(times(ratio("real-lockstep", "real-narayana", "real", t)))
-                    .append("; ");
-        }
-        line(row.toString().replaceAll("; $", ".") + " \"Work\" is the time from asking the pool for a "
-                + "connection to closing it, for the update or the send, mean over warm-up and window.");
+        line("\"Work\" is the time of the update or the send (for the pooled systems from asking the pool for a "
+                + "connection to closing it), mean over warm-up and window.");
         line("");
+        if (o.runs(RealAdapter.FLOOR)) {
+            threadColumns("÷ floor (XA by hand in sequence)", o.realThreads, ": tx/s | CPU/tx |", "---:|---:|");
+            for (RealAdapter a : shown) {
+                StringBuilder row = new StringBuilder("| " + a.label() + " |");
+                for (int t : o.realThreads) {
+                    row.append(' ').append(times(ratio(a.cell(), FLOOR, "real", t))).append(" | ")
+                            .append(times(cpuRatio(a.cell(), FLOOR, t))).append(" |");
+                }
+                line(row.toString());
+            }
+            line("");
+        }
+        issue15Targets();
+        if (o.runs(RealAdapter.LOCKSTEP) && o.runs(RealAdapter.NARAYANA)) {
+            StringBuilder row = new StringBuilder("Lockstep ÷ Narayana + Agroal, both with their pools, tx/s: ");
+            for (int t : o.realThreads) {
+                row.append(t).append(" thread(s) ").append(times(ratio(POOLED, RealAdapter.NARAYANA.cell(), "real",
+                        t))).append("; ");
+            }
+            line(row.toString().replaceAll("; $", "."));
+            line("");
+        }
+        if (!o.runs(RealAdapter.BRANCHES)) {
+            return;
+        }
         line("Each branch alone, by hand, no TM (start, the update or the send, end; then prepare and commit, "
                 + "timed), one thread:");
         line("");
@@ -461,12 +490,61 @@ final class Report {
         }
         line("");
         if (o.realThreads.contains(1)) {
-            line("At 1 thread, `commit()` p50: Lockstep " + ms(r.median("real-lockstep", "real", 1, "commitP50us"))
-                    + " ms, Narayana " + ms(r.median("real-narayana", "real", 1, "commitP50us")) + " ms; the "
-                    + "slowest branch alone " + ms(slowestBranch()) + " ms; the three in sequence by hand "
+            StringBuilder sb = new StringBuilder("At 1 thread, `commit()` p50:");
+            for (RealAdapter a : shown) {
+                sb.append(' ').append(a.label()).append(' ').append(ms(r.median(a.cell(), "real", 1, "commitP50us")))
+                        .append(" ms;");
+            }
+            line(sb + " the slowest branch alone " + ms(slowestBranch()) + " ms; the three in sequence by hand "
                     + ms(r.median("branch-all-sequential", "real", 1, "commitP50us")) + " ms.");
             line("");
         }
+    }
+
+    /** Issue 15's targets 1 (TM only against the floor) and 2 (Lockstep's pools against TM only). */
+    private void issue15Targets() {
+        boolean tmOnly = o.runs(RealAdapter.LOCKSTEP_RAW) && o.runs(RealAdapter.FLOOR);
+        boolean pooled = o.runs(RealAdapter.LOCKSTEP) && o.runs(RealAdapter.LOCKSTEP_RAW);
+        boolean commit = o.runs(RealAdapter.LOCKSTEP) && o.runs(RealAdapter.BRANCHES) && o.realThreads.contains(1);
+        if (!tmOnly && !pooled && !commit) {
+            return;
+        }
+        line("The targets of issue 15 on real resources, judged on the medians of this run:");
+        line("");
+        line("| target | measured | met |");
+        line("|---|---|---|");
+        if (tmOnly && o.realThreads.contains(16)) {
+            double x = ratio(RAW, FLOOR, "real", 16);
+            target("1. TM only, 16 threads: Lockstep ≥ 0.95× the floor's tx/s", times(x) + " ("
+                    + tps(RAW, "real", 16) + " vs " + tps(FLOOR, "real", 16) + " tx/s)", x >= 0.95, Double.isNaN(x));
+            double cpu = cpuRatio(RAW, FLOOR, 16);
+            target("1. TM only, 16 threads: Lockstep ≤ 1.1× the floor's client CPU per transaction", times(cpu)
+                    + " (" + num(r.median(RAW, "real", 16, "cpuUsPerTx")) + " vs "
+                    + num(r.median(FLOOR, "real", 16, "cpuUsPerTx")) + " µs)", cpu <= 1.1, Double.isNaN(cpu));
+        }
+        if (tmOnly && o.realThreads.contains(1)) {
+            double x = ratio(RAW, FLOOR, "real", 1);
+            target("1. TM only, 1 thread: Lockstep ≥ 1.1× the floor's tx/s", times(x) + " (" + tps(RAW, "real", 1)
+                    + " vs " + tps(FLOOR, "real", 1) + " tx/s)", x >= 1.1, Double.isNaN(x));
+        }
+        if (pooled) {
+            for (int t : o.realThreads) {
+                if (t == 1 || t == 4 || t == 16) {
+                    double x = ratio(POOLED, RAW, "real", t);
+                    target("2. " + t + (t == 1 ? " thread" : " threads") + ": Lockstep with its pools ≥ 0.9× "
+                            + "Lockstep TM only", times(x) + " (" + tps(POOLED, "real", t) + " vs "
+                            + tps(RAW, "real", t) + " tx/s)", x >= 0.9, Double.isNaN(x));
+                }
+            }
+        }
+        if (commit) {
+            double p50 = r.median(POOLED, "real", 1, "commitP50us");
+            double sequential = r.median("branch-all-sequential", "real", 1, "commitP50us");
+            target("2. 1 thread: Lockstep with its pools, commit() p50 ≤ 0.8× the three branches by hand in "
+                    + "sequence", times(p50 / sequential) + " (" + ms(p50) + " vs " + ms(sequential) + " ms)",
+                    p50 <= 0.8 * sequential, Double.isNaN(p50) || Double.isNaN(sequential));
+        }
+        line("");
     }
 
     // ---------------------------------------------------------------------------------------------------- rest
@@ -505,6 +583,18 @@ final class Report {
         }
     }
 
+    /** A table's two header lines: {@code corner}, then "N thread(s)" and {@code columns} for each thread count. */
+    private void threadColumns(String corner, List<Integer> threads, String columns, String rule) {
+        StringBuilder head = new StringBuilder("| " + corner + " |");
+        StringBuilder rules = new StringBuilder("|---|");
+        for (int t : threads) {
+            head.append(' ').append(t).append(t == 1 ? " thread" : " threads").append(columns);
+            rules.append(rule);
+        }
+        line(head.toString());
+        line(rules.toString());
+    }
+
     private void table(String title, Map<String, String> rows) {
         line("## " + title);
         line("");
@@ -522,6 +612,11 @@ final class Report {
             slowest = Double.isNaN(slowest) ? v : Math.max(slowest, v);
         }
         return slowest;
+    }
+
+    /** Client CPU per transaction of {@code a} ÷ that of {@code b}, real-resource workload. */
+    private double cpuRatio(String a, String b, int threads) {
+        return r.median(a, "real", threads, "cpuUsPerTx") / r.median(b, "real", threads, "cpuUsPerTx");
     }
 
     private double ratio(String a, String b, String workload, int threads) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockstep.bench.real.RealAdapter;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,21 @@ class BenchOptionsTest {
     }
 
     @Test
+    void theRealAdaptersCanBeChosen() {
+        assertEquals(List.of(RealAdapter.values()), BenchOptions.parse(new String[0]).realAdapters);
+        BenchOptions o = BenchOptions.parse(new String[] {"--no-micro", "--real-adapters=floor,floor-parallel,"
+                + "lockstep-raw,narayana-raw,atomikos-raw,lockstep,narayana", "--real-threads=1,4,16"});
+        assertFalse(o.micro);
+        assertEquals(List.of(RealAdapter.FLOOR, RealAdapter.FLOOR_PARALLEL, RealAdapter.LOCKSTEP_RAW,
+                RealAdapter.NARAYANA_RAW, RealAdapter.ATOMIKOS_RAW, RealAdapter.LOCKSTEP, RealAdapter.NARAYANA),
+                o.realAdapters);
+        assertTrue(o.runs(RealAdapter.FLOOR));
+        assertFalse(o.runs(RealAdapter.BRANCHES));
+        assertFalse(BenchOptions.parse(new String[] {"--no-real", "--real-adapters=floor"}).runs(RealAdapter.FLOOR));
+        assertEquals("real-lockstep-raw", RealAdapter.LOCKSTEP_RAW.cell());
+    }
+
+    @Test
     void badInputNamesTheOptionAndTheFix() {
         assertEquals("--window=2 is not a duration from 100ms to 10 minutes (write e.g. 500ms, 2s or 1.5s)",
                 message("--window=2"));
@@ -51,6 +67,8 @@ class BenchOptionsTest {
         assertEquals("--real-threads: at most 64 threads (one table row each), got 100",
                 message("--real-threads=100"));
         assertTrue(message("fast").startsWith("unknown argument 'fast'"));
+        assertEquals("--real-adapters: unknown real adapter 'jotm': use one of floor,floor-parallel,lockstep-raw,"
+                + "narayana-raw,atomikos-raw,lockstep,narayana,branches", message("--real-adapters=floor,jotm"));
     }
 
     private static String message(String arg) {

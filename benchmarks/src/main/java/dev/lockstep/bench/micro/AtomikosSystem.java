@@ -1,6 +1,7 @@
 package dev.lockstep.bench.micro;
 
 import com.atomikos.icatch.jta.UserTransactionManager;
+import jakarta.transaction.TransactionManager;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,6 +50,11 @@ public final class AtomikosSystem implements TxSystem {
                     new AtomikosResource(r.name() + "-" + REGISTERED.incrementAndGet(), r));
         }
         return resources.clone();
+    }
+
+    /** Atomikos' TransactionManager, for workloads that enlist resources of their own. */
+    public TransactionManager transactionManager() {
+        return utm;
     }
 
     @Override

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.transaction.xa.Xid;
 
 /** The XIDs of the XA calls done by hand: a fixed format id, a 16-byte global id, a 4-byte branch qualifier. */
-final class BenchXid implements Xid {
+public final class BenchXid implements Xid {
 
     private static final int FORMAT_ID = 0x42454E43; // "BENC"
     private static final AtomicLong SEQUENCE = new AtomicLong();
@@ -21,7 +21,7 @@ final class BenchXid implements Xid {
     }
 
     /** The branches of one new global transaction, numbered from 1. */
-    static Xid[] branches(int count) {
+    public static Xid[] branches(int count) {
         byte[] gtrid = ByteBuffer.allocate(16).putLong(RUN).putLong(SEQUENCE.incrementAndGet()).array();
         Xid[] xids = new Xid[count];
         for (int i = 0; i < count; i++) {

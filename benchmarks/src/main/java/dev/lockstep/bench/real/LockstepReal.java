@@ -21,19 +21,25 @@ final class LockstepReal implements RealSystem {
     private final Map<String, String> configuration = new LinkedHashMap<>();
 
     LockstepReal(Path dir, RealServers servers, int poolSize) throws Exception {
-        Path logDirectory = dir.resolve("lockstep-log");
-        lockstep = Lockstep.builder().nodeId("bench-real").logDirectory(logDirectory).build();
-        pg = LockstepDataSources.postgresql(lockstep, "bench-pg", servers.pgUrl(), servers.user(),
+        lockstep = lockstep(dir, configuration);
+        pg = LockstepDataSources.postgresql(lockstep, RawConnections.NAMES[0], servers.pgUrl(), servers.user(),
                 servers.password(), poolSize);
-        maria = LockstepDataSources.mysql(lockstep, "bench-maria", servers.mariaUrl(), servers.user(),
+        maria = LockstepDataSources.mysql(lockstep, RawConnections.NAMES[1], servers.mariaUrl(), servers.user(),
                 servers.password(), poolSize);
-        broker = LockstepConnectionFactory.artemis(lockstep, "bench-mq", servers.brokerUrl(), null, null, poolSize);
-        configuration.put("TM", "Lockstep.builder().nodeId(\"bench-real\").logDirectory(" + logDirectory
-                + ").build(), defaults otherwise (parallelPhases=true, phaseThreads=8)");
+        broker = LockstepConnectionFactory.artemis(lockstep, RawConnections.NAMES[2], servers.brokerUrl(), null, null,
+                poolSize);
         configuration.put("JDBC", "LockstepDataSources.postgresql/mysql(lockstep, name, url, user, password, "
                 + poolSize + "): Agroal, maxSize " + poolSize + ", initialSize 0, idle validation after 1 s");
         configuration.put("JMS", "LockstepConnectionFactory.artemis(lockstep, name, url, null, null, " + poolSize
                 + "): pooled-jms JmsPoolXAConnectionFactory, maxConnections " + poolSize + ", other pool defaults");
+    }
+
+    /** Lockstep as both real-resource adapters build it (with and without its pools), its settings into the map. */
+    static Lockstep lockstep(Path dir, Map<String, String> configuration) {
+        Path logDirectory = dir.resolve("lockstep-log");
+        configuration.put("TM", "Lockstep.builder().nodeId(\"bench-real\").logDirectory(" + logDirectory
+                + ").build(), defaults otherwise (parallelPhases=true, phaseThreads=8)");
+        return Lockstep.builder().nodeId("bench-real").logDirectory(logDirectory).build();
     }
 
     @Override

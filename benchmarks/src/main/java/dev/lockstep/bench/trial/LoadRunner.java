@@ -12,7 +12,7 @@ import org.HdrHistogram.Histogram;
 /**
  * Runs an {@link Operation} on N threads in a closed loop: a warm-up, then a measured window of fixed duration. Each
  * worker records the latency of every transaction that ends inside the window into its own histogram (merged at
- * the end); the process's bytes written and heap allocated are read at the window's two edges.
+ * the end); the process's bytes written, heap allocated and CPU time used are read at the window's two edges.
  */
 public final class LoadRunner {
 
@@ -83,11 +83,13 @@ public final class LoadRunner {
         Thread.sleep(warmup.toMillis());
         long allocBefore = ProcessCounters.allocated();
         long[] ioBefore = ProcessCounters.io();
+        ProcessCounters.CpuSample cpuBefore = ProcessCounters.cpu();
         long windowStart = System.nanoTime();
         phase.set(Phase.MEASURE);
         Thread.sleep(window.toMillis());
         phase.set(Phase.STOP);
         long windowNanos = System.nanoTime() - windowStart;
+        long[] cpu = ProcessCounters.cpu().since(cpuBefore);
         long[] ioAfter = ProcessCounters.io();
         long allocAfter = ProcessCounters.allocated();
         for (Thread worker : workers) {
@@ -103,7 +105,7 @@ public final class LoadRunner {
         commitLatencies.forEach(commit::add);
         return new Segment(threads, windowNanos, completed, completedAll.sum(), failed.sum(), firstFailure.get(),
                 latency, commit, delta(ioBefore[0], ioAfter[0]), delta(ioBefore[1], ioAfter[1]),
-                allocAfter - allocBefore);
+                allocAfter - allocBefore, cpu[0], cpu[1]);
     }
 
     private static long delta(long before, long after) {
