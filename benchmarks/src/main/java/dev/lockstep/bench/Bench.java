@@ -130,7 +130,7 @@ public final class Bench {
                     results.sampleLoad();
                     String why = TrialLauncher.run(MicroTrial.class, args, runDir.resolve("micro")
                             .resolve(name + ".log"), Duration.ofMillis(perCell * mine.size()
-                            + o.firstWarmup.toMillis() + 90_000), o.jfr);
+                            + o.firstWarmup.toMillis() + 90_000), o);
                     results.read(out, repeat);
                     for (Workload w : mine) {
                         if (why != null) {
@@ -174,7 +174,7 @@ public final class Bench {
                         "--dir=" + runDir.resolve("real").resolve(name), "--out=" + out));
                 results.sampleLoad();
                 String why = TrialLauncher.run(RealTrial.class, args, runDir.resolve("real").resolve(name + ".log"),
-                        Duration.ofMillis(perTrial * 3 + 120_000), o.jfr);
+                        Duration.ofMillis(perTrial * 3 + 120_000), o);
                 results.read(out, repeat);
                 boolean branches = adapter == RealAdapter.BRANCHES;
                 if (why != null) {

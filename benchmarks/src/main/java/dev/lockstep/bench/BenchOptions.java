@@ -51,6 +51,9 @@ public final class BenchOptions {
               --command=TEXT       the command line to print in the report (scripts/bench.sh sets it)
               --jfr                record each trial JVM with Java Flight Recorder (profile settings) into a
                                    .jfr file beside its log, to see what limits a system
+              --async-profiler=PATH  profile each trial JVM's CPU with async-profiler (PATH: its
+                                   libasyncProfiler.so; itimer, 1 ms) into a .collapsed file of stacks
+                                   beside its log (e.g. the tools.profiler:async-profiler jar, unzipped)
               --note=TEXT          a line to put at the top of the report (e.g. who ran it, on what)
             """.formatted(RealAdapter.ids(List.of(RealAdapter.values())), Adapter.ids(List.of(Adapter.values())));
 
@@ -73,6 +76,8 @@ public final class BenchOptions {
     String command = "bash scripts/bench.sh";
     String note;
     boolean jfr;
+    /** Path of libasyncProfiler.so, or null: no CPU profile. */
+    String asyncProfiler;
     boolean help;
     /**
      * One trial JVM per adapter running all its workloads, instead of one per adapter and workload: fewer JVM starts
@@ -131,6 +136,13 @@ public final class BenchOptions {
             String value = a.substring(eq + 1);
             switch (key) {
                 case "repeats" -> o.repeats = positive(key, value, 100);
+                case "async-profiler" -> {
+                    if (!java.nio.file.Files.isRegularFile(java.nio.file.Path.of(value))) {
+                        throw new IllegalArgumentException("--async-profiler: no file '" + value + "'; give the path "
+                                + "of libasyncProfiler.so (linux-x64/ in the tools.profiler:async-profiler jar)");
+                    }
+                    o.asyncProfiler = java.nio.file.Path.of(value).toAbsolutePath().toString();
+                }
                 case "window" -> {
                     o.window = duration(key, value);
                     if (!realWindowSet) {

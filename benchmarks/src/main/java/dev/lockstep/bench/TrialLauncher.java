@@ -22,17 +22,21 @@ final class TrialLauncher {
     }
 
     /**
-     * Runs {@code mainClass} with {@code args}, its output to {@code log} (and with {@code jfr} a flight recording
-     * beside it); returns null if it exited 0, or why not.
+     * Runs {@code mainClass} with {@code args}, its output to {@code log} (and, as the options ask, a flight recording
+     * or an async-profiler CPU profile beside it); returns null if it exited 0, or why not.
      */
-    static String run(Class<?> mainClass, List<String> args, Path log, Duration timeout, boolean jfr)
+    static String run(Class<?> mainClass, List<String> args, Path log, Duration timeout, BenchOptions o)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add(HEAP);
-        if (jfr) {
-            String file = log.toString().replaceAll("\\.log$", "") + ".jfr";
-            command.add("-XX:StartFlightRecording=settings=profile,filename=" + file);
+        String base = log.toString().replaceAll("\\.log$", "");
+        if (o.jfr) {
+            command.add("-XX:StartFlightRecording=settings=profile,filename=" + base + ".jfr");
+        }
+        if (o.asyncProfiler != null) {
+            command.add("-agentpath:" + o.asyncProfiler + "=start,event=itimer,interval=1ms,collapsed,file=" + base
+                    + ".collapsed");
         }
         command.add("-Djava.awt.headless=true");
         command.add("-cp");

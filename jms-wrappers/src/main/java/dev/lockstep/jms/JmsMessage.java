@@ -15,7 +15,10 @@ public enum JmsMessage implements MessageId {
             "Write the URL in the form the message shows (e.g. tcp://host:61616)."),
     POOL_SIZE_TOO_SMALL(452,
             "An enlisting Artemis connection factory was asked for fewer than one connection.",
-            "Give maxConnections a value of at least 1.");
+            "Give maxConnections a value of at least 1."),
+    PROXY_CALL_REFUSED(453,
+            "The factory's connection or session could not pass a JMS call on to pooled-jms' object beneath it.",
+            "Report it with the stack trace: the factory passes on only public JMS methods, which should not fail.");
 
     private final MessageId.Entry entry;
 

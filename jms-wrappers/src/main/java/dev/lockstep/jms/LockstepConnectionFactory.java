@@ -16,6 +16,21 @@ import org.messaginghub.pooled.jms.JmsPoolXAConnectionFactory;
  * redelivered on rollback); outside a transaction sessions work as usual. Pooling is pooled-jms' XA factory; this
  * class wires it to Lockstep, names its branches and registers the broker for recovery under that name.
  *
+ * <p>What a transaction costs. pooled-jms (3.2.3) keeps each pooled connection's XA sessions in a pool of their own
+ * and each session's one anonymous producer with it: a session is borrowed and enlisted (XA start) when created
+ * inside a transaction, ended before prepare by Lockstep, and given back to its connection's pool only in the
+ * transaction's {@code afterCompletion}, after phase two; closing it or its connection inside the transaction
+ * changes nothing. So no session or producer is created per transaction once as many sessions exist as threads use
+ * a connection at once, and a session is in one transaction at a time. What was left per transaction was Artemis'
+ * destination lookups: {@code createQueue(name)} and the first send to each new {@code Queue} object cost three
+ * blocking round trips, beside the four XA calls of a two-phase branch (start, end, prepare, commit). The sessions
+ * this factory hands out therefore look a queue up through a cache of the factory ({@code QueueCache}): a queue that
+ * the broker does not delete by itself (declared in {@code broker.xml}, or auto-created with auto-delete off) is
+ * looked up once and then costs nothing, so a transaction's JMS branch costs only its XA calls plus the send, which
+ * does not wait for the broker. Auto-deleted queues are looked up on every call as before, because a send to a
+ * kept queue that the broker deleted meanwhile would be dropped. Everything else, the {@code JMSContext} API included,
+ * is pooled-jms' as it is (docs/xa-quirks.md, "Artemis and pooled-jms: what a transaction costs").
+ *
  * <pre>{@code
  * LockstepConnectionFactory cf = LockstepConnectionFactory.artemis(lockstep, "events", "tcp://127.0.0.1:61616",
  *         null, null, 8);
@@ -27,6 +42,7 @@ public final class LockstepConnectionFactory implements ConnectionFactory, AutoC
     private final String name;
     private final JmsPoolXAConnectionFactory pool;
     private final ArtemisRecoverableResource recovery;
+    private final QueueCache queues = new QueueCache();
 
     private LockstepConnectionFactory(Lockstep lockstep, String name, JmsPoolXAConnectionFactory pool,
                                       ArtemisRecoverableResource recovery) {
@@ -92,19 +108,26 @@ public final class LockstepConnectionFactory implements ConnectionFactory, AutoC
         return name;
     }
 
-    /** The pool, for its own settings and statistics. */
+    /**
+     * The pool, for its own settings and statistics. Its own {@code createConnection()} hands out pooled-jms'
+     * connections without this factory's queue cache.
+     */
     public JmsPoolXAConnectionFactory pool() {
         return pool;
     }
 
+    /**
+     * A pooled connection: pooled-jms' own, whose sessions look queues up through this factory's cache (see the class
+     * comment); null once the factory is closed, as pooled-jms answers.
+     */
     @Override
     public Connection createConnection() throws JMSException {
-        return pool.createConnection();
+        return LookupSavingProxies.connection(pool.createConnection(), queues);
     }
 
     @Override
     public Connection createConnection(String userName, String password) throws JMSException {
-        return pool.createConnection(userName, password);
+        return LookupSavingProxies.connection(pool.createConnection(userName, password), queues);
     }
 
     @Override

@@ -12,16 +12,28 @@ import dev.lockstep.tm.spi.NamedXAResource;
 import jakarta.jms.Connection;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
+import jakarta.jms.Queue;
+import jakarta.jms.QueueConnection;
+import jakarta.jms.QueueSession;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
+import jakarta.jms.TopicSession;
+import jakarta.jms.XASession;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.TransactionManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
+import org.apache.activemq.artemis.api.core.Interceptor;
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
@@ -212,5 +224,128 @@ class LockstepConnectionFactoryTest {
         var e = assertThrows(NullPointerException.class,
                 () -> LockstepConnectionFactory.artemis(lockstep, "tuned", "vm://0", null, null, 1, null));
         assertTrue(e.getMessage().contains("customizer"), e.getMessage());
+    }
+
+    /** Counts the packets a factory's client sends, by packet class: which round trips a transaction costs. */
+    private static final class Packets {
+        final Map<String, Integer> sent = new ConcurrentHashMap<>();
+        final Interceptor counter = (packet, connection) -> {
+            sent.merge(packet.getClass().getSimpleName(), 1, Integer::sum);
+            return true;
+        };
+
+        int count(String prefix) {
+            return sent.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                    .mapToInt(Map.Entry::getValue).sum();
+        }
+    }
+
+    private LockstepConnectionFactory counted(Packets packets) {
+        return LockstepConnectionFactory.artemis(lockstep, "counted", "vm://0", null, null, 1,
+                f -> f.getServerLocator().addOutgoingInterceptor(packets.counter));
+    }
+
+    private Queue sendInTransaction(LockstepConnectionFactory factory, String text) throws Exception {
+        tm.begin();
+        Queue q;
+        try (Connection c = factory.createConnection(); Session s = c.createSession(true, Session.SESSION_TRANSACTED)) {
+            q = s.createQueue(queue);
+            s.createProducer(q).send(s.createTextMessage(text));
+        }
+        tm.commit();
+        return q;
+    }
+
+    /*
+     * Scenario: a queue the broker keeps (created, not auto-created), looked up in each transaction as JMS code does.
+     * Expected: after the first transactions no lookup reaches the broker, the same Queue object comes back, the
+     * session and its producer are the pooled ones, and each message is delivered.
+     */
+    @Test
+    void aQueueTheBrokerKeepsCostsNoLookupAfterTheFirst() throws Exception {
+        broker.getActiveMQServer().createQueue(QueueConfiguration.of(queue).setRoutingType(RoutingType.ANYCAST)
+                .setAutoCreateAddress(true));
+        Packets packets = new Packets();
+        try (LockstepConnectionFactory factory = counted(packets)) {
+            Queue first = sendInTransaction(factory, "m0");
+            sendInTransaction(factory, "m1");
+            packets.sent.clear();
+            for (int i = 2; i < 7; i++) {
+                assertTrue(first == sendInTransaction(factory, "m" + i), "the kept Queue object");
+            }
+            assertEquals(0, packets.count("SessionQueueQuery"), packets.sent.toString());
+            assertEquals(0, packets.count("SessionBindingQuery"), packets.sent.toString());
+            assertEquals(0, packets.count("CreateSession"), packets.sent.toString());
+            assertEquals(0, packets.count("CreateProducer"), packets.sent.toString());
+            assertEquals(5, packets.count("SessionXAStart"), packets.sent.toString());
+            assertEquals(5, packets.count("SessionSend"), packets.sent.toString());
+        }
+        for (int i = 0; i < 7; i++) {
+            assertEquals("m" + i, receivePlain(2000));
+        }
+    }
+
+    /*
+     * Scenario: an auto-created queue, which Artemis deletes by default once it is empty and unused; it is deleted
+     * between two transactions.
+     * Expected: it is looked up in every transaction, so the send after its deletion creates it again and is
+     * delivered (a kept, already checked Queue object would have been routed nowhere).
+     */
+    @Test
+    void anAutoDeletedQueueIsLookedUpEachTimeSoItsDeletionLosesNothing() throws Exception {
+        Packets packets = new Packets();
+        try (LockstepConnectionFactory factory = counted(packets)) {
+            sendInTransaction(factory, "before");
+            assertEquals("before", receivePlain(2000));
+            packets.sent.clear();
+            broker.getActiveMQServer().destroyQueue(SimpleString.of(queue));
+            sendInTransaction(factory, "after");
+            assertTrue(packets.count("SessionQueueQuery") > 0, packets.sent.toString());
+        }
+        assertEquals("after", receivePlain(2000));
+    }
+
+    @Test
+    void aKeptQueueIsLookedUpAgainAfterTheRecheckInterval() throws Exception {
+        broker.getActiveMQServer().createQueue(QueueConfiguration.of(queue).setRoutingType(RoutingType.ANYCAST)
+                .setAutoCreateAddress(true));
+        AtomicLong now = new AtomicLong();
+        QueueCache cache = new QueueCache(now::get);
+        try (Connection c = cf.pool().createConnection()) {
+            Session s = c.createSession();
+            Queue first = cache.createQueue(s, queue);
+            now.addAndGet(QueueCache.RECHECK_NANOS - 1);
+            assertTrue(first == cache.createQueue(s, queue));
+            now.addAndGet(1);
+            Queue second = cache.createQueue(s, queue);
+            assertTrue(first != second, "looked up again");
+            assertTrue(second == cache.createQueue(s, queue), "and kept again");
+            assertEquals(1, cache.size());
+            Queue temporary = s.createTemporaryQueue();
+            assertTrue(cache.createQueue(s, temporary.getQueueName()) != cache.createQueue(s,
+                    temporary.getQueueName()), "a temporary queue is not kept");
+            assertEquals(1, cache.size());
+        }
+    }
+
+    @Test
+    void theHandedOutSessionsAreEveryKindOfJmsSessionAndKeepTheirIdentity() throws Exception {
+        try (Connection c = cf.createConnection()) {
+            Session s = c.createSession();
+            assertTrue(s instanceof QueueSession && s instanceof TopicSession && s instanceof XASession);
+            assertTrue(((XASession) s).getSession() == s, "XASession.getSession() is the same proxy");
+            assertEquals(s, s);
+            assertTrue(!s.equals(c.createSession()));
+            assertEquals(System.identityHashCode(s), s.hashCode());
+            assertTrue(s.toString().contains("JmsPoolSession"), s.toString());
+            QueueSession qs = ((QueueConnection) c).createQueueSession(false, Session.AUTO_ACKNOWLEDGE);
+            qs.createSender(qs.createQueue(queue)).send(qs.createTextMessage("queue session"));
+            var e = assertThrows(jakarta.jms.IllegalStateException.class, () -> {
+                s.close();
+                s.createTextMessage("after close");
+            });
+            assertNotNull(e.getMessage());
+        }
+        assertEquals("queue session", receivePlain(2000));
     }
 }

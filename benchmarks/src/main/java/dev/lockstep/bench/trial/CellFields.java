@@ -29,6 +29,8 @@ public final class CellFields {
         f.put("allocPerTx", round(s.perTx(s.allocatedBytes())));
         double cpu = s.perTx(s.cpuNanos());
         f.put("cpuUsPerTx", round(cpu < 0 ? -1 : cpu / 1000));
+        double jit = s.perTx(s.jitNanos());
+        f.put("jitUsPerTx", round(jit < 0 ? -1 : jit / 1000));
         for (Map.Entry<String, Long> e : counterDeltas.entrySet()) {
             f.put("ctr." + e.getKey(), e.getValue());
         }

@@ -83,13 +83,13 @@ public final class LoadRunner {
         Thread.sleep(warmup.toMillis());
         long allocBefore = ProcessCounters.allocated();
         long[] ioBefore = ProcessCounters.io();
-        long cpuBefore = ProcessCounters.cpuNanos();
+        ProcessCounters.CpuSample cpuBefore = ProcessCounters.cpu();
         long windowStart = System.nanoTime();
         phase.set(Phase.MEASURE);
         Thread.sleep(window.toMillis());
         phase.set(Phase.STOP);
         long windowNanos = System.nanoTime() - windowStart;
-        long cpuAfter = ProcessCounters.cpuNanos();
+        long[] cpu = ProcessCounters.cpu().since(cpuBefore);
         long[] ioAfter = ProcessCounters.io();
         long allocAfter = ProcessCounters.allocated();
         for (Thread worker : workers) {
@@ -105,7 +105,7 @@ public final class LoadRunner {
         commitLatencies.forEach(commit::add);
         return new Segment(threads, windowNanos, completed, completedAll.sum(), failed.sum(), firstFailure.get(),
                 latency, commit, delta(ioBefore[0], ioAfter[0]), delta(ioBefore[1], ioAfter[1]),
-                allocAfter - allocBefore, delta(cpuBefore, cpuAfter));
+                allocAfter - allocBefore, cpu[0], cpu[1]);
     }
 
     private static long delta(long before, long after) {
