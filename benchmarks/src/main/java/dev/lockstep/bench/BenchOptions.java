@@ -54,6 +54,8 @@ public final class BenchOptions {
               --async-profiler=PATH  profile each trial JVM's CPU with async-profiler (PATH: its
                                    libasyncProfiler.so; itimer, 1 ms) into a .collapsed file of stacks
                                    beside its log (e.g. the tools.profiler:async-profiler jar, unzipped)
+              --async-profiler-event=E  itimer (CPU, the default) or wall (every thread's time, blocked too:
+                                   where a transaction waits)
               --note=TEXT          a line to put at the top of the report (e.g. who ran it, on what)
             """.formatted(RealAdapter.ids(List.of(RealAdapter.values())), Adapter.ids(List.of(Adapter.values())));
 
@@ -78,6 +80,7 @@ public final class BenchOptions {
     boolean jfr;
     /** Path of libasyncProfiler.so, or null: no CPU profile. */
     String asyncProfiler;
+    String asyncProfilerEvent = "itimer";
     boolean help;
     /**
      * One trial JVM per adapter running all its workloads, instead of one per adapter and workload: fewer JVM starts
@@ -136,6 +139,13 @@ public final class BenchOptions {
             String value = a.substring(eq + 1);
             switch (key) {
                 case "repeats" -> o.repeats = positive(key, value, 100);
+                case "async-profiler-event" -> {
+                    if (!value.equals("itimer") && !value.equals("wall")) {
+                        throw new IllegalArgumentException("--async-profiler-event: '" + value + "' is neither "
+                                + "itimer nor wall");
+                    }
+                    o.asyncProfilerEvent = value;
+                }
                 case "async-profiler" -> {
                     if (!java.nio.file.Files.isRegularFile(java.nio.file.Path.of(value))) {
                         throw new IllegalArgumentException("--async-profiler: no file '" + value + "'; give the path "

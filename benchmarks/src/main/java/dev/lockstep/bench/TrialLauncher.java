@@ -35,7 +35,8 @@ final class TrialLauncher {
             command.add("-XX:StartFlightRecording=settings=profile,filename=" + base + ".jfr");
         }
         if (o.asyncProfiler != null) {
-            command.add("-agentpath:" + o.asyncProfiler + "=start,event=itimer,interval=1ms,collapsed,file=" + base
+            command.add("-agentpath:" + o.asyncProfiler + "=start,event=" + o.asyncProfilerEvent
+                    + ",interval=1ms,collapsed,file=" + base
                     + ".collapsed");
         }
         command.add("-Djava.awt.headless=true");
