@@ -180,18 +180,7 @@ class RecycledSegmentTest {
     }
 
     private LogSource overriding(byte[] image) {
-        LogSource disk = LogSource.files();
-        return new LogSource() {
-            @Override
-            public List<Path> list(Path d) throws IOException {
-                return disk.list(d);
-            }
-
-            @Override
-            public byte[] read(Path file) throws IOException {
-                return file.equals(current) ? image : disk.read(file);
-            }
-        };
+        return TornTailAndCorruptionTest.overriding(Map.of(current, image));
     }
 
     /** Where the intact frames from the header on end, checked with {@code salt}. */

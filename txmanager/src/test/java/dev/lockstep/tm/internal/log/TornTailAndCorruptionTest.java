@@ -99,7 +99,8 @@ class TornTailAndCorruptionTest {
         return LogReader.replay(LogFixture.nodeDir(dir), 1, overriding(Map.of(segment, segmentBytes)));
     }
 
-    private static LogSource overriding(Map<Path, byte[]> files) {
+    /** The files on disk, except those in {@code files}, read as the bytes given there. */
+    static LogSource overriding(Map<Path, byte[]> files) {
         LogSource disk = LogSource.files();
         return new LogSource() {
             @Override
