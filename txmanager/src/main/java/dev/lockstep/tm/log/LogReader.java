@@ -221,7 +221,7 @@ public final class LogReader {
         if (end - pos < RecordCodec.FRAME_HEADER_BYTES) {
             return allZero(data, pos, end) ? "zero length" : "short frame header";
         }
-        long length = u32(data, pos);
+        long length = RecordCodec.u32(data, pos);
         if (length == 0) {
             return allZero(data, pos, data.length) ? "zero length" : "zero length followed by non-zero bytes";
         }
@@ -231,8 +231,7 @@ public final class LogReader {
         if (pos + RecordCodec.FRAME_HEADER_BYTES + length > end) {
             return "short read: frame of " + length + " bytes runs past the end of the data";
         }
-        if (((int) u32(data, pos + 4) ^ salt)
-                != RecordCodec.crc(data, pos + RecordCodec.FRAME_HEADER_BYTES, (int) length)) {
+        if (!RecordCodec.checkMatches(data, pos, (int) length, salt)) {
             return "CRC mismatch";
         }
         return null;
@@ -243,7 +242,7 @@ public final class LogReader {
         int payload = pos + RecordCodec.FRAME_HEADER_BYTES;
         long forcedTo;
         try {
-            forcedTo = RecordCodec.markForcedTo(data, payload, (int) u32(data, pos));
+            forcedTo = RecordCodec.markForcedTo(data, payload, (int) RecordCodec.u32(data, pos));
         } catch (MalformedRecordException e) {
             throw new CorruptLogException(file, pos, "intact MARK frame does not decode: " + e.getMessage(), e);
         }
@@ -256,7 +255,7 @@ public final class LogReader {
 
     /** Decodes and applies the intact frame at {@code pos} (a MARK is skipped); returns where the next one starts. */
     private int apply(Path file, byte[] data, int pos) throws CorruptLogException {
-        int length = (int) u32(data, pos);
+        int length = (int) RecordCodec.u32(data, pos);
         int payload = pos + RecordCodec.FRAME_HEADER_BYTES;
         if (RecordCodec.isMark(data, payload)) {
             markAt(file, data, pos);
@@ -284,12 +283,11 @@ public final class LogReader {
     private static long largestMarkAfter(byte[] data, int from, int salt) {
         long largest = 0;
         for (int p = from; p + RecordCodec.MARK_FRAME_BYTES <= data.length; p++) {
-            if (u32(data, p) != 5 || data[p + RecordCodec.FRAME_HEADER_BYTES] != RecordCodec.TYPE_MARK
-                    || ((int) u32(data, p + 4) ^ salt)
-                    != RecordCodec.crc(data, p + RecordCodec.FRAME_HEADER_BYTES, 5)) {
+            if (RecordCodec.u32(data, p) != 5 || data[p + RecordCodec.FRAME_HEADER_BYTES] != RecordCodec.TYPE_MARK
+                    || !RecordCodec.checkMatches(data, p, 5, salt)) {
                 continue;
             }
-            long forcedTo = u32(data, p + RecordCodec.FRAME_HEADER_BYTES + 1);
+            long forcedTo = RecordCodec.u32(data, p + RecordCodec.FRAME_HEADER_BYTES + 1);
             if (forcedTo >= RecordCodec.SEGMENT_HEADER_BYTES && forcedTo <= p) {
                 largest = Math.max(largest, forcedTo);
             }
@@ -308,9 +306,5 @@ public final class LogReader {
             }
         }
         return true;
-    }
-
-    private static long u32(byte[] b, int p) {
-        return ((b[p] & 0xFFL) << 24) | ((b[p + 1] & 0xFFL) << 16) | ((b[p + 2] & 0xFFL) << 8) | (b[p + 3] & 0xFFL);
     }
 }

@@ -283,7 +283,16 @@ public final class RecordCodec {
         }
     }
 
-    private static long u32(byte[] b, int p) {
+    /**
+     * True if the check of the frame at {@code pos} of {@code data}, whose payload is {@code payloadLength} bytes,
+     * matches: the CRC32C of the payload XOR {@code salt} ({@link #salt}).
+     */
+    static boolean checkMatches(byte[] data, int pos, int payloadLength, int salt) {
+        return ((int) u32(data, pos + 4) ^ salt) == crc(data, pos + FRAME_HEADER_BYTES, payloadLength);
+    }
+
+    /** The big-endian unsigned 32-bit integer at {@code p} of {@code b}. */
+    static long u32(byte[] b, int p) {
         return ((b[p] & 0xFFL) << 24) | ((b[p + 1] & 0xFFL) << 16) | ((b[p + 2] & 0xFFL) << 8) | (b[p + 3] & 0xFFL);
     }
 

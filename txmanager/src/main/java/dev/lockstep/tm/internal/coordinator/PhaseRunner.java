@@ -99,26 +99,25 @@ final class PhaseRunner implements AutoCloseable {
             othersNanos += a == UNKNOWN ? HAND_OFF_NANOS : a;
         }
         if (othersNanos < HAND_OFF_NANOS) {
-            for (int i = 0; i < n; i++) {
-                timed(branches.get(i), call);
-            }
-            return;
-        }
-        if (inPhase.incrementAndGet() >= busyFrom) {
-            try {
-                keptForLoad.increment();
-                for (int i = 0; i < n; i++) {
-                    timed(branches.get(i), call);
-                }
-            } finally {
-                inPhase.decrementAndGet();
-            }
+            inTurn(branches, call);
             return;
         }
         try {
-            inParallel(branches, call);
+            if (inPhase.incrementAndGet() >= busyFrom) {
+                keptForLoad.increment();
+                inTurn(branches, call);
+            } else {
+                inParallel(branches, call);
+            }
         } finally {
             inPhase.decrementAndGet();
+        }
+    }
+
+    /** Every call on the caller's thread, one after another, timed as {@link #timed} does. */
+    private void inTurn(List<Branch> branches, Consumer<Branch> call) {
+        for (int i = 0; i < branches.size(); i++) {
+            timed(branches.get(i), call);
         }
     }
 
