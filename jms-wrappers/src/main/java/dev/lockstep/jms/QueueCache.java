@@ -33,6 +33,7 @@ final class QueueCache {
     static final int MAX_QUEUES = 1024;
     static final long RECHECK_NANOS = TimeUnit.SECONDS.toNanos(10);
 
+    /** A queue the broker keeps ({@code queue}), or, with null, a name the broker said it does not keep. */
     private record Kept(Queue queue, long checkedAt) {
     }
 
@@ -47,41 +48,53 @@ final class QueueCache {
         this.nanoTime = nanoTime;
     }
 
-    /** {@code pooled.createQueue(name)}, or the queue object kept from an earlier call with the same name. */
+    /**
+     * {@code pooled.createQueue(name)}, or the queue object kept from an earlier call with the same name. A name the
+     * broker said it does not keep is looked up by Artemis each time, without asking the broker again which kind it
+     * is until {@link #RECHECK_NANOS} passed.
+     */
     Queue createQueue(Session pooled, String name) throws JMSException {
         long now = nanoTime.getAsLong();
         Kept kept = name == null ? null : queues.get(name);
-        if (kept != null && now - kept.checkedAt < RECHECK_NANOS) {
+        boolean fresh = kept != null && now - kept.checkedAt < RECHECK_NANOS;
+        if (fresh && kept.queue != null) {
             return kept.queue;
         }
         Queue queue = pooled.createQueue(name);
-        if (name != null && stays(pooled, queue) && (kept != null || queues.size() < MAX_QUEUES)) {
-            queues.put(name, new Kept(queue, now));
-        } else if (kept != null) {
-            queues.remove(name, kept);
+        if (fresh || name == null) {
+            return queue;
+        }
+        Boolean stays = stays(pooled, queue);
+        if (stays == null) {
+            if (kept != null) {
+                queues.remove(name, kept);
+            }
+        } else if (kept != null || queues.size() < MAX_QUEUES) {
+            queues.put(name, new Kept(stays ? queue : null, now));
         }
         return queue;
     }
 
-    /** How many queue names are kept. */
+    /** How many queues are kept. */
     int size() {
-        return queues.size();
+        return (int) queues.values().stream().filter(k -> k.queue != null).count();
     }
 
     /**
      * Whether the broker keeps {@code queue} until someone deletes it: it exists, is not temporary and is not
-     * auto-deleted. An answer that cannot be had (not Artemis' session, the query failed) keeps it out of the cache.
+     * auto-deleted; null where no broker answer is had (not Artemis' session, a temporary queue, the query failed),
+     * which keeps the name out of the cache either way.
      */
-    private static boolean stays(Session pooled, Queue queue) throws JMSException {
+    private static Boolean stays(Session pooled, Queue queue) throws JMSException {
         if (!(pooled instanceof JmsPoolSession p) || !(p.getInternalSession() instanceof ActiveMQSession artemis)
                 || !(queue instanceof ActiveMQDestination destination) || destination.isTemporary()) {
-            return false;
+            return null;
         }
         try {
             ClientSession.QueueQuery q = artemis.getCoreSession().queueQuery(destination.getSimpleAddress());
             return q.isExists() && !q.isTemporary() && Boolean.FALSE.equals(q.isAutoDelete());
         } catch (ActiveMQException e) {
-            return false; // the session's next call reports a broken connection; this one only saves round trips
+            return null; // the session's next call reports a broken connection; this one only saves round trips
         }
     }
 }

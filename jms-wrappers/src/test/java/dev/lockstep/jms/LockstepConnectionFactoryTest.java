@@ -305,6 +305,26 @@ class LockstepConnectionFactoryTest {
         assertEquals("after", receivePlain(2000));
     }
 
+    /*
+     * Scenario: an auto-created queue (not kept), used in two transactions.
+     * Expected: the second transaction asks the broker only what Artemis itself asks (the lookup of createQueue, and
+     * the address and queue checks of the first send through the new object): whether the queue is kept was asked
+     * once, in the first, and is not asked again within the recheck interval.
+     */
+    @Test
+    void whetherAQueueIsKeptIsAskedOncePerRecheckInterval() throws Exception {
+        Packets packets = new Packets();
+        try (LockstepConnectionFactory factory = counted(packets)) {
+            sendInTransaction(factory, "first");
+            int first = packets.count("SessionQueueQuery");
+            packets.sent.clear();
+            sendInTransaction(factory, "second");
+            assertEquals(first - 1, packets.count("SessionQueueQuery"), packets.sent.toString());
+        }
+        assertEquals("first", receivePlain(2000));
+        assertEquals("second", receivePlain(2000));
+    }
+
     @Test
     void aKeptQueueIsLookedUpAgainAfterTheRecheckInterval() throws Exception {
         broker.getActiveMQServer().createQueue(QueueConfiguration.of(queue).setRoutingType(RoutingType.ANYCAST)
