@@ -51,8 +51,12 @@ class PhaseRunnerTest {
             CountDownLatch release = new CountDownLatch(1);
             List<Thread> held = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                Thread t = new Thread(() -> runner.forEach(branches("h1", "h2"), b -> {
-                    if (b.resourceName.equals("h1")) {
+                // Resources of their own: once one committer's second call was timed as fast, another committer of
+                // the same resources would rightly run them in turn, without counting as in a phase.
+                String first = "held-" + i + "-first";
+                String second = "held-" + i + "-second";
+                Thread t = new Thread(() -> runner.forEach(branches(first, second), b -> {
+                    if (b.resourceName.equals(first)) {
                         inside.countDown();
                         await(release);
                     }
