@@ -34,11 +34,6 @@ public final class ProcessCounters {
     private ProcessCounters() {
     }
 
-    /** CPU time used by this process so far (user and system, all threads), in nanoseconds; -1 if unknown. */
-    public static long cpuNanos() {
-        return OS.getProcessCpuTime();
-    }
-
     /** The process CPU time and each JIT compiler thread's CPU time at one moment. */
     public record CpuSample(long processNanos, Map<String, Long> compilerNanosByTid) {
 
